@@ -1,0 +1,129 @@
+//! A secure context: credentials parsed once, shared by every pair that uses them.
+
+use std::sync::Arc;
+
+use rustls::sign::CertifiedKey;
+use rustls_pki_types::{CertificateDer, TrustAnchor};
+
+use crate::error::{Error, ErrorCode};
+use crate::pem;
+
+/// PEM credentials, as Node's `tls.createSecureContext` takes them.
+#[derive(Clone, Debug, Default)]
+pub struct Credentials {
+    /// Private key PEM; encrypted PKCS#8 needs `passphrase`.
+    pub key: Option<String>,
+    /// Passphrase for an encrypted `key`.
+    pub passphrase: Option<String>,
+    /// Certificate chain PEM: the leaf, then intermediates.
+    pub cert: Option<String>,
+    /// Trusted roots: each entry may hold several certificates.
+    pub ca: Vec<String>,
+    /// Certificate revocation lists.
+    pub crl: Vec<String>,
+}
+
+/// Parsed credentials: what to present and what to trust.
+pub struct SecureContext {
+    pub(crate) certified_key: Option<Arc<CertifiedKey>>,
+    pub(crate) trust: Arc<TrustStore>,
+}
+
+/// The roots and CRLs a context verifies peers against.
+pub(crate) struct TrustStore {
+    /// The roots as given, for name matching and path building by hand.
+    pub(crate) roots: Vec<CertificateDer<'static>>,
+    /// The roots as webpki anchors, index-aligned with `roots`.
+    pub(crate) anchors: Vec<TrustAnchor<'static>>,
+    pub(crate) crls: Vec<webpki::CertRevocationList<'static>>,
+}
+
+impl SecureContext {
+    /// Parses `credentials`. A key without a certificate (or the reverse),
+    /// bad PEM, a wrong passphrase, or a key that does not belong to the
+    /// certificate is an error.
+    pub fn new(credentials: &Credentials) -> Result<Self, Error> {
+        let certified_key = match (&credentials.key, &credentials.cert) {
+            (Some(key), Some(cert)) => Some(Arc::new(certified_key(
+                key,
+                credentials.passphrase.as_deref(),
+                cert,
+            )?)),
+            (None, None) => None,
+            (Some(_), None) => return Err(invalid("a key was given without a certificate")),
+            (None, Some(_)) => return Err(invalid("a certificate was given without a key")),
+        };
+        Ok(Self {
+            certified_key,
+            trust: Arc::new(TrustStore::new(&credentials.ca, &credentials.crl)?),
+        })
+    }
+
+    /// The certificate chain this context presents, leaf first.
+    pub fn certificate_chain(&self) -> &[CertificateDer<'static>] {
+        self.certified_key.as_ref().map_or(&[], |k| &k.cert)
+    }
+
+    /// True when the context has a key and certificate to present.
+    pub fn has_identity(&self) -> bool {
+        self.certified_key.is_some()
+    }
+}
+
+impl std::fmt::Debug for TrustStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustStore")
+            .field("roots", &self.roots.len())
+            .field("crls", &self.crls.len())
+            .finish()
+    }
+}
+
+impl TrustStore {
+    fn new(ca: &[String], crl: &[String]) -> Result<Self, Error> {
+        let mut roots = Vec::new();
+        for pem_text in ca {
+            roots.extend(pem::certificates(pem_text)?);
+        }
+        let anchors = roots
+            .iter()
+            .map(|root| {
+                webpki::anchor_from_trusted_cert(root)
+                    .map(|anchor| anchor.to_owned())
+                    .map_err(|e| invalid(&format!("unusable CA certificate: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut crls = Vec::new();
+        for pem_text in crl {
+            for der in pem::crls(pem_text)? {
+                let owned = webpki::OwnedCertRevocationList::from_der(&der)
+                    .map_err(|e| invalid(&format!("unusable CRL: {e}")))?;
+                crls.push(owned.into());
+            }
+        }
+        Ok(Self { roots, anchors, crls })
+    }
+}
+
+fn certified_key(key: &str, passphrase: Option<&str>, cert: &str) -> Result<CertifiedKey, Error> {
+    let chain = pem::certificates(cert)?;
+    let key = pem::private_key(key, passphrase)?;
+    let signing_key = crate::provider()
+        .key_provider
+        .load_private_key(key)
+        .map_err(|e| invalid(&format!("unsupported private key: {e}")))?;
+    let certified = CertifiedKey::new(chain, signing_key);
+    match certified.keys_match() {
+        Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {
+            Ok(certified)
+        }
+        Err(_) => Err(Error::new(
+            ErrorCode::ErrOsslX509KeyValuesMismatch,
+            "key values mismatch",
+        )),
+    }
+}
+
+fn invalid(message: &str) -> Error {
+    Error::new(ErrorCode::ErrTlsInvalidCredentials, message)
+}

@@ -1,0 +1,138 @@
+//! Conversions between the WIT types and the engine's own.
+
+use tlsbox_engine::{ErrorCode, cert_info, cipher, context, pair, server};
+
+use crate::bindings::exports::tlsbox::tls::tls;
+use crate::bindings::tlsbox::tls::types;
+
+pub(crate) fn credentials(c: types::Credentials) -> context::Credentials {
+    context::Credentials {
+        key: c.key,
+        passphrase: c.passphrase,
+        cert: c.cert,
+        ca: c.ca,
+        crl: c.crl,
+    }
+}
+
+pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
+    server::ServerOptions {
+        request_cert: o.request_cert,
+        reject_unauthorized: o.reject_unauthorized,
+        alpn_protocols: o.alpn_protocols,
+    }
+}
+
+pub(crate) fn client_options(o: tls::ClientOptions) -> pair::ClientOptions {
+    pair::ClientOptions {
+        servername: o.servername,
+        check_host: o.check_host,
+        reject_unauthorized: o.reject_unauthorized,
+        alpn_protocols: o.alpn_protocols,
+    }
+}
+
+/// Sizes cross the boundary as u32; a pair never holds anywhere near 4 GiB.
+pub(crate) fn len(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+pub(crate) fn status(s: pair::PairStatus) -> tls::PairStatus {
+    tls::PairStatus {
+        handshaking: s.handshaking,
+        wants_encrypted: s.wants_encrypted,
+        encrypted_pending: len(s.encrypted_pending),
+        cleartext_pending: len(s.cleartext_pending),
+        peer_closed: s.peer_closed,
+        ended: s.ended,
+        failed: s.failed.map(error),
+    }
+}
+
+pub(crate) fn invalid_state(message: &str) -> types::Error {
+    types::Error { code: types::ErrorCode::ErrTlsInvalidState, message: message.to_string() }
+}
+
+pub(crate) fn error(e: tlsbox_engine::Error) -> types::Error {
+    types::Error { code: error_code(e.code), message: e.message }
+}
+
+fn error_code(code: ErrorCode) -> types::ErrorCode {
+    use ErrorCode as E;
+    use types::ErrorCode as W;
+    match code {
+        E::DepthZeroSelfSignedCert => W::DepthZeroSelfSignedCert,
+        E::SelfSignedCertInChain => W::SelfSignedCertInChain,
+        E::UnableToVerifyLeafSignature => W::UnableToVerifyLeafSignature,
+        E::UnableToGetIssuerCertLocally => W::UnableToGetIssuerCertLocally,
+        E::UnableToGetIssuerCert => W::UnableToGetIssuerCert,
+        E::CertHasExpired => W::CertHasExpired,
+        E::CertNotYetValid => W::CertNotYetValid,
+        E::CertRevoked => W::CertRevoked,
+        E::CertSignatureFailure => W::CertSignatureFailure,
+        E::InvalidCa => W::InvalidCa,
+        E::PathLengthExceeded => W::PathLengthExceeded,
+        E::InvalidPurpose => W::InvalidPurpose,
+        E::CertChainTooLong => W::CertChainTooLong,
+        E::UnableToGetCrl => W::UnableToGetCrl,
+        E::CrlHasExpired => W::CrlHasExpired,
+        E::Unspecified => W::Unspecified,
+        E::ErrTlsCertAltnameInvalid => W::ErrTlsCertAltnameInvalid,
+        E::ErrInvalidArgValue => W::ErrInvalidArgValue,
+        E::ErrOsslPemNoStartLine => W::ErrOsslPemNoStartLine,
+        E::ErrOsslBadDecrypt => W::ErrOsslBadDecrypt,
+        E::ErrOsslX509KeyValuesMismatch => W::ErrOsslX509KeyValuesMismatch,
+        E::ErrTlsInvalidCredentials => W::ErrTlsInvalidCredentials,
+        E::ErrSslWrongVersionNumber => W::ErrSslWrongVersionNumber,
+        E::ErrSslNoApplicationProtocol => W::ErrSslNoApplicationProtocol,
+        E::ErrSslHandshakeFailure => W::ErrSslHandshakeFailure,
+        E::ErrSslBadCertificate => W::ErrSslBadCertificate,
+        E::ErrSslPeerAlert => W::ErrSslPeerAlert,
+        E::ErrSslDecryptionFailed => W::ErrSslDecryptionFailed,
+        E::ErrSslRecordOverflow => W::ErrSslRecordOverflow,
+        E::ErrSslProtocolError => W::ErrSslProtocolError,
+        E::ErrSslPeerDidNotReturnACertificate => W::ErrSslPeerDidNotReturnACertificate,
+        E::ErrTlsInvalidState => W::ErrTlsInvalidState,
+        _ => W::Unspecified,
+    }
+}
+
+pub(crate) fn cipher(c: cipher::Cipher) -> types::Cipher {
+    types::Cipher { name: c.name, standard_name: c.standard_name, version: c.version }
+}
+
+fn attributes(list: Vec<cert_info::NameAttribute>) -> Vec<types::NameAttribute> {
+    list.into_iter()
+        .map(|a| types::NameAttribute { key: a.key, value: a.value })
+        .collect()
+}
+
+pub(crate) fn peer_certificate(c: cert_info::PeerCertificate) -> types::PeerCertificate {
+    let key = match c.key {
+        cert_info::PublicKeyInfo::Rsa { modulus, exponent } => {
+            types::PublicKeyInfo::Rsa(types::RsaKey { modulus, exponent })
+        }
+        cert_info::PublicKeyInfo::Ec { asn1_curve, nist_curve } => {
+            types::PublicKeyInfo::Ec(types::EcKey { asn1_curve, nist_curve })
+        }
+        cert_info::PublicKeyInfo::Other => types::PublicKeyInfo::Other,
+    };
+    types::PeerCertificate {
+        subject: attributes(c.subject),
+        issuer: attributes(c.issuer),
+        subjectaltname: c.subjectaltname,
+        valid_from: c.valid_from,
+        valid_to: c.valid_to,
+        serial_number: c.serial_number,
+        fingerprint: c.fingerprint,
+        fingerprint256: c.fingerprint256,
+        fingerprint512: c.fingerprint512,
+        bits: c.bits,
+        pubkey: c.pubkey,
+        key,
+        ext_key_usage: c.ext_key_usage,
+        ca: c.ca,
+        info_access: attributes(c.info_access),
+        raw: c.raw,
+    }
+}

@@ -1,0 +1,157 @@
+//! tlsbox's TLS engine as a WebAssembly component.
+//!
+//! The component exports the `tlsbox:tls/tls` interface (see `wit/`) and
+//! imports nothing but what the Rust standard library needs from WASI: the
+//! clocks (certificate validity) and randomness (key exchange). It opens no
+//! socket and no file, and never blocks: its host moves encrypted bytes
+//! between each secure pair and the network.
+//!
+//! This crate only translates between WIT types and `tlsbox-engine`, where
+//! the TLS logic lives.
+#![deny(unsafe_code)]
+
+mod bindings;
+mod convert;
+
+use std::cell::RefCell;
+
+use bindings::exports::tlsbox::tls::tls;
+use bindings::tlsbox::tls::types;
+
+/// The component's implementation of the `tls` interface.
+struct Component;
+
+
+impl tls::Guest for Component {
+    type SecureContext = Context;
+    type Server = Server;
+    type SecurePair = Pair;
+}
+
+/// A `secure-context` resource.
+struct Context(RefCell<Option<tlsbox_engine::context::SecureContext>>);
+
+impl Context {
+    /// Takes the engine context out of an owned handle.
+    fn take(handle: tls::SecureContext) -> Result<tlsbox_engine::context::SecureContext, types::Error> {
+        handle
+            .into_inner::<Context>()
+            .0
+            .into_inner()
+            .ok_or_else(|| convert::invalid_state("secure context already used"))
+    }
+}
+
+impl tls::GuestSecureContext for Context {
+    fn create(credentials: types::Credentials) -> Result<tls::SecureContext, types::Error> {
+        let context = tlsbox_engine::context::SecureContext::new(&convert::credentials(credentials))
+            .map_err(convert::error)?;
+        Ok(tls::SecureContext::new(Context(RefCell::new(Some(context)))))
+    }
+}
+
+/// A `server` resource.
+struct Server(RefCell<tlsbox_engine::server::Server>);
+
+impl tls::GuestServer for Server {
+    fn new(default_context: tls::SecureContext, options: tls::ServerOptions) -> Self {
+        let context = default_context
+            .into_inner::<Context>()
+            .0
+            .into_inner()
+            .expect("a fresh secure-context handle holds its context");
+        Server(RefCell::new(tlsbox_engine::server::Server::new(
+            context,
+            convert::server_options(options),
+        )))
+    }
+
+    fn add_context(&self, pattern: String, context: tls::SecureContext) -> Result<(), types::Error> {
+        let context = Context::take(context)?;
+        self.0
+            .borrow_mut()
+            .add_context(&pattern, context)
+            .map_err(convert::error)
+    }
+
+    fn accept(&self) -> tls::SecurePair {
+        tls::SecurePair::new(Pair(RefCell::new(self.0.borrow().accept())))
+    }
+}
+
+/// A `secure-pair` resource.
+struct Pair(RefCell<tlsbox_engine::pair::SecurePair>);
+
+impl tls::GuestSecurePair for Pair {
+    fn connect(
+        context: tls::SecureContextBorrow<'_>,
+        options: tls::ClientOptions,
+    ) -> Result<tls::SecurePair, types::Error> {
+        let context = context.get::<Context>().0.borrow();
+        let context = context
+            .as_ref()
+            .ok_or_else(|| convert::invalid_state("secure context already used"))?;
+        let pair = tlsbox_engine::pair::SecurePair::connect(context, &convert::client_options(options))
+            .map_err(convert::error)?;
+        Ok(tls::SecurePair::new(Pair(RefCell::new(pair))))
+    }
+
+    fn write_encrypted(&self, data: Vec<u8>) -> Result<u32, types::Error> {
+        let taken = self.0.borrow_mut().write_encrypted(&data).map_err(convert::error)?;
+        Ok(convert::len(taken))
+    }
+
+    fn read_encrypted(&self, max: u32) -> Vec<u8> {
+        self.0.borrow_mut().read_encrypted(max as usize)
+    }
+
+    fn write_cleartext(&self, data: Vec<u8>) -> Result<u32, types::Error> {
+        let taken = self.0.borrow_mut().write_cleartext(&data).map_err(convert::error)?;
+        Ok(convert::len(taken))
+    }
+
+    fn read_cleartext(&self, max: u32) -> Vec<u8> {
+        self.0.borrow_mut().read_cleartext(max as usize)
+    }
+
+    fn end(&self) {
+        self.0.borrow_mut().end();
+    }
+
+    fn status(&self) -> tls::PairStatus {
+        convert::status(self.0.borrow().status())
+    }
+
+    fn authorized(&self) -> bool {
+        self.0.borrow().authorized()
+    }
+
+    fn authorization_error(&self) -> Option<types::Error> {
+        self.0.borrow().authorization_error().map(convert::error)
+    }
+
+    fn peer_certificate_chain(&self) -> Vec<types::PeerCertificate> {
+        self.0
+            .borrow()
+            .peer_certificate_chain()
+            .into_iter()
+            .map(convert::peer_certificate)
+            .collect()
+    }
+
+    fn servername(&self) -> Option<String> {
+        self.0.borrow().servername()
+    }
+
+    fn alpn_protocol(&self) -> Option<String> {
+        self.0.borrow().alpn_protocol()
+    }
+
+    fn cipher(&self) -> Option<types::Cipher> {
+        self.0.borrow().cipher().map(convert::cipher)
+    }
+
+    fn protocol(&self) -> Option<String> {
+        self.0.borrow().protocol()
+    }
+}

@@ -1,0 +1,164 @@
+//! tlsbox's error type: every failure carries Node's code.
+
+use std::fmt;
+use std::io;
+
+use crate::bindings::tlsbox::tls::types;
+
+/// The code of a TLS failure, as the engine reports it. Node spells each case
+/// in upper case with `_` (see [`TlsError::code`]).
+pub use crate::bindings::tlsbox::tls::types::ErrorCode as TlsErrorCode;
+
+/// A TLS failure reported by the engine: Node's code and a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsError {
+    /// What kind of failure.
+    pub kind: TlsErrorCode,
+    /// What went wrong, in OpenSSL's or Node's words.
+    pub message: String,
+}
+
+impl TlsError {
+    /// Node's code: `DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...
+    pub fn code(&self) -> String {
+        node_code(self.kind)
+    }
+}
+
+/// `DepthZeroSelfSignedCert` -> `DEPTH_ZERO_SELF_SIGNED_CERT`: the WIT case
+/// names are Node's codes in kebab case, and bindgen makes them camel case.
+fn node_code(kind: TlsErrorCode) -> String {
+    let debug = format!("{kind:?}");
+    let name = debug.rsplit("::").next().unwrap_or(&debug);
+    let mut code = String::with_capacity(name.len() + 8);
+    for (i, c) in name.char_indices() {
+        if c.is_ascii_uppercase() && i > 0 {
+            code.push('_');
+        }
+        code.push(c.to_ascii_uppercase());
+    }
+    code
+}
+
+impl From<types::Error> for TlsError {
+    fn from(e: types::Error) -> Self {
+        Self { kind: e.code, message: e.message }
+    }
+}
+
+impl fmt::Display for TlsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Everything that can go wrong in tlsbox.
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum Error {
+    /// The TLS engine refused: bad credentials, a failed handshake, a
+    /// certificate that does not verify with rejection on, ...
+    Tls(TlsError),
+    /// The transport failed.
+    Io(io::Error),
+    /// The peer closed the transport before the handshake finished (Node:
+    /// `ECONNRESET`, `socket hang up`).
+    HangUp,
+    /// The handshake did not finish within the handshake timeout.
+    HandshakeTimeout,
+    /// The connection's sandbox trapped or hit a limit; the message names the cause.
+    Sandbox(String),
+    /// An option was not acceptable.
+    InvalidArgument(String),
+    /// The server is closed or not listening.
+    NotListening,
+}
+
+impl Error {
+    /// Node's code for this error (`ERR_TLS_CERT_ALTNAME_INVALID`, `ECONNRESET`, ...).
+    pub fn code(&self) -> String {
+        match self {
+            Self::Tls(e) => e.code(),
+            Self::Io(e) => io_code(e).to_string(),
+            Self::HangUp => "ECONNRESET".into(),
+            Self::HandshakeTimeout => "ERR_TLS_HANDSHAKE_TIMEOUT".into(),
+            Self::Sandbox(_) => "ERR_TLSBOX_SANDBOX".into(),
+            Self::InvalidArgument(_) => "ERR_INVALID_ARG_VALUE".into(),
+            Self::NotListening => "ERR_SERVER_NOT_RUNNING".into(),
+        }
+    }
+
+    /// The TLS failure, when this is one.
+    pub fn tls(&self) -> Option<&TlsError> {
+        match self {
+            Self::Tls(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The errno-style name Node gives an I/O error.
+fn io_code(e: &io::Error) -> &'static str {
+    use io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionReset => "ECONNRESET",
+        K::ConnectionRefused => "ECONNREFUSED",
+        K::ConnectionAborted => "ECONNABORTED",
+        K::BrokenPipe => "EPIPE",
+        K::TimedOut => "ETIMEDOUT",
+        K::AddrInUse => "EADDRINUSE",
+        K::AddrNotAvailable => "EADDRNOTAVAIL",
+        K::NotFound => "ENOENT",
+        K::PermissionDenied => "EACCES",
+        K::UnexpectedEof => "ECONNRESET",
+        _ => "EIO",
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Tls(e) => write!(f, "{}: {}", e.code(), e.message),
+            Self::Io(e) => write!(f, "{}: {e}", io_code(e)),
+            Self::HangUp => f.write_str("ECONNRESET: socket hang up"),
+            Self::HandshakeTimeout => f.write_str("ERR_TLS_HANDSHAKE_TIMEOUT: TLS handshake timeout"),
+            Self::Sandbox(m) => write!(f, "ERR_TLSBOX_SANDBOX: {m}"),
+            Self::InvalidArgument(m) => write!(f, "ERR_INVALID_ARG_VALUE: {m}"),
+            Self::NotListening => f.write_str("ERR_SERVER_NOT_RUNNING: server is not running"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+impl From<TlsError> for Error {
+    fn from(e: TlsError) -> Self {
+        Self::Tls(e)
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Io(e) => e,
+            Error::HangUp => io::Error::new(io::ErrorKind::ConnectionReset, Error::HangUp),
+            other => io::Error::other(other),
+        }
+    }
+}
+
+/// Shorthand for tlsbox results.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

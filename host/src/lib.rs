@@ -1,0 +1,5 @@
+mod bindings;
+mod error;
+pub mod limits;
+mod runtime;
+mod sandbox;

@@ -1,0 +1,121 @@
+//! The one wasmtime engine of a process, the tlsbox component compiled for
+//! it (cached on disk), and the epoch ticker that enforces call deadlines.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine};
+
+use crate::bindings;
+use crate::error::Error;
+use crate::sandbox::SandboxState;
+
+/// The component, as built by `build.rs` from `guest/`.
+pub(crate) static COMPONENT_WASM: &[u8] = include_bytes!(env!("TLSBOX_COMPONENT_PATH"));
+
+/// How often the engine's epoch advances: the granularity of call deadlines.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The engine, the compiled component and its pre-linked instance template.
+pub(crate) struct Runtime {
+    pub(crate) engine: Engine,
+    pub(crate) pre: bindings::EnginePre<SandboxState>,
+}
+
+static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
+
+impl Runtime {
+    /// The process-wide runtime, made on first use.
+    pub(crate) fn get() -> Result<&'static Runtime, Error> {
+        RUNTIME
+            .get_or_init(|| Runtime::new().map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|message| Error::Sandbox(format!("cannot start the TLS engine: {message}")))
+    }
+
+    fn new() -> wasmtime::Result<Self> {
+        let mut config = Config::new();
+        // Deadlines on guest calls: a guest stuck in a loop traps instead of
+        // holding a thread.
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+        let component = load_component(&engine)?;
+        let mut linker = Linker::<SandboxState>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        let pre = bindings::EnginePre::new(linker.instantiate_pre(&component)?)?;
+        start_epoch_ticker(engine.clone());
+        Ok(Self { engine, pre })
+    }
+}
+
+/// Advances the epoch every [`EPOCH_TICK`] for as long as the process runs.
+fn start_epoch_ticker(engine: Engine) {
+    let weak = engine.weak();
+    drop(engine);
+    std::thread::Builder::new()
+        .name("tlsbox-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .expect("spawn the epoch ticker thread");
+}
+
+/// The compiled component: from the on-disk cache when a compatible one is
+/// there, else compiled now and cached for the next start.
+fn load_component(engine: &Engine) -> wasmtime::Result<Component> {
+    let Some(path) = cache_path(engine) else {
+        return Component::new(engine, COMPONENT_WASM);
+    };
+    if path.exists() {
+        // SAFETY: the file is one this code wrote (atomically, by rename) into
+        // tlsbox's own cache directory, keyed by this engine's compatibility
+        // hash and the component's bytes; wasmtime checks its header and
+        // version again and refuses anything else.
+        match unsafe { Component::deserialize_file(engine, &path) } {
+            Ok(component) => return Ok(component),
+            Err(e) => tracing::warn!("ignoring unusable cached component {}: {e}", path.display()),
+        }
+    }
+    let component = Component::new(engine, COMPONENT_WASM)?;
+    if let Err(e) = store_in_cache(&path, &component.serialize()?) {
+        tracing::warn!("cannot cache the compiled component at {}: {e}", path.display());
+    }
+    Ok(component)
+}
+
+fn store_in_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&temporary, bytes)?;
+    std::fs::rename(&temporary, path)
+}
+
+/// `<cache dir>/component-<hash>.cwasm`, or none when there is nowhere to cache.
+fn cache_path(engine: &Engine) -> Option<PathBuf> {
+    let dir = cache_dir()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    COMPONENT_WASM.hash(&mut hasher);
+    Some(dir.join(format!("component-{:016x}.cwasm", hasher.finish())))
+}
+
+/// `$TLSBOX_CACHE_DIR`, else `$XDG_CACHE_HOME/tlsbox`, else `~/.cache/tlsbox`.
+/// `TLSBOX_CACHE_DIR=off` disables the cache.
+fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("TLSBOX_CACHE_DIR") {
+        return (dir != "off").then(|| PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+        return Some(PathBuf::from(dir).join("tlsbox"));
+    }
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache").join("tlsbox"))
+}
