@@ -1,0 +1,52 @@
+//! `tls.connect`: a client connection in its own sandbox.
+
+use std::net::IpAddr;
+
+use tokio::net::TcpStream;
+
+use crate::error::{Error, Result};
+use crate::options::ConnectOptions;
+use crate::sandbox::{GuestClientOptions, Sandbox};
+use crate::stream::CleartextStream;
+
+/// Node's `tls.connect(port, host, options)`: resolves once the handshake is
+/// done (`secureConnect`). With `reject_unauthorized` (the default) a server
+/// whose certificate does not verify, or does not match `servername || host`,
+/// is an error carrying Node's code.
+///
+/// ```no_run
+/// # async fn run() -> tlsbox::Result<()> {
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+/// let ca = tlsbox::read_pem("fixtures/ca1-cert.pem")?;
+/// let mut stream = tlsbox::connect("localhost", 8000, tlsbox::ConnectOptions::with_ca(ca)).await?;
+/// println!("client connected {}", if stream.authorized() { "authorized" } else { "unauthorized" });
+/// stream.write_all(b"hello\n").await?;
+/// let mut reply = vec![0; 1024];
+/// let n = stream.read(&mut reply).await?;
+/// # Ok(()) }
+/// ```
+pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<CleartextStream> {
+    let servername = match &options.servername {
+        Some(name) => Some(name.clone()),
+        None if host.parse::<IpAddr>().is_ok() => None,
+        None => Some(host.to_string()),
+    };
+    let guest_options = GuestClientOptions {
+        check_host: servername.clone().unwrap_or_else(|| host.to_string()),
+        servername,
+        reject_unauthorized: options.reject_unauthorized,
+        alpn_protocols: options.alpn_protocols.clone(),
+    };
+    // The sandbox first: bad options fail before any connection is made.
+    let sandbox = Sandbox::client(&options.limits, &options.credentials.to_guest(), &guest_options)?;
+    let tcp = TcpStream::connect((host, port)).await?;
+    let _ = tcp.set_nodelay(true);
+    let (local, remote) = (tcp.local_addr().ok(), tcp.peer_addr().ok());
+    let mut stream = CleartextStream::new(tcp, sandbox)?;
+    stream.set_addresses(local, remote);
+    match tokio::time::timeout(options.handshake_timeout, stream.handshake()).await {
+        Ok(Ok(())) => Ok(stream),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(Error::HandshakeTimeout),
+    }
+}

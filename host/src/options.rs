@@ -1,0 +1,157 @@
+//! The options of Node's `tls.createServer`, `tls.connect` and
+//! `tls.createSecurePair`, in Rust form.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::limits::SandboxLimits;
+use crate::sandbox::GuestCredentials;
+
+/// PEM credentials (Node's `key`, `passphrase`, `cert`, `ca`, `crl`).
+///
+/// tlsbox bundles no root store: a client trusts exactly the `ca` it is
+/// given, and with an empty `ca` no server verifies.
+#[derive(Clone, Debug, Default)]
+pub struct Credentials {
+    /// Private key PEM (PKCS#8, PKCS#1, SEC1, or encrypted PKCS#8 with `passphrase`).
+    pub key: Option<String>,
+    /// Passphrase for an encrypted key.
+    pub passphrase: Option<String>,
+    /// Certificate chain PEM: the leaf, then intermediates.
+    pub cert: Option<String>,
+    /// Trusted roots; each entry may hold several certificates.
+    pub ca: Vec<String>,
+    /// Certificate revocation lists (PEM).
+    pub crl: Vec<String>,
+}
+
+impl Credentials {
+    /// Key and certificate read from PEM files.
+    pub fn from_files(key: impl AsRef<Path>, cert: impl AsRef<Path>) -> Result<Self> {
+        Ok(Self { key: Some(read_pem(key)?), cert: Some(read_pem(cert)?), ..Self::default() })
+    }
+
+    /// Adds a trusted root (or several, from one PEM text).
+    pub fn with_ca(mut self, pem: impl Into<String>) -> Self {
+        self.ca.push(pem.into());
+        self
+    }
+
+    /// Adds trusted roots read from a PEM file.
+    pub fn with_ca_file(self, path: impl AsRef<Path>) -> Result<Self> {
+        Ok(self.with_ca(read_pem(path)?))
+    }
+
+    pub(crate) fn to_guest(&self) -> GuestCredentials {
+        GuestCredentials {
+            key: self.key.clone(),
+            passphrase: self.passphrase.clone(),
+            cert: self.cert.clone(),
+            ca: self.ca.clone(),
+            crl: self.crl.clone(),
+        }
+    }
+}
+
+/// Reads a PEM file, naming the file in the error.
+pub fn read_pem(path: impl AsRef<Path>) -> Result<String> {
+    let path = path.as_ref();
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Node's default `handshakeTimeout`.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Options of [`crate::create_server`].
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// The default context's credentials (`key`, `cert`, `ca`, `crl`).
+    pub credentials: Credentials,
+    /// Ask clients for a certificate (`requestCert`).
+    pub request_cert: bool,
+    /// With `request_cert`: refuse clients whose certificate does not verify.
+    pub reject_unauthorized: bool,
+    /// ALPN protocols, server's preference first (`ALPNProtocols`; Node v0.6's
+    /// `NPNProtocols` means the same here, see [`Self::npn_protocols`]).
+    pub alpn_protocols: Vec<String>,
+    /// Contexts chosen by SNI name, as `addContext(pattern, credentials)` adds them.
+    pub contexts: Vec<(String, Credentials)>,
+    /// Close connections beyond this many before their handshake (`maxConnections`).
+    pub max_connections: Option<usize>,
+    /// Abort handshakes that take longer (`handshakeTimeout`, 120 s by default).
+    pub handshake_timeout: Duration,
+    /// What each connection's sandbox may use.
+    pub limits: SandboxLimits,
+}
+
+impl ServerOptions {
+    /// A server presenting `credentials`, with Node's defaults otherwise.
+    pub fn new(credentials: Credentials) -> Self {
+        Self {
+            credentials,
+            request_cert: false,
+            reject_unauthorized: false,
+            alpn_protocols: Vec::new(),
+            contexts: Vec::new(),
+            max_connections: None,
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            limits: SandboxLimits::default(),
+        }
+    }
+
+    /// Node v0.6's `NPNProtocols`: NPN is obsolete, so the list goes to ALPN.
+    pub fn npn_protocols(mut self, protocols: Vec<String>) -> Self {
+        self.alpn_protocols = protocols;
+        self
+    }
+}
+
+/// Options of [`crate::connect`].
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// `ca` to trust, and `key`/`cert` to present if the server asks.
+    pub credentials: Credentials,
+    /// The SNI name, and the name the certificate must match. Defaults to
+    /// the host connected to, unless that is an IP address.
+    pub servername: Option<String>,
+    /// Fail when the server's certificate does not verify. Defaults to
+    /// true, as in Node since v0.10 (v0.6 never rejected).
+    pub reject_unauthorized: bool,
+    /// ALPN protocols to offer (`ALPNProtocols`, alias `NPNProtocols`).
+    pub alpn_protocols: Vec<String>,
+    /// Abort the handshake after this long.
+    pub handshake_timeout: Duration,
+    /// What the connection's sandbox may use.
+    pub limits: SandboxLimits,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            credentials: Credentials::default(),
+            servername: None,
+            reject_unauthorized: true,
+            alpn_protocols: Vec::new(),
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            limits: SandboxLimits::default(),
+        }
+    }
+}
+
+impl ConnectOptions {
+    /// Trust the roots in `ca` (PEM), with Node's defaults otherwise.
+    pub fn with_ca(ca: impl Into<String>) -> Self {
+        Self { credentials: Credentials::default().with_ca(ca), ..Self::default() }
+    }
+
+    /// Finish the handshake even when the server's certificate does not
+    /// verify, and report it through `authorized`/`authorization_error`
+    /// instead (Node's `rejectUnauthorized: false`). Anyone on the path can
+    /// then read and change the traffic: check `authorized()` yourself.
+    pub fn dangerous_accept_unauthorized(mut self) -> Self {
+        self.reject_unauthorized = false;
+        self
+    }
+}

@@ -1,0 +1,276 @@
+//! `tls.createServer`: a listener whose every connection gets its own sandbox.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::error::{Error, Result};
+use crate::options::{Credentials, ServerOptions};
+use crate::sandbox::{GuestServerOptions, Sandbox};
+use crate::stream::CleartextStream;
+
+/// How many events may wait for the application before handshakes wait too.
+const EVENT_BACKLOG: usize = 256;
+
+/// What a server reports, as Node's server events.
+#[derive(Debug)]
+pub enum ServerEvent {
+    /// A handshake finished (`secureConnection`). Check
+    /// [`CleartextStream::authorized`]: it fires for unauthorized clients too
+    /// unless `reject_unauthorized` is set.
+    SecureConnection(CleartextStream),
+    /// A connection failed before its handshake finished (`tlsClientError`,
+    /// v0.6's `clientError`). The server keeps serving.
+    ClientError {
+        /// What went wrong, with Node's code.
+        error: Error,
+        /// Who it was.
+        remote_addr: Option<SocketAddr>,
+    },
+}
+
+struct Shared {
+    options: ServerOptions,
+    contexts: RwLock<Vec<(String, Credentials)>>,
+    max_connections: AtomicUsize,
+    live: watch::Sender<usize>,
+}
+
+/// Counts a connection as live until dropped.
+struct LiveConnection(Arc<Shared>);
+
+impl LiveConnection {
+    fn new(shared: Arc<Shared>) -> Self {
+        shared.live.send_modify(|n| *n += 1);
+        Self(shared)
+    }
+}
+
+impl Drop for LiveConnection {
+    fn drop(&mut self) {
+        self.0.live.send_modify(|n| *n -= 1);
+    }
+}
+
+/// A TLS server (Node's `tls.Server`). Made by [`create_server`], started by
+/// [`Server::listen`]; connections arrive through [`Server::accept`] or
+/// [`Server::next_event`].
+pub struct Server {
+    shared: Arc<Shared>,
+    events_tx: mpsc::Sender<ServerEvent>,
+    events: tokio::sync::Mutex<mpsc::Receiver<ServerEvent>>,
+    address: Mutex<Option<SocketAddr>>,
+    acceptor: Mutex<Option<JoinHandle<()>>>,
+    /// True once `close` was called.
+    closed: watch::Sender<bool>,
+}
+
+/// Node's `tls.createServer(options)`. The credentials (and every SNI
+/// context's) are parsed now, in a sandbox, so bad PEM fails here.
+///
+/// ```no_run
+/// # async fn run() -> tlsbox::Result<()> {
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+/// let credentials = tlsbox::Credentials::from_files("fixtures/agent1-key.pem", "fixtures/agent1-cert.pem")?;
+/// let server = tlsbox::create_server(tlsbox::ServerOptions::new(credentials))?;
+/// server.listen("127.0.0.1:8000").await?;
+/// while let Some(mut stream) = server.accept().await {
+///     println!("server connected {}", if stream.authorized() { "authorized" } else { "unauthorized" });
+///     stream.write_all(b"welcome!\n").await?;
+///     let mut line = [0u8; 1024];
+///     let n = stream.read(&mut line).await?;
+///     stream.write_all(&line[..n]).await?;
+/// }
+/// # Ok(()) }
+/// ```
+pub fn create_server(options: ServerOptions) -> Result<Server> {
+    Sandbox::check_credentials(&options.limits, &options.credentials.to_guest())?;
+    for (_, credentials) in &options.contexts {
+        Sandbox::check_credentials(&options.limits, &credentials.to_guest())?;
+    }
+    let (live, _) = watch::channel(0);
+    let (events_tx, events) = mpsc::channel(EVENT_BACKLOG);
+    let shared = Arc::new(Shared {
+        contexts: RwLock::new(options.contexts.clone()),
+        max_connections: AtomicUsize::new(options.max_connections.unwrap_or(usize::MAX)),
+        options,
+        live,
+    });
+    Ok(Server {
+        shared,
+        events_tx,
+        events: tokio::sync::Mutex::new(events),
+        address: Mutex::new(None),
+        acceptor: Mutex::new(None),
+        closed: watch::channel(false).0,
+    })
+}
+
+impl Server {
+    /// Starts accepting on `addr` (port 0 picks a free port) and returns
+    /// the bound address (Node's `listen` + `address()`).
+    pub async fn listen(&self, addr: impl ToSocketAddrs) -> Result<SocketAddr> {
+        let listener = TcpListener::bind(addr).await?;
+        let address = listener.local_addr()?;
+        *self.address.lock().expect("address lock") = Some(address);
+        let task = tokio::spawn(accept_loop(listener, self.shared.clone(), self.events_tx.clone()));
+        if let Some(previous) = self.acceptor.lock().expect("acceptor lock").replace(task) {
+            previous.abort();
+        }
+        Ok(address)
+    }
+
+    /// The address the server listens on (Node's `server.address()`).
+    pub fn address(&self) -> Option<SocketAddr> {
+        *self.address.lock().expect("address lock")
+    }
+
+    /// The next event: a secure connection or a client error. `None` once
+    /// the server is closed and every event has been taken.
+    pub async fn next_event(&self) -> Option<ServerEvent> {
+        let mut events = self.events.lock().await;
+        let mut closed = self.closed.subscribe();
+        tokio::select! {
+            biased;
+            event = events.recv() => event,
+            _ = closed.wait_for(|closed| *closed) => events.try_recv().ok(),
+        }
+    }
+
+    /// The next secure connection (Node's `secureConnection`); client errors
+    /// on the way are logged and skipped. `None` once the server is closed.
+    pub async fn accept(&self) -> Option<CleartextStream> {
+        loop {
+            match self.next_event().await? {
+                ServerEvent::SecureConnection(stream) => return Some(stream),
+                ServerEvent::ClientError { error, remote_addr } => {
+                    tracing::info!(?remote_addr, "client error: {error}");
+                }
+            }
+        }
+    }
+
+    /// Node's `addContext(hostname, credentials)`: clients whose SNI name
+    /// matches `pattern` (`name` or `*.name`, `*` being one label) get these
+    /// credentials; the latest added match wins. Applies to new connections.
+    pub fn add_context(&self, pattern: &str, credentials: Credentials) -> Result<()> {
+        validate_pattern(pattern)?;
+        Sandbox::check_credentials(&self.shared.options.limits, &credentials.to_guest())?;
+        self.shared
+            .contexts
+            .write()
+            .expect("contexts lock")
+            .push((pattern.to_string(), credentials));
+        Ok(())
+    }
+
+    /// Live connections, handshaking or established (Node's `connections`).
+    pub fn connections(&self) -> usize {
+        *self.shared.live.borrow()
+    }
+
+    /// Node's `maxConnections`: connections beyond it are closed on accept.
+    pub fn set_max_connections(&self, max: Option<usize>) {
+        self.shared.max_connections.store(max.unwrap_or(usize::MAX), Ordering::Relaxed);
+    }
+
+    /// Stops accepting, then resolves once every connection has ended
+    /// (Node's `close()` and its `close` event).
+    pub async fn close(&self) {
+        if let Some(task) = self.acceptor.lock().expect("acceptor lock").take() {
+            task.abort();
+            let _ = task.await;
+        }
+        self.address.lock().expect("address lock").take();
+        self.closed.send_replace(true);
+        let mut live = self.shared.live.subscribe();
+        let _ = live.wait_for(|n| *n == 0).await;
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(task) = self.acceptor.lock().ok().and_then(|mut a| a.take()) {
+            task.abort();
+        }
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, events: mpsc::Sender<ServerEvent>) {
+    loop {
+        let (tcp, remote) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                tracing::warn!("accept failed: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        if *shared.live.borrow() >= shared.max_connections.load(Ordering::Relaxed) {
+            tracing::debug!(%remote, "over maxConnections: closing");
+            drop(tcp);
+            continue;
+        }
+        let live = LiveConnection::new(shared.clone());
+        tokio::spawn(serve_connection(tcp, remote, live, events.clone()));
+    }
+}
+
+/// One connection: its sandbox, its handshake under the timeout, then the
+/// `secureConnection` or `clientError` event.
+async fn serve_connection(tcp: TcpStream, remote: SocketAddr, live: LiveConnection, events: mpsc::Sender<ServerEvent>) {
+    let shared = live.0.clone();
+    let _ = tcp.set_nodelay(true);
+    let local = tcp.local_addr().ok();
+    let handshake = async {
+        let contexts: Vec<_> = shared
+            .contexts
+            .read()
+            .expect("contexts lock")
+            .iter()
+            .map(|(pattern, credentials)| (pattern.clone(), credentials.to_guest()))
+            .collect();
+        let options = &shared.options;
+        let guest_options = GuestServerOptions {
+            request_cert: options.request_cert,
+            reject_unauthorized: options.reject_unauthorized,
+            alpn_protocols: options.alpn_protocols.clone(),
+        };
+        let sandbox = Sandbox::server(&options.limits, &options.credentials.to_guest(), &contexts, &guest_options)?;
+        let mut stream = CleartextStream::new(tcp, sandbox)?;
+        stream.set_addresses(local, Some(remote));
+        stream.handshake().await?;
+        Ok::<_, Error>(stream)
+    };
+    let event = match tokio::time::timeout(shared.options.handshake_timeout, handshake).await {
+        Ok(Ok(mut stream)) => {
+            stream.set_guard(Box::new(live));
+            ServerEvent::SecureConnection(stream)
+        }
+        Ok(Err(error)) => ServerEvent::ClientError { error, remote_addr: Some(remote) },
+        Err(_) => ServerEvent::ClientError { error: Error::HandshakeTimeout, remote_addr: Some(remote) },
+    };
+    match event {
+        ServerEvent::ClientError { .. } => {
+            if events.try_send(event).is_err() {
+                tracing::warn!(%remote, "client error dropped: nobody is taking server events");
+            }
+        }
+        secure => {
+            let _ = events.send(secure).await;
+        }
+    }
+}
+
+/// `name` or `*.name`, as `addContext` takes them.
+fn validate_pattern(pattern: &str) -> Result<()> {
+    let body = pattern.strip_prefix("*.").unwrap_or(pattern);
+    if body.is_empty() || body.contains('*') {
+        return Err(Error::InvalidArgument(format!("invalid SNI pattern {pattern:?}: use a name or *.name")));
+    }
+    Ok(())
+}

@@ -1,0 +1,382 @@
+//! `CleartextStream`: the application's side of a secure pair, driving the
+//! pair's encrypted side over any transport.
+//!
+//! The driver is one function, [`CleartextStream::pump`], that does the same
+//! three steps in the same order whenever the stream is polled:
+//! 1. send the encrypted bytes the pair has for the peer (until the
+//!    transport pushes back);
+//! 2. hand the pair the encrypted bytes already read from the peer (as many
+//!    as it takes);
+//! 3. read more from the peer, only when the pair wants more.
+//!
+//! Buffers are fixed: at most [`INCOMING_BUFFER`] bytes read ahead from the
+//! peer, at most one chunk of encrypted output in flight, and the pair
+//! itself holds a bounded amount of cleartext both ways. A peer that never
+//! reads stalls its writer; it never makes the host buffer more.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use crate::cert::PeerCertificate;
+use crate::error::{Error, Result, TlsError};
+use crate::sandbox::{PairStatus, Sandbox};
+
+/// Encrypted bytes read ahead from the transport: one full TLS record and then some.
+const INCOMING_BUFFER: usize = 32 * 1024;
+/// The most encrypted bytes taken from the pair at once.
+const OUTGOING_CHUNK: usize = 32 * 1024;
+/// The most cleartext handed to the pair in one call.
+const CLEARTEXT_CHUNK: usize = 32 * 1024;
+
+/// A negotiated cipher suite, as Node's `getCipher()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cipher {
+    /// OpenSSL's name (`TLS_AES_256_GCM_SHA384`).
+    pub name: String,
+    /// The IANA name.
+    pub standard_name: String,
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub version: String,
+}
+
+/// What Node's `CleartextStream` reports once the handshake is done.
+#[derive(Clone, Debug, Default)]
+pub struct ConnectionInfo {
+    /// The peer's certificate verified (and, on a client, matched the host).
+    pub authorized: bool,
+    /// Why it did not: Node's code and message.
+    pub authorization_error: Option<TlsError>,
+    /// The peer's certificate, linked to its issuers.
+    pub peer_certificate: Option<PeerCertificate>,
+    /// The SNI name sent (client) or received (server).
+    pub servername: Option<String>,
+    /// The ALPN protocol agreed on.
+    pub alpn_protocol: Option<String>,
+    /// The negotiated cipher suite.
+    pub cipher: Option<Cipher>,
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub protocol: Option<String>,
+}
+
+/// Dropped when a connection ends: how servers count live connections.
+pub(crate) type ConnectionGuard = Box<dyn Send + Sync>;
+
+/// A secure connection's cleartext side (Node's `CleartextStream`):
+/// `AsyncRead` yields what the peer sent, `AsyncWrite` sends to it, and
+/// `shutdown` sends close_notify. Reading returns end-of-stream when the
+/// peer sends close_notify (or its transport closes).
+pub struct CleartextStream<IO = tokio::net::TcpStream> {
+    io: IO,
+    sandbox: Sandbox,
+    status: PairStatus,
+    incoming: Box<[u8]>,
+    incoming_start: usize,
+    incoming_end: usize,
+    outgoing: Vec<u8>,
+    outgoing_start: usize,
+    transport_eof: bool,
+    failed: Option<io::ErrorKind>,
+    failure: Option<String>,
+    info: ConnectionInfo,
+    local_addr: Option<SocketAddr>,
+    remote_addr: Option<SocketAddr>,
+    _guard: Option<ConnectionGuard>,
+}
+
+impl<IO> std::fmt::Debug for CleartextStream<IO> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CleartextStream")
+            .field("info", &self.info)
+            .field("remote_addr", &self.remote_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
+    /// Wraps `io` around a pair; the handshake is driven by [`Self::handshake`].
+    pub(crate) fn new(io: IO, mut sandbox: Sandbox) -> Result<Self> {
+        let status = sandbox.status()?;
+        Ok(Self {
+            io,
+            sandbox,
+            status,
+            incoming: vec![0; INCOMING_BUFFER].into_boxed_slice(),
+            incoming_start: 0,
+            incoming_end: 0,
+            outgoing: Vec::new(),
+            outgoing_start: 0,
+            transport_eof: false,
+            failed: None,
+            failure: None,
+            info: ConnectionInfo::default(),
+            local_addr: None,
+            remote_addr: None,
+            _guard: None,
+        })
+    }
+
+    pub(crate) fn set_addresses(&mut self, local: Option<SocketAddr>, remote: Option<SocketAddr>) {
+        self.local_addr = local;
+        self.remote_addr = remote;
+    }
+
+    pub(crate) fn set_guard(&mut self, guard: ConnectionGuard) {
+        self._guard = Some(guard);
+    }
+
+    /// Drives the handshake to its end, then records what the pair reports.
+    pub(crate) async fn handshake(&mut self) -> Result<()> {
+        std::future::poll_fn(|cx| self.poll_handshake(cx)).await?;
+        let facts = self.sandbox.connection_facts()?;
+        self.info = ConnectionInfo {
+            authorized: facts.authorized,
+            authorization_error: facts.authorization_error,
+            peer_certificate: PeerCertificate::from_chain(facts.peer_chain),
+            servername: facts.servername,
+            alpn_protocol: facts.alpn_protocol,
+            cipher: facts.cipher.map(|c| Cipher {
+                name: c.name,
+                standard_name: c.standard_name,
+                version: c.version,
+            }),
+            protocol: facts.protocol,
+        };
+        Ok(())
+    }
+
+    fn poll_handshake(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        loop {
+            if !self.status.handshaking {
+                // Send what finished the handshake (a client's Finished) now
+                // if the transport takes it; anything left goes on next poll.
+                let _ = self.send_outgoing(cx);
+                return Poll::Ready(Ok(()));
+            }
+            let progress = self.pump(cx)?;
+            if self.transport_eof && self.incoming_start == self.incoming_end && self.status.handshaking {
+                return Poll::Ready(Err(Error::HangUp));
+            }
+            if !progress {
+                return Poll::Pending;
+            }
+        }
+    }
+
+    /// One pass of the driver (see the module docs). Returns whether anything
+    /// moved; when nothing did, a transport poll has registered the waker.
+    fn pump(&mut self, cx: &mut Context<'_>) -> Result<bool> {
+        if let Some(kind) = self.failed {
+            return Err(Error::Io(io::Error::new(kind, self.failure.clone().unwrap_or_default())));
+        }
+        let mut progress = self.send_outgoing(cx)?;
+
+        if self.incoming_start < self.incoming_end && self.status.wants_encrypted {
+            let data = &self.incoming[self.incoming_start..self.incoming_end];
+            let taken = match self.sandbox.write_encrypted(data) {
+                Ok(taken) => taken,
+                Err(error) => return Err(self.fail(cx, error)),
+            };
+            self.incoming_start += taken;
+            if self.incoming_start == self.incoming_end {
+                self.incoming_start = 0;
+                self.incoming_end = 0;
+            }
+            self.status = self.sandbox.status()?;
+            progress |= taken > 0;
+            progress |= self.send_outgoing(cx)?;
+        }
+
+        if self.incoming_end == 0 && self.status.wants_encrypted && !self.transport_eof {
+            let mut buf = ReadBuf::new(&mut self.incoming);
+            match Pin::new(&mut self.io).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) => {
+                    let n = buf.filled().len();
+                    self.incoming_end = n;
+                    self.transport_eof = n == 0;
+                    progress = true;
+                }
+                Poll::Ready(Err(e)) => return Err(Error::Io(e)),
+                Poll::Pending => {}
+            }
+        }
+        Ok(progress)
+    }
+
+    /// Writes the pair's encrypted output to the transport until it pushes
+    /// back. Returns whether anything was written.
+    fn send_outgoing(&mut self, cx: &mut Context<'_>) -> Result<bool> {
+        let mut progress = false;
+        loop {
+            if self.outgoing_start == self.outgoing.len() {
+                if self.status.encrypted_pending == 0 {
+                    return Ok(progress);
+                }
+                self.outgoing = self.sandbox.read_encrypted(OUTGOING_CHUNK)?;
+                self.outgoing_start = 0;
+                self.status = self.sandbox.status()?;
+                if self.outgoing.is_empty() {
+                    return Ok(progress);
+                }
+            }
+            match Pin::new(&mut self.io).poll_write(cx, &self.outgoing[self.outgoing_start..]) {
+                Poll::Ready(Ok(0)) => return Err(Error::Io(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => {
+                    self.outgoing_start += n;
+                    progress = true;
+                }
+                Poll::Ready(Err(e)) => return Err(Error::Io(e)),
+                Poll::Pending => return Ok(progress),
+            }
+        }
+    }
+
+    /// A TLS failure: send the alert the pair queued (best effort, without
+    /// waiting), and make the failure sticky.
+    fn fail(&mut self, cx: &mut Context<'_>, error: Error) -> Error {
+        if let Ok(status) = self.sandbox.status() {
+            self.status = status;
+        }
+        let _ = self.send_outgoing(cx);
+        let _ = Pin::new(&mut self.io).poll_flush(cx);
+        self.failed = Some(io::ErrorKind::InvalidData);
+        self.failure = Some(error.to_string());
+        error
+    }
+
+    /// What the handshake established.
+    pub fn info(&self) -> &ConnectionInfo {
+        &self.info
+    }
+
+    /// The peer's certificate verified (Node's `authorized`).
+    pub fn authorized(&self) -> bool {
+        self.info.authorized
+    }
+
+    /// Why it did not (Node's `authorizationError`).
+    pub fn authorization_error(&self) -> Option<&TlsError> {
+        self.info.authorization_error.as_ref()
+    }
+
+    /// The peer's certificate (Node's `getPeerCertificate()`); its issuers
+    /// hang off `issuer_certificate`.
+    pub fn peer_certificate(&self) -> Option<&PeerCertificate> {
+        self.info.peer_certificate.as_ref()
+    }
+
+    /// The ALPN protocol agreed on (Node's `alpnProtocol`).
+    pub fn alpn_protocol(&self) -> Option<&str> {
+        self.info.alpn_protocol.as_deref()
+    }
+
+    /// Node v0.6's `npnProtocol`: NPN is gone, ALPN carries the same answer.
+    pub fn npn_protocol(&self) -> Option<&str> {
+        self.alpn_protocol()
+    }
+
+    /// The SNI name: sent by this client, or received by this server.
+    pub fn servername(&self) -> Option<&str> {
+        self.info.servername.as_deref()
+    }
+
+    /// Node's `getCipher()`.
+    pub fn cipher(&self) -> Option<&Cipher> {
+        self.info.cipher.as_ref()
+    }
+
+    /// Node's `getProtocol()`: `TLSv1.2` or `TLSv1.3`.
+    pub fn protocol(&self) -> Option<&str> {
+        self.info.protocol.as_deref()
+    }
+
+    /// This end's address (Node's `address()`), when the transport is a socket.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.local_addr
+    }
+
+    /// The peer's address (Node's `remoteAddress`/`remotePort`).
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr
+    }
+
+    /// The transport underneath.
+    pub fn get_ref(&self) -> &IO {
+        &self.io
+    }
+}
+
+fn to_io(error: Error) -> io::Error {
+    error.into()
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for CleartextStream<IO> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.status.cleartext_pending > 0 {
+                let max = buf.remaining().min(this.status.cleartext_pending as usize);
+                let data = this.sandbox.read_cleartext(max).map_err(to_io)?;
+                this.status = this.sandbox.status().map_err(to_io)?;
+                buf.put_slice(&data);
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(error) = &this.status.failed {
+                let error = Error::Tls(TlsError::from(error.clone()));
+                return Poll::Ready(Err(to_io(error)));
+            }
+            if this.status.peer_closed
+                || (this.transport_eof && this.incoming_start == this.incoming_end)
+            {
+                return Poll::Ready(Ok(()));
+            }
+            if !this.pump(cx).map_err(to_io)? {
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for CleartextStream<IO> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        if data.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        loop {
+            let chunk = &data[..data.len().min(CLEARTEXT_CHUNK)];
+            let taken = this.sandbox.write_cleartext(chunk).map_err(to_io)?;
+            this.status = this.sandbox.status().map_err(to_io)?;
+            if taken > 0 {
+                this.send_outgoing(cx).map_err(to_io)?;
+                return Poll::Ready(Ok(taken));
+            }
+            // The pair's output is full: move it to the transport first.
+            if !this.pump(cx).map_err(to_io)? {
+                return Poll::Pending;
+            }
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        this.send_outgoing(cx).map_err(to_io)?;
+        if this.outgoing_start < this.outgoing.len() || this.status.encrypted_pending > 0 {
+            return Poll::Pending;
+        }
+        Pin::new(&mut this.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if !self.status.ended {
+            let this = &mut *self;
+            this.sandbox.end().map_err(to_io)?;
+            this.status = this.sandbox.status().map_err(to_io)?;
+        }
+        ready!(self.as_mut().poll_flush(cx))?;
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
