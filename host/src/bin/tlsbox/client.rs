@@ -1,0 +1,107 @@
+//! `tlsbox client`: Node's client example, in `openssl s_client`'s spirit.
+
+use std::time::Duration;
+
+use tlsbox::{ConnectOptions, Credentials, Error, read_pem};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::args::ClientArgs;
+use crate::report;
+
+pub async fn run(args: ClientArgs) -> Result<(), Error> {
+    let (host, port) = split_host_port(&args.connect)?;
+    let stream = tlsbox::connect(&host, port, options(&args)?).await?;
+    if args.json {
+        report::json_line(&report::connection("secureConnect", &stream));
+    } else {
+        report::text_line(&format!("client connected {}", report::authorized_word(&stream)));
+    }
+    let (mut from_server, mut to_server) = tokio::io::split(stream);
+    let upload = async {
+        let mut stdin = tokio::io::stdin();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = stdin.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            to_server.write_all(&buf[..n]).await?;
+            to_server.flush().await?;
+        }
+        // stdin ended: send close_notify, as Node's `end()` does.
+        to_server.shutdown().await
+    };
+    let download = async {
+        let mut stdout = tokio::io::stdout();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = from_server.read(&mut buf).await?;
+            if n == 0 {
+                return Ok::<_, std::io::Error>(());
+            }
+            match stdout.write_all(&buf[..n]).await.and(stdout.flush().await) {
+                Ok(()) => {}
+                // A closed stdout (`| head`) is a normal way to stop.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    // The server's end of the stream decides when we are done; stdin may
+    // never end (a terminal), so the upload is dropped then.
+    tokio::pin!(upload);
+    tokio::select! {
+        result = download => result?,
+        result = &mut upload => {
+            result?;
+            download_rest(&mut from_server).await?;
+        }
+    }
+    Ok(())
+}
+
+/// After stdin ends, print what the server still sends until it closes.
+async fn download_rest<R: tokio::io::AsyncRead + Unpin>(from_server: &mut R) -> std::io::Result<()> {
+    let mut stdout = tokio::io::stdout();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = from_server.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        if stdout.write_all(&buf[..n]).await.and(stdout.flush().await).is_err() {
+            return Ok(());
+        }
+    }
+}
+
+fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
+    let mut credentials = match (&args.key, &args.cert) {
+        (Some(key), Some(cert)) => Credentials::from_files(key, cert)?,
+        _ => Credentials::default(),
+    };
+    credentials.passphrase = args.pass.clone();
+    for ca in &args.ca {
+        credentials.ca.push(read_pem(ca)?);
+    }
+    let mut options = ConnectOptions {
+        credentials,
+        servername: args.servername.clone(),
+        alpn_protocols: args.alpn.clone(),
+        handshake_timeout: Duration::from_millis(args.handshake_timeout),
+        ..ConnectOptions::default()
+    };
+    if args.insecure {
+        options = options.dangerous_accept_unauthorized();
+    }
+    Ok(options)
+}
+
+/// `host:port`, `[v6]:port`.
+fn split_host_port(address: &str) -> Result<(String, u16), Error> {
+    let invalid = || Error::InvalidArgument(format!("--connect {address:?}: expected HOST:PORT"));
+    let (host, port) = address.rsplit_once(':').ok_or_else(invalid)?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = port.parse().map_err(|_| invalid())?;
+    Ok((host.to_string(), port))
+}

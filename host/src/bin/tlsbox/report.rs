@@ -1,0 +1,76 @@
+//! What the commands print: Node's field names, as text or JSON lines.
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use serde_json::{Value, json};
+use tlsbox::{CleartextStream, Error};
+
+/// Writes one JSON object on its own line and flushes, so a reader sees it at once.
+pub fn json_line(value: &Value) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{value}");
+    let _ = out.flush();
+}
+
+/// Writes one text line and flushes.
+pub fn text_line(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// `{"event":"listening","address":…,"port":…}`.
+pub fn listening(address: SocketAddr) -> Value {
+    json!({ "event": "listening", "address": address.ip().to_string(), "port": address.port() })
+}
+
+/// The state Node exposes on a `CleartextStream`, named as Node names it.
+pub fn connection<IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    event: &str,
+    stream: &CleartextStream<IO>,
+) -> Value {
+    let cipher = stream.cipher().map(|c| {
+        json!({ "name": c.name, "standardName": c.standard_name, "version": c.version })
+    });
+    json!({
+        "event": event,
+        "authorized": stream.authorized(),
+        "authorizationError": stream.authorization_error().map(|e| e.code()),
+        "authorizationMessage": stream.authorization_error().map(|e| e.message.clone()),
+        "servername": stream.servername().map_or(json!(false), |s| json!(s)),
+        "alpnProtocol": stream.alpn_protocol().map_or(json!(false), |p| json!(p)),
+        "protocol": stream.protocol(),
+        "cipher": cipher,
+        "remoteAddress": stream.remote_addr().map(|a| a.ip().to_string()),
+        "remotePort": stream.remote_addr().map(|a| a.port()),
+        "peerCertificate": stream.peer_certificate().map_or(json!({}), |c| c.to_json(true)),
+    })
+}
+
+/// `{"event":"clientError","code":…,"message":…}`.
+pub fn client_error(error: &Error, remote: Option<SocketAddr>) -> Value {
+    json!({
+        "event": "clientError",
+        "code": error.code(),
+        "message": error.to_string(),
+        "remoteAddress": remote.map(|a| a.ip().to_string()),
+        "remotePort": remote.map(|a| a.port()),
+    })
+}
+
+/// `authorized`, or `unauthorized (CODE)`, as Node's examples print it.
+pub fn authorized_word<IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    stream: &CleartextStream<IO>,
+) -> String {
+    match (stream.authorized(), stream.authorization_error()) {
+        (true, _) => "authorized".into(),
+        (false, Some(error)) => format!("unauthorized ({})", error.code()),
+        (false, None) => "unauthorized".into(),
+    }
+}
+
+/// `C=US, O=Joyent, CN=agent1`.
+pub fn distinguished_name(attributes: &[(String, String)]) -> String {
+    attributes.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+}

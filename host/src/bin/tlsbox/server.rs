@@ -1,0 +1,93 @@
+//! `tlsbox server`: Node's echo server example.
+
+use std::time::Duration;
+
+use tlsbox::{CleartextStream, Credentials, Error, ServerEvent, ServerOptions, read_pem};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::args::ServerArgs;
+use crate::report;
+
+pub async fn run(args: ServerArgs) -> Result<(), Error> {
+    let options = options(&args)?;
+    let server = tlsbox::create_server(options)?;
+    let address = server.listen(args.accept.as_str()).await?;
+    if args.json {
+        report::json_line(&report::listening(address));
+    } else {
+        report::text_line(&format!("server bound {address}"));
+    }
+    loop {
+        let event = tokio::select! {
+            event = server.next_event() => event,
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        match event {
+            Some(ServerEvent::SecureConnection(stream)) => {
+                if args.json {
+                    report::json_line(&report::connection("secureConnection", &stream));
+                } else {
+                    report::text_line(&format!("server connected {}", report::authorized_word(&stream)));
+                }
+                tokio::spawn(echo(stream));
+            }
+            Some(ServerEvent::ClientError { error, remote_addr }) => {
+                if args.json {
+                    report::json_line(&report::client_error(&error, remote_addr));
+                } else {
+                    eprintln!("client error: {error}");
+                }
+            }
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Greets, then sends back everything until the client ends.
+async fn echo(mut stream: CleartextStream) {
+    let mut buf = vec![0u8; 16 * 1024];
+    let result: std::io::Result<()> = async {
+        stream.write_all(b"welcome!\n").await?;
+        loop {
+            let n = stream.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            stream.write_all(&buf[..n]).await?;
+        }
+        stream.shutdown().await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::debug!("echo connection ended: {e}");
+    }
+}
+
+fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
+    let mut credentials = Credentials::from_files(&args.key, &args.cert)?;
+    credentials.passphrase = args.pass.clone();
+    for ca in &args.ca {
+        credentials.ca.push(read_pem(ca)?);
+    }
+    for crl in &args.crl {
+        credentials.crl.push(read_pem(crl)?);
+    }
+    let mut options = ServerOptions::new(credentials);
+    options.request_cert = args.request_cert;
+    options.reject_unauthorized = args.reject_unauthorized;
+    options.alpn_protocols = args.alpn.clone();
+    options.max_connections = args.max_connections;
+    options.handshake_timeout = Duration::from_millis(args.handshake_timeout);
+    for context in &args.context {
+        options.contexts.push(parse_context(context)?);
+    }
+    Ok(options)
+}
+
+/// `PATTERN=CERT,KEY`.
+fn parse_context(spec: &str) -> Result<(String, Credentials), Error> {
+    let invalid = || Error::InvalidArgument(format!("--context {spec:?}: expected PATTERN=CERT,KEY"));
+    let (pattern, files) = spec.split_once('=').ok_or_else(invalid)?;
+    let (cert, key) = files.split_once(',').ok_or_else(invalid)?;
+    Ok((pattern.to_string(), Credentials::from_files(key, cert)?))
+}
