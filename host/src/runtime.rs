@@ -51,6 +51,23 @@ impl Runtime {
     }
 }
 
+/// The interfaces the tlsbox component imports, by name (for example
+/// `wasi:clocks/wall-clock@0.2.x`): what the sandbox can reach at all.
+pub fn component_imports() -> Result<Vec<String>, Error> {
+    let runtime = Runtime::get()?;
+    let component = runtime.pre.instance_pre().component();
+    Ok(component
+        .component_type()
+        .imports(&runtime.engine)
+        .map(|(name, _)| name.to_string())
+        .collect())
+}
+
+/// The tlsbox component's bytes (a WASI 0.2 component).
+pub fn component_wasm() -> &'static [u8] {
+    COMPONENT_WASM
+}
+
 /// Advances the epoch every [`EPOCH_TICK`] for as long as the process runs.
 fn start_epoch_ticker(engine: Engine) {
     let weak = engine.weak();

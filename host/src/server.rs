@@ -181,7 +181,8 @@ impl Server {
     /// Stops accepting, then resolves once every connection has ended
     /// (Node's `close()` and its `close` event).
     pub async fn close(&self) {
-        if let Some(task) = self.acceptor.lock().expect("acceptor lock").take() {
+        let acceptor = self.acceptor.lock().expect("acceptor lock").take();
+        if let Some(task) = acceptor {
             task.abort();
             let _ = task.await;
         }
@@ -189,6 +190,15 @@ impl Server {
         self.closed.send_replace(true);
         let mut live = self.shared.live.subscribe();
         let _ = live.wait_for(|n| *n == 0).await;
+    }
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("address", &self.address())
+            .field("connections", &self.connections())
+            .finish_non_exhaustive()
     }
 }
 
