@@ -109,7 +109,8 @@ impl NodeClientVerifier {
         trust
             .anchors
             .iter()
-            .map(|a| DistinguishedName::from(a.subject.as_ref().to_vec()))
+            // webpki keeps the Name without its SEQUENCE header; the wire wants it whole.
+            .map(|a| DistinguishedName::in_sequence(a.subject.as_ref()))
             .collect()
     }
 }
