@@ -15,7 +15,10 @@ fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let workspace = manifest_dir.parent().expect("host/ lives in the workspace");
     for watched in ["guest", "engine", "wit", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(watched).display()
+        );
     }
     println!("cargo:rerun-if-env-changed=TLSBOX_GUEST_PROFILE");
 
@@ -43,10 +46,18 @@ fn main() {
     ] {
         command.env_remove(var);
     }
-    let status = command.status().expect("run the nested cargo that builds the guest");
-    assert!(status.success(), "building the guest component failed (see the errors above)");
+    let status = command
+        .status()
+        .expect("run the nested cargo that builds the guest");
+    assert!(
+        status.success(),
+        "building the guest component failed (see the errors above)"
+    );
 
-    let built = target_dir.join(TARGET).join(&profile).join("tlsbox_guest.wasm");
+    let built = target_dir
+        .join(TARGET)
+        .join(&profile)
+        .join("tlsbox_guest.wasm");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("tlsbox.wasm");
     copy_if_changed(&built, &out);
     println!("cargo:rustc-env=TLSBOX_COMPONENT_PATH={}", out.display());

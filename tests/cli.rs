@@ -18,9 +18,16 @@ fn json(line: &str) -> Value {
 
 #[test]
 fn demo_prints_nodes_example_output_and_exits_zero() {
-    let output = std::process::Command::new(TLSBOX).arg("demo").output().unwrap();
+    let output = std::process::Command::new(TLSBOX)
+        .arg("demo")
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     for expected in [
         "server connected authorized",
         "client connected authorized",
@@ -29,7 +36,10 @@ fn demo_prints_nodes_example_output_and_exits_zero() {
         "welcome!",
         "hello through the sandbox",
     ] {
-        assert!(stdout.lines().any(|l| l == expected), "missing {expected:?} in:\n{stdout}");
+        assert!(
+            stdout.lines().any(|l| l == expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
     }
 }
 
@@ -46,18 +56,40 @@ fn tlsbox_server(extra: &[&str]) -> (Peer, u16) {
 
 #[test]
 fn cli_server_and_cli_client_report_json_and_echo() {
-    let (cert, key, ca) = (path("agent1-cert.pem"), path("agent1-key.pem"), path("ca1-cert.pem"));
+    let (cert, key, ca) = (
+        path("agent1-cert.pem"),
+        path("agent1-key.pem"),
+        path("ca1-cert.pem"),
+    );
     let (mut server, port) = tlsbox_server(&["--cert", &cert, "--key", &key, "--alpn", "b,a"]);
     let connect = format!("localhost:{port}");
-    let mut client = Peer::spawn(TLSBOX, &["client", "--connect", &connect, "--ca", &ca, "--alpn", "a,b", "--json"]);
+    let mut client = Peer::spawn(
+        TLSBOX,
+        &[
+            "client",
+            "--connect",
+            &connect,
+            "--ca",
+            &ca,
+            "--alpn",
+            "a,b",
+            "--json",
+        ],
+    );
     let connected = json(&client.wait_for_text("\"secureConnect\""));
     assert_eq!(connected["authorized"], true);
     assert_eq!(connected["authorizationError"], Value::Null);
     assert_eq!(connected["servername"], "localhost");
-    assert_eq!(connected["alpnProtocol"], "b", "the server's preference wins");
+    assert_eq!(
+        connected["alpnProtocol"], "b",
+        "the server's preference wins"
+    );
     assert_eq!(connected["protocol"], "TLSv1.3");
     assert_eq!(connected["peerCertificate"]["subject"]["CN"], "agent1");
-    assert_eq!(connected["peerCertificate"]["issuerCertificate"]["subject"]["CN"], "ca1");
+    assert_eq!(
+        connected["peerCertificate"]["issuerCertificate"]["subject"]["CN"],
+        "ca1"
+    );
 
     client.wait_for_text("welcome!");
     client.send(b"over the wire\n");
@@ -70,7 +102,11 @@ fn cli_server_and_cli_client_report_json_and_echo() {
     assert_eq!(accepted["alpnProtocol"], "b");
     assert_eq!(accepted["remoteAddress"], "127.0.0.1");
     assert!(accepted["remotePort"].as_u64().is_some());
-    assert_eq!(accepted["peerCertificate"], serde_json::json!({}), "no client certificate");
+    assert_eq!(
+        accepted["peerCertificate"],
+        serde_json::json!({}),
+        "no client certificate"
+    );
 }
 
 #[test]
@@ -78,21 +114,50 @@ fn cli_client_fails_with_nodes_code_and_a_non_zero_exit() {
     let (cert, key) = (path("agent1-cert.pem"), path("agent1-key.pem"));
     let (mut server, port) = tlsbox_server(&["--cert", &cert, "--key", &key]);
     let connect = format!("localhost:{port}");
-    let mut client = Peer::spawn(TLSBOX, &["client", "--connect", &connect, "--ca", &path("ca2-cert.pem")]);
+    let mut client = Peer::spawn(
+        TLSBOX,
+        &[
+            "client",
+            "--connect",
+            &connect,
+            "--ca",
+            &path("ca2-cert.pem"),
+        ],
+    );
     assert_ne!(client.wait_exit(), Some(0));
     assert!(
-        client.seen.iter().any(|l| l.contains("UNABLE_TO_VERIFY_LEAF_SIGNATURE")),
+        client
+            .seen
+            .iter()
+            .any(|l| l.contains("UNABLE_TO_VERIFY_LEAF_SIGNATURE")),
         "{:?}",
         client.seen
     );
     let error = json(&server.wait_for_text("\"clientError\""));
-    assert!(error["code"].as_str().is_some_and(|c| !c.is_empty()), "{error}");
+    assert!(
+        error["code"].as_str().is_some_and(|c| !c.is_empty()),
+        "{error}"
+    );
 
     // --insecure: the same server is accepted, and the reason reported.
-    let mut client = Peer::spawn(TLSBOX, &["client", "--connect", &connect, "--ca", &path("ca2-cert.pem"), "--insecure", "--json"]);
+    let mut client = Peer::spawn(
+        TLSBOX,
+        &[
+            "client",
+            "--connect",
+            &connect,
+            "--ca",
+            &path("ca2-cert.pem"),
+            "--insecure",
+            "--json",
+        ],
+    );
     let connected = json(&client.wait_for_text("\"secureConnect\""));
     assert_eq!(connected["authorized"], false);
-    assert_eq!(connected["authorizationError"], "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+    assert_eq!(
+        connected["authorizationError"],
+        "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
+    );
 }
 
 #[test]
@@ -106,11 +171,27 @@ fn openssl_s_client_against_the_cli_server_sees_junk_handled_and_keeps_serving()
         junk.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
         let error = json(&server.wait_for_text("\"clientError\""));
         assert_eq!(error["code"], "ERR_SSL_WRONG_VERSION_NUMBER", "{error}");
-        assert!(error["message"].as_str().unwrap().contains("wrong version number"));
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("wrong version number")
+        );
     }
     let connect = format!("127.0.0.1:{port}");
     let ca = path("ca1-cert.pem");
-    let mut client = Peer::spawn("openssl", &["s_client", "-connect", &connect, "-CAfile", &ca, "-verify_hostname", "localhost"]);
+    let mut client = Peer::spawn(
+        "openssl",
+        &[
+            "s_client",
+            "-connect",
+            &connect,
+            "-CAfile",
+            &ca,
+            "-verify_hostname",
+            "localhost",
+        ],
+    );
     client.wait_for_text("Verify return code: 0 (ok)");
     client.wait_for_text("welcome!");
     server.wait_for_text("\"secureConnection\"");
@@ -118,9 +199,23 @@ fn openssl_s_client_against_the_cli_server_sees_junk_handled_and_keeps_serving()
 
 #[test]
 fn cli_client_against_openssl_s_server() {
-    let (mut server, port) = openssl_server(&["-cert", &path("agent1-cert.pem"), "-key", &path("agent1-key.pem")]);
+    let (mut server, port) = openssl_server(&[
+        "-cert",
+        &path("agent1-cert.pem"),
+        "-key",
+        &path("agent1-key.pem"),
+    ]);
     let connect = format!("localhost:{port}");
-    let mut client = Peer::spawn(TLSBOX, &["client", "--connect", &connect, "--ca", &path("ca1-cert.pem")]);
+    let mut client = Peer::spawn(
+        TLSBOX,
+        &[
+            "client",
+            "--connect",
+            &connect,
+            "--ca",
+            &path("ca1-cert.pem"),
+        ],
+    );
     client.wait_for_text("client connected authorized");
     client.send(b"to openssl\n");
     server.wait_for_text("to openssl");

@@ -6,14 +6,35 @@ fn the_component_imports_only_clocks_randomness_and_std_plumbing() {
     assert!(!imports.is_empty());
     for name in &imports {
         // `tlsbox:tls/types` holds only type definitions: nothing to call.
-        let allowed = ["wasi:clocks/", "wasi:random/", "wasi:io/", "wasi:cli/", "tlsbox:tls/types@"]
-            .iter()
-            .any(|prefix| name.starts_with(prefix));
-        assert!(allowed, "unexpected import {name}: the guest must not reach files or sockets");
+        let allowed = [
+            "wasi:clocks/",
+            "wasi:random/",
+            "wasi:io/",
+            "wasi:cli/",
+            "tlsbox:tls/types@",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix));
+        assert!(
+            allowed,
+            "unexpected import {name}: the guest must not reach files or sockets"
+        );
     }
-    assert!(imports.iter().any(|n| n.starts_with("wasi:clocks/wall-clock")), "{imports:?}");
-    assert!(imports.iter().any(|n| n.starts_with("wasi:random/random")), "{imports:?}");
-    assert!(!imports.iter().any(|n| n.contains("sockets") || n.contains("filesystem")));
+    assert!(
+        imports
+            .iter()
+            .any(|n| n.starts_with("wasi:clocks/wall-clock")),
+        "{imports:?}"
+    );
+    assert!(
+        imports.iter().any(|n| n.starts_with("wasi:random/random")),
+        "{imports:?}"
+    );
+    assert!(
+        !imports
+            .iter()
+            .any(|n| n.contains("sockets") || n.contains("filesystem"))
+    );
 }
 
 #[test]

@@ -13,9 +13,13 @@ use tokio::net::{TcpListener, TcpStream};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn echo_server_and_client_through_the_library() {
     let (server, port) = echo_server(ServerOptions::new(identity("agent1"))).await;
-    let mut client = tlsbox::connect("localhost", port, ConnectOptions::with_ca(pem("ca1-cert.pem")))
-        .await
-        .expect("handshake");
+    let mut client = tlsbox::connect(
+        "localhost",
+        port,
+        ConnectOptions::with_ca(pem("ca1-cert.pem")),
+    )
+    .await
+    .expect("handshake");
     assert!(client.authorized());
     assert_eq!(client.servername(), Some("localhost"));
     assert_eq!(client.remote_addr().map(|a| a.port()), Some(port));
@@ -31,17 +35,26 @@ async fn echo_server_and_client_through_the_library() {
     assert_eq!(reply, "welcome!\nping\n");
     drop(client);
 
-    tokio::time::timeout(Duration::from_secs(10), server.close()).await.expect("close resolves");
+    tokio::time::timeout(Duration::from_secs(10), server.close())
+        .await
+        .expect("close resolves");
     assert_eq!(server.connections(), 0);
     assert!(server.address().is_none());
-    assert!(server.accept().await.is_none(), "a closed server yields no more connections");
+    assert!(
+        server.accept().await.is_none(),
+        "a closed server yields no more connections"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ip_host_sends_no_sni_and_is_checked_against_ip_sans() {
     let server = tlsbox::create_server(ServerOptions::new(identity("agent1"))).unwrap();
     let port = server.listen("127.0.0.1:0").await.unwrap().port();
-    let client = tokio::spawn(tlsbox::connect("127.0.0.1", port, ConnectOptions::with_ca(pem("ca1-cert.pem"))));
+    let client = tokio::spawn(tlsbox::connect(
+        "127.0.0.1",
+        port,
+        ConnectOptions::with_ca(pem("ca1-cert.pem")),
+    ));
     let accepted = server.accept().await.expect("secure connection");
     let client = client.await.unwrap().expect("agent1 has IP:127.0.0.1");
     assert!(client.authorized());
@@ -65,7 +78,10 @@ async fn starttls_upgrades_an_existing_tcp_connection() {
         assert_eq!(line, "STARTTLS\n");
         plain.get_mut().write_all(b"220 go ahead\n").await.unwrap();
         let pair = tlsbox::create_secure_pair(identity("agent1"), true, false, false).unwrap();
-        let mut secure = pair.secure(plain.into_inner()).await.expect("server side secure");
+        let mut secure = pair
+            .secure(plain.into_inner())
+            .await
+            .expect("server side secure");
         let mut buf = [0u8; 12];
         secure.read_exact(&mut buf).await.unwrap();
         secure.write_all(&buf).await.unwrap();
@@ -79,8 +95,13 @@ async fn starttls_upgrades_an_existing_tcp_connection() {
     let mut line = String::new();
     plain.read_line(&mut line).await.unwrap();
     assert_eq!(line, "220 go ahead\n");
-    let pair = tlsbox::create_secure_pair(trusting("ca1"), false, false, true).unwrap().servername("localhost");
-    let mut secure = pair.secure(plain.into_inner()).await.expect("client side secure");
+    let pair = tlsbox::create_secure_pair(trusting("ca1"), false, false, true)
+        .unwrap()
+        .servername("localhost");
+    let mut secure = pair
+        .secure(plain.into_inner())
+        .await
+        .expect("client side secure");
     assert!(secure.authorized());
     secure.write_all(b"secret words").await.unwrap();
     let mut echoed = Vec::new();
@@ -92,8 +113,20 @@ async fn starttls_upgrades_an_existing_tcp_connection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_counts_live_connections_and_close_waits_for_them() {
     let (server, port) = echo_server(ServerOptions::new(identity("agent1"))).await;
-    let mut first = tlsbox::connect("localhost", port, ConnectOptions::with_ca(pem("ca1-cert.pem"))).await.unwrap();
-    let mut second = tlsbox::connect("localhost", port, ConnectOptions::with_ca(pem("ca1-cert.pem"))).await.unwrap();
+    let mut first = tlsbox::connect(
+        "localhost",
+        port,
+        ConnectOptions::with_ca(pem("ca1-cert.pem")),
+    )
+    .await
+    .unwrap();
+    let mut second = tlsbox::connect(
+        "localhost",
+        port,
+        ConnectOptions::with_ca(pem("ca1-cert.pem")),
+    )
+    .await
+    .unwrap();
     let mut welcome = [0u8; 9];
     first.read_exact(&mut welcome).await.unwrap();
     second.read_exact(&mut welcome).await.unwrap();
@@ -105,24 +138,38 @@ async fn connections_counts_live_connections_and_close_waits_for_them() {
     };
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!closing.is_finished(), "close waits for live connections");
-    assert!(TcpStream::connect(("127.0.0.1", port)).await.is_err(), "no longer accepting");
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        "no longer accepting"
+    );
 
     for mut stream in [first, second] {
         stream.shutdown().await.unwrap();
         let mut rest = Vec::new();
         stream.read_to_end(&mut rest).await.unwrap();
     }
-    tokio::time::timeout(Duration::from_secs(10), closing).await.expect("close resolves").unwrap();
+    tokio::time::timeout(Duration::from_secs(10), closing)
+        .await
+        .expect("close resolves")
+        .unwrap();
     assert_eq!(server.connections(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_credentials_fail_at_create_server_with_nodes_codes() {
-    let not_pem = tlsbox::Credentials { key: Some(pem("not-a-pem.pem")), cert: Some(pem("agent1-cert.pem")), ..Default::default() };
+    let not_pem = tlsbox::Credentials {
+        key: Some(pem("not-a-pem.pem")),
+        cert: Some(pem("agent1-cert.pem")),
+        ..Default::default()
+    };
     let error = tlsbox::create_server(ServerOptions::new(not_pem)).unwrap_err();
     assert_eq!(error.code(), "ERR_OSSL_PEM_NO_START_LINE", "{error}");
 
-    let mismatched = tlsbox::Credentials { key: Some(pem("agent2-key.pem")), cert: Some(pem("agent1-cert.pem")), ..Default::default() };
+    let mismatched = tlsbox::Credentials {
+        key: Some(pem("agent2-key.pem")),
+        cert: Some(pem("agent1-cert.pem")),
+        ..Default::default()
+    };
     let error = tlsbox::create_server(ServerOptions::new(mismatched)).unwrap_err();
     assert_eq!(error.code(), "ERR_OSSL_X509_KEY_VALUES_MISMATCH", "{error}");
 
@@ -131,5 +178,6 @@ async fn bad_credentials_fail_at_create_server_with_nodes_codes() {
     let error = tlsbox::create_server(ServerOptions::new(encrypted.clone())).unwrap_err();
     assert_eq!(error.code(), "ERR_OSSL_BAD_DECRYPT", "{error}");
     encrypted.passphrase = Some(pem("agent5-passphrase.txt"));
-    tlsbox::create_server(ServerOptions::new(encrypted)).expect("the right passphrase opens the key");
+    tlsbox::create_server(ServerOptions::new(encrypted))
+        .expect("the right passphrase opens the key");
 }

@@ -21,7 +21,12 @@ async fn client_and_server_pairs_handshake_and_exchange_data_both_ways() {
     assert_eq!(client.protocol(), Some("TLSv1.3"));
     let cert = client.peer_certificate().expect("server certificate");
     assert_eq!(cert.common_name(), Some("agent1"));
-    assert_eq!(cert.issuer_certificate.as_ref().and_then(|c| c.common_name()), Some("ca1"));
+    assert_eq!(
+        cert.issuer_certificate
+            .as_ref()
+            .and_then(|c| c.common_name()),
+        Some("ca1")
+    );
     // The server did not ask for a certificate: not authorized, no error (Node's behaviour).
     assert!(!server.authorized());
     assert!(server.authorization_error().is_none());

@@ -101,7 +101,11 @@ impl TrustStore {
                 crls.push(owned.into());
             }
         }
-        Ok(Self { roots, anchors, crls })
+        Ok(Self {
+            roots,
+            anchors,
+            crls,
+        })
     }
 }
 

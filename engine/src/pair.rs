@@ -7,7 +7,9 @@ use std::sync::Arc;
 use rustls::client::{ResolvesClientCert, Resumption};
 use rustls::server::{Acceptor, ClientHello, NoServerSessionStorage, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
-use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection, SignatureScheme};
+use rustls::{
+    ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection, SignatureScheme,
+};
 use rustls_pki_types::{CertificateDer, ServerName};
 
 use crate::cert_info::{self, PeerCertificate};
@@ -59,7 +61,10 @@ pub struct PairStatus {
 
 enum State {
     /// A server waiting for the whole ClientHello to pick a context.
-    Accepting { acceptor: Box<Acceptor>, server: Arc<ServerShared> },
+    Accepting {
+        acceptor: Box<Acceptor>,
+        server: Arc<ServerShared>,
+    },
     /// Handshaking or established.
     Connected(Box<Connection>),
     /// Failed before a connection existed.
@@ -135,7 +140,10 @@ impl SecurePair {
     /// A server-side pair of `server`, waiting for a ClientHello.
     pub(crate) fn accept(server: Arc<ServerShared>) -> Self {
         let request_cert = server.options.request_cert;
-        let state = State::Accepting { acceptor: Box::default(), server };
+        let state = State::Accepting {
+            acceptor: Box::default(),
+            server,
+        };
         let mut pair = Self::new(state, SharedVerdict::default());
         pair.is_server = true;
         pair.request_cert = request_cert;
@@ -190,7 +198,8 @@ impl SecurePair {
             match acceptor.accept() {
                 Ok(None) => continue,
                 Ok(Some(accepted)) => {
-                    let config = server_config(server, &accepted.client_hello(), self.verdict.clone());
+                    let config =
+                        server_config(server, &accepted.client_hello(), self.verdict.clone());
                     let config = match config {
                         Ok(config) => config,
                         Err(error) => {
@@ -200,7 +209,8 @@ impl SecurePair {
                     };
                     match accepted.into_connection(config) {
                         Ok(connection) => {
-                            self.state = State::Connected(Box::new(ServerConnection::into(connection)));
+                            self.state =
+                                State::Connected(Box::new(ServerConnection::into(connection)));
                             return Ok(());
                         }
                         Err((error, mut alert)) => {
@@ -368,7 +378,10 @@ impl SecurePair {
                 .unwrap_or_default(),
             (None, _) => Vec::new(),
         };
-        chain.iter().filter_map(|der| cert_info::describe(der).ok()).collect()
+        chain
+            .iter()
+            .filter_map(|der| cert_info::describe(der).ok())
+            .collect()
     }
 
     /// The SNI name: what this client sent, or what this server received.
@@ -398,7 +411,9 @@ impl SecurePair {
     /// The negotiated cipher suite.
     pub fn cipher(&self) -> Option<Cipher> {
         match &self.state {
-            State::Connected(connection) => connection.negotiated_cipher_suite().map(cipher::describe),
+            State::Connected(connection) => {
+                connection.negotiated_cipher_suite().map(cipher::describe)
+            }
             _ => None,
         }
     }
@@ -495,4 +510,3 @@ impl ResolvesClientCert for FixedCert {
         true
     }
 }
-

@@ -61,7 +61,9 @@ fn decrypt_key(block: &str, passphrase: Option<&str>) -> Result<PrivateKeyDer<'s
         .map_err(|_| no_start_line("bad encrypted private key PEM"))?;
     let info = pkcs8::EncryptedPrivateKeyInfo::from_der(document.as_bytes())
         .map_err(|_| no_start_line("bad encrypted private key"))?;
-    let decrypted = info.decrypt(passphrase.as_bytes()).map_err(|_| bad_decrypt())?;
+    let decrypted = info
+        .decrypt(passphrase.as_bytes())
+        .map_err(|_| bad_decrypt())?;
     // A wrong passphrase can still yield bytes; they must parse as PKCS#8.
     pkcs8::PrivateKeyInfo::from_der(decrypted.as_bytes()).map_err(|_| bad_decrypt())?;
     Ok(PrivatePkcs8KeyDer::from(decrypted.as_bytes().to_vec()).into())

@@ -39,7 +39,9 @@ impl Pattern {
             return Err(invalid());
         }
         match pattern.strip_prefix('*') {
-            Some(suffix) if suffix.starts_with('.') && suffix.len() > 1 && !suffix.contains('*') => {
+            Some(suffix)
+                if suffix.starts_with('.') && suffix.len() > 1 && !suffix.contains('*') =>
+            {
                 Ok(Self::Wildcard(suffix.to_string()))
             }
             Some(_) => Err(invalid()),
@@ -146,9 +148,19 @@ mod tests {
 
     #[test]
     fn bad_patterns_are_refused() {
-        for bad in ["", "*", "a*.example.com", "*.*.com", "*example.com", "a.*.com"] {
+        for bad in [
+            "",
+            "*",
+            "a*.example.com",
+            "*.*.com",
+            "*example.com",
+            "a.*.com",
+        ] {
             assert!(Pattern::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(Pattern::parse("A.com.").unwrap(), Pattern::Exact("a.com".into()));
+        assert_eq!(
+            Pattern::parse("A.com.").unwrap(),
+            Pattern::Exact("a.com".into())
+        );
     }
 }

@@ -14,11 +14,15 @@ pub(crate) fn from_rustls(error: &rustls::Error) -> Error {
             if let Some(ours) = other.0.downcast_ref::<Error>() {
                 return ours.clone();
             }
-            Error::new(C::ErrSslBadCertificate, format!("certificate verify failed: {error}"))
+            Error::new(
+                C::ErrSslBadCertificate,
+                format!("certificate verify failed: {error}"),
+            )
         }
-        R::InvalidCertificate(e) => {
-            Error::new(C::ErrSslBadCertificate, format!("certificate verify failed: {e:?}"))
-        }
+        R::InvalidCertificate(e) => Error::new(
+            C::ErrSslBadCertificate,
+            format!("certificate verify failed: {e:?}"),
+        ),
         // A peer that does not speak TLS at all: OpenSSL's "wrong version number".
         R::InvalidMessage(InvalidMessage::InvalidContentType)
         | R::InvalidMessage(InvalidMessage::UnknownProtocolVersion) => {
@@ -27,19 +31,32 @@ pub(crate) fn from_rustls(error: &rustls::Error) -> Error {
         R::InvalidMessage(InvalidMessage::MessageTooLarge) | R::PeerSentOversizedRecord => {
             Error::new(C::ErrSslRecordOverflow, "record overflow")
         }
-        R::InvalidMessage(e) => Error::new(C::ErrSslProtocolError, format!("invalid message: {e:?}")),
-        R::NoApplicationProtocol => Error::new(C::ErrSslNoApplicationProtocol, "no application protocol"),
+        R::InvalidMessage(e) => {
+            Error::new(C::ErrSslProtocolError, format!("invalid message: {e:?}"))
+        }
+        R::NoApplicationProtocol => {
+            Error::new(C::ErrSslNoApplicationProtocol, "no application protocol")
+        }
         R::NoCertificatesPresented => Error::new(
             C::ErrSslPeerDidNotReturnACertificate,
             "peer did not return a certificate",
         ),
-        R::DecryptError => Error::new(C::ErrSslDecryptionFailed, "decryption failed or bad record mac"),
+        R::DecryptError => Error::new(
+            C::ErrSslDecryptionFailed,
+            "decryption failed or bad record mac",
+        ),
         R::AlertReceived(alert) => from_alert(*alert),
-        R::PeerIncompatible(e) => Error::new(C::ErrSslHandshakeFailure, format!("handshake failure: {e:?}")),
-        R::PeerMisbehaved(e) => Error::new(C::ErrSslProtocolError, format!("peer misbehaved: {e:?}")),
-        R::InappropriateMessage { .. } | R::InappropriateHandshakeMessage { .. } => {
-            Error::new(C::ErrSslProtocolError, format!("unexpected message: {error}"))
+        R::PeerIncompatible(e) => Error::new(
+            C::ErrSslHandshakeFailure,
+            format!("handshake failure: {e:?}"),
+        ),
+        R::PeerMisbehaved(e) => {
+            Error::new(C::ErrSslProtocolError, format!("peer misbehaved: {e:?}"))
         }
+        R::InappropriateMessage { .. } | R::InappropriateHandshakeMessage { .. } => Error::new(
+            C::ErrSslProtocolError,
+            format!("unexpected message: {error}"),
+        ),
         other => Error::new(C::ErrSslHandshakeFailure, other.to_string()),
     }
 }
@@ -49,7 +66,10 @@ fn from_alert(alert: AlertDescription) -> Error {
     use AlertDescription as A;
     use ErrorCode as C;
     let (code, message) = match alert {
-        A::NoApplicationProtocol => (C::ErrSslNoApplicationProtocol, "tlsv1 alert no application protocol"),
+        A::NoApplicationProtocol => (
+            C::ErrSslNoApplicationProtocol,
+            "tlsv1 alert no application protocol",
+        ),
         A::BadCertificate => (C::ErrSslPeerAlert, "sslv3 alert bad certificate"),
         A::UnknownCA => (C::ErrSslPeerAlert, "tlsv1 alert unknown ca"),
         A::CertificateRequired => (C::ErrSslPeerAlert, "tlsv13 alert certificate required"),

@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, OtherError, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, OtherError, SignatureScheme,
+};
 use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -25,7 +27,10 @@ pub(crate) type Verdict = Option<Result<Vec<CertificateDer<'static>>, Error>>;
 /// The verdict, shared between a verifier inside rustls and its pair.
 pub(crate) type SharedVerdict = Arc<Mutex<Verdict>>;
 
-fn record(verdict: &SharedVerdict, result: Result<Vec<CertificateDer<'static>>, Error>) -> Result<(), rustls::Error> {
+fn record(
+    verdict: &SharedVerdict,
+    result: Result<Vec<CertificateDer<'static>>, Error>,
+) -> Result<(), rustls::Error> {
     let failure = result.as_ref().err().cloned();
     if let Ok(mut slot) = verdict.lock() {
         *slot = Some(result);
@@ -57,13 +62,19 @@ impl ServerCertVerifier for NodeServerVerifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         // Like Node: the hostname is checked only once the chain verifies.
-        let result = verify_chain(&self.trust, end_entity, intermediates, now, Usage::ServerAuth)
-            .and_then(|path| {
-                if self.check_host.is_empty() {
-                    return Ok(path);
-                }
-                crate::hostname::check_server_identity(&self.check_host, end_entity).map(|()| path)
-            });
+        let result = verify_chain(
+            &self.trust,
+            end_entity,
+            intermediates,
+            now,
+            Usage::ServerAuth,
+        )
+        .and_then(|path| {
+            if self.check_host.is_empty() {
+                return Ok(path);
+            }
+            crate::hostname::check_server_identity(&self.check_host, end_entity).map(|()| path)
+        });
         match record(&self.verdict, result) {
             Err(e) if self.reject_unauthorized => Err(e),
             _ => Ok(ServerCertVerified::assertion()),
@@ -134,7 +145,13 @@ impl ClientCertVerifier for NodeClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        let result = verify_chain(&self.trust, end_entity, intermediates, now, Usage::ClientAuth);
+        let result = verify_chain(
+            &self.trust,
+            end_entity,
+            intermediates,
+            now,
+            Usage::ClientAuth,
+        );
         match record(&self.verdict, result) {
             Err(e) if self.reject_unauthorized => Err(e),
             _ => Ok(ClientCertVerified::assertion()),
@@ -182,7 +199,12 @@ fn verify_handshake_signature(
     let (_, parsed) = X509Certificate::from_der(cert).map_err(|_| bad_cert())?;
     let spki = SubjectPublicKeyInfoDer::from(parsed.tbs_certificate.subject_pki.raw);
     if tls13 {
-        return rustls::crypto::verify_tls13_signature_with_raw_key(message, &spki, dss, &algorithms);
+        return rustls::crypto::verify_tls13_signature_with_raw_key(
+            message,
+            &spki,
+            dss,
+            &algorithms,
+        );
     }
     let key = webpki::RawPublicKeyEntity::try_from(&spki).map_err(|_| bad_cert())?;
     let mut last = rustls::Error::InvalidCertificate(CertificateError::BadSignature);

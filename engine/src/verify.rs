@@ -44,12 +44,14 @@ pub(crate) fn verify_chain(
     let crl_refs: Vec<&webpki::CertRevocationList<'_>> = trust.crls.iter().collect();
     // Node sets CRL_CHECK | CRL_CHECK_ALL when any CRL is given: every
     // certificate in the chain needs a CRL from its issuer.
-    let revocation = RevocationOptionsBuilder::new(&crl_refs).ok().map(|builder| {
-        builder
-            .with_depth(RevocationCheckDepth::Chain)
-            .with_status_policy(UnknownStatusPolicy::Deny)
-            .build()
-    });
+    let revocation = RevocationOptionsBuilder::new(&crl_refs)
+        .ok()
+        .map(|builder| {
+            builder
+                .with_depth(RevocationCheckDepth::Chain)
+                .with_status_policy(UnknownStatusPolicy::Deny)
+                .build()
+        });
     let key_usage = match usage {
         Usage::ServerAuth => KeyUsage::server_auth(),
         Usage::ClientAuth => KeyUsage::client_auth(),
@@ -67,17 +69,23 @@ pub(crate) fn verify_chain(
         )
         .map_err(|e| from_webpki(e, end_entity, intermediates))?;
     let mut chain = vec![end_entity.clone().into_owned()];
-    chain.extend(path.intermediate_certificates().map(|c| c.der().into_owned()));
+    chain.extend(
+        path.intermediate_certificates()
+            .map(|c| c.der().into_owned()),
+    );
     let anchor = path.anchor();
     if let Some(root) = trust
         .anchors
         .iter()
-        .position(|a| a.subject == anchor.subject && a.subject_public_key_info == anchor.subject_public_key_info)
+        .position(|a| {
+            a.subject == anchor.subject
+                && a.subject_public_key_info == anchor.subject_public_key_info
+        })
         .and_then(|i| trust.roots.get(i))
+        // A trusted self-signed leaf is its own root: list it once.
+        && root.as_ref() != end_entity.as_ref()
     {
-        if root.as_ref() != end_entity.as_ref() {
-            chain.push(root.clone());
-        }
+        chain.push(root.clone());
     }
     Ok(chain)
 }
@@ -134,12 +142,24 @@ fn unknown_issuer(end_entity: &CertificateDer<'_>, intermediates: &[CertificateD
         .filter_map(|der| X509Certificate::from_der(der).ok().map(|(_, c)| c))
         .collect();
     if parsed.iter().any(is_self_issued) {
-        return Error::new(C::SelfSignedCertInChain, "self-signed certificate in certificate chain");
+        return Error::new(
+            C::SelfSignedCertInChain,
+            "self-signed certificate in certificate chain",
+        );
     }
-    if !parsed.iter().any(|c| c.subject().as_raw() == leaf.issuer().as_raw()) {
-        return Error::new(C::UnableToVerifyLeafSignature, "unable to verify the first certificate");
+    if !parsed
+        .iter()
+        .any(|c| c.subject().as_raw() == leaf.issuer().as_raw())
+    {
+        return Error::new(
+            C::UnableToVerifyLeafSignature,
+            "unable to verify the first certificate",
+        );
     }
-    Error::new(C::UnableToGetIssuerCertLocally, "unable to get local issuer certificate")
+    Error::new(
+        C::UnableToGetIssuerCertLocally,
+        "unable to get local issuer certificate",
+    )
 }
 
 fn is_self_issued(cert: &X509Certificate<'_>) -> bool {
@@ -160,23 +180,29 @@ fn verify_v1_leaf(
     for _ in 0..MAX_V1_DEPTH {
         check_validity(&current, now)?;
         check_crl(trust, &current)?;
-        if let Some(root) = trust.roots.iter().find(|root| {
-            parse(root).is_ok_and(|r| signed_by(&current, &r))
-        }) {
+        if let Some(root) = trust
+            .roots
+            .iter()
+            .find(|root| parse(root).is_ok_and(|r| signed_by(&current, &r)))
+        {
             if root.as_ref() != path[path.len() - 1].as_ref() {
                 path.push(root.clone());
             }
             return Ok(path);
         }
-        let Some(next) = intermediates.iter().find(|der| {
-            parse(der).is_ok_and(|c| c.is_ca() && signed_by(&current, &c))
-        }) else {
+        let Some(next) = intermediates
+            .iter()
+            .find(|der| parse(der).is_ok_and(|c| c.is_ca() && signed_by(&current, &c)))
+        else {
             return Err(unknown_issuer(end_entity, intermediates));
         };
         path.push(next.clone().into_owned());
         current = parse(next)?;
     }
-    Err(Error::new(ErrorCode::CertChainTooLong, "certificate chain too long"))
+    Err(Error::new(
+        ErrorCode::CertChainTooLong,
+        "certificate chain too long",
+    ))
 }
 
 fn parse(der: &[u8]) -> Result<X509Certificate<'_>, Error> {
@@ -194,10 +220,16 @@ fn check_validity(cert: &X509Certificate<'_>, now: UnixTime) -> Result<(), Error
     let now = now.as_secs() as i64;
     let validity = cert.validity();
     if now < validity.not_before.timestamp() {
-        return Err(Error::new(ErrorCode::CertNotYetValid, "certificate is not yet valid"));
+        return Err(Error::new(
+            ErrorCode::CertNotYetValid,
+            "certificate is not yet valid",
+        ));
     }
     if now > validity.not_after.timestamp() {
-        return Err(Error::new(ErrorCode::CertHasExpired, "certificate has expired"));
+        return Err(Error::new(
+            ErrorCode::CertHasExpired,
+            "certificate has expired",
+        ));
     }
     Ok(())
 }
@@ -207,12 +239,22 @@ fn check_crl(trust: &TrustStore, cert: &X509Certificate<'_>) -> Result<(), Error
     if trust.crls.is_empty() {
         return Ok(());
     }
-    let Some(crl) = trust.crls.iter().find(|crl| crl.issuer() == cert.issuer().as_raw()) else {
-        return Err(Error::new(ErrorCode::UnableToGetCrl, "unable to get certificate CRL"));
+    let Some(crl) = trust
+        .crls
+        .iter()
+        .find(|crl| crl.issuer() == cert.issuer().as_raw())
+    else {
+        return Err(Error::new(
+            ErrorCode::UnableToGetCrl,
+            "unable to get certificate CRL",
+        ));
     };
     match crl.find_serial(cert.raw_serial()) {
         Ok(None) => Ok(()),
         Ok(Some(_)) => Err(Error::new(ErrorCode::CertRevoked, "certificate revoked")),
-        Err(_) => Err(Error::new(ErrorCode::UnableToGetCrl, "unable to get certificate CRL")),
+        Err(_) => Err(Error::new(
+            ErrorCode::UnableToGetCrl,
+            "unable to get certificate CRL",
+        )),
     }
 }

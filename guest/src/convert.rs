@@ -50,11 +50,17 @@ pub(crate) fn status(s: pair::PairStatus) -> tls::PairStatus {
 }
 
 pub(crate) fn invalid_state(message: &str) -> types::Error {
-    types::Error { code: types::ErrorCode::ErrTlsInvalidState, message: message.to_string() }
+    types::Error {
+        code: types::ErrorCode::ErrTlsInvalidState,
+        message: message.to_string(),
+    }
 }
 
 pub(crate) fn error(e: tlsbox_engine::Error) -> types::Error {
-    types::Error { code: error_code(e.code), message: e.message }
+    types::Error {
+        code: error_code(e.code),
+        message: e.message,
+    }
 }
 
 fn error_code(code: ErrorCode) -> types::ErrorCode {
@@ -98,12 +104,19 @@ fn error_code(code: ErrorCode) -> types::ErrorCode {
 }
 
 pub(crate) fn cipher(c: cipher::Cipher) -> types::Cipher {
-    types::Cipher { name: c.name, standard_name: c.standard_name, version: c.version }
+    types::Cipher {
+        name: c.name,
+        standard_name: c.standard_name,
+        version: c.version,
+    }
 }
 
 fn attributes(list: Vec<cert_info::NameAttribute>) -> Vec<types::NameAttribute> {
     list.into_iter()
-        .map(|a| types::NameAttribute { key: a.key, value: a.value })
+        .map(|a| types::NameAttribute {
+            key: a.key,
+            value: a.value,
+        })
         .collect()
 }
 
@@ -112,9 +125,13 @@ pub(crate) fn peer_certificate(c: cert_info::PeerCertificate) -> types::PeerCert
         cert_info::PublicKeyInfo::Rsa { modulus, exponent } => {
             types::PublicKeyInfo::Rsa(types::RsaKey { modulus, exponent })
         }
-        cert_info::PublicKeyInfo::Ec { asn1_curve, nist_curve } => {
-            types::PublicKeyInfo::Ec(types::EcKey { asn1_curve, nist_curve })
-        }
+        cert_info::PublicKeyInfo::Ec {
+            asn1_curve,
+            nist_curve,
+        } => types::PublicKeyInfo::Ec(types::EcKey {
+            asn1_curve,
+            nist_curve,
+        }),
         cert_info::PublicKeyInfo::Other => types::PublicKeyInfo::Other,
     };
     types::PeerCertificate {

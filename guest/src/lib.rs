@@ -21,7 +21,6 @@ use bindings::tlsbox::tls::types;
 /// The component's implementation of the `tls` interface.
 struct Component;
 
-
 impl tls::Guest for Component {
     type SecureContext = Context;
     type Server = Server;
@@ -33,7 +32,9 @@ struct Context(RefCell<Option<tlsbox_engine::context::SecureContext>>);
 
 impl Context {
     /// Takes the engine context out of an owned handle.
-    fn take(handle: tls::SecureContext) -> Result<tlsbox_engine::context::SecureContext, types::Error> {
+    fn take(
+        handle: tls::SecureContext,
+    ) -> Result<tlsbox_engine::context::SecureContext, types::Error> {
         handle
             .into_inner::<Context>()
             .0
@@ -44,9 +45,12 @@ impl Context {
 
 impl tls::GuestSecureContext for Context {
     fn create(credentials: types::Credentials) -> Result<tls::SecureContext, types::Error> {
-        let context = tlsbox_engine::context::SecureContext::new(&convert::credentials(credentials))
-            .map_err(convert::error)?;
-        Ok(tls::SecureContext::new(Context(RefCell::new(Some(context)))))
+        let context =
+            tlsbox_engine::context::SecureContext::new(&convert::credentials(credentials))
+                .map_err(convert::error)?;
+        Ok(tls::SecureContext::new(Context(RefCell::new(Some(
+            context,
+        )))))
     }
 }
 
@@ -66,7 +70,11 @@ impl tls::GuestServer for Server {
         )))
     }
 
-    fn add_context(&self, pattern: String, context: tls::SecureContext) -> Result<(), types::Error> {
+    fn add_context(
+        &self,
+        pattern: String,
+        context: tls::SecureContext,
+    ) -> Result<(), types::Error> {
         let context = Context::take(context)?;
         self.0
             .borrow_mut()
@@ -91,13 +99,18 @@ impl tls::GuestSecurePair for Pair {
         let context = context
             .as_ref()
             .ok_or_else(|| convert::invalid_state("secure context already used"))?;
-        let pair = tlsbox_engine::pair::SecurePair::connect(context, &convert::client_options(options))
-            .map_err(convert::error)?;
+        let pair =
+            tlsbox_engine::pair::SecurePair::connect(context, &convert::client_options(options))
+                .map_err(convert::error)?;
         Ok(tls::SecurePair::new(Pair(RefCell::new(pair))))
     }
 
     fn write_encrypted(&self, data: Vec<u8>) -> Result<u32, types::Error> {
-        let taken = self.0.borrow_mut().write_encrypted(&data).map_err(convert::error)?;
+        let taken = self
+            .0
+            .borrow_mut()
+            .write_encrypted(&data)
+            .map_err(convert::error)?;
         Ok(convert::len(taken))
     }
 
@@ -106,7 +119,11 @@ impl tls::GuestSecurePair for Pair {
     }
 
     fn write_cleartext(&self, data: Vec<u8>) -> Result<u32, types::Error> {
-        let taken = self.0.borrow_mut().write_cleartext(&data).map_err(convert::error)?;
+        let taken = self
+            .0
+            .borrow_mut()
+            .write_cleartext(&data)
+            .map_err(convert::error)?;
         Ok(convert::len(taken))
     }
 

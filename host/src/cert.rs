@@ -62,7 +62,8 @@ impl PeerCertificate {
     }
 
     fn from_guest(c: types::PeerCertificate) -> Self {
-        let pairs = |list: Vec<types::NameAttribute>| list.into_iter().map(|a| (a.key, a.value)).collect();
+        let pairs =
+            |list: Vec<types::NameAttribute>| list.into_iter().map(|a| (a.key, a.value)).collect();
         let (modulus, exponent, asn1_curve, nist_curve) = match c.key {
             types::PublicKeyInfo::Rsa(k) => (Some(k.modulus), Some(k.exponent), None, None),
             types::PublicKeyInfo::Ec(k) => (None, None, k.asn1_curve, k.nist_curve),
@@ -94,7 +95,10 @@ impl PeerCertificate {
 
     /// The subject's common name, if any.
     pub fn common_name(&self) -> Option<&str> {
-        self.subject.iter().find(|(k, _)| k == "CN").map(|(_, v)| v.as_str())
+        self.subject
+            .iter()
+            .find(|(k, _)| k == "CN")
+            .map(|(_, v)| v.as_str())
     }
 
     /// Node's object as JSON. `raw` and `pubkey` are hex strings (Node has

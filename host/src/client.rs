@@ -38,7 +38,11 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
         alpn_protocols: options.alpn_protocols.clone(),
     };
     // The sandbox first: bad options fail before any connection is made.
-    let sandbox = Sandbox::client(&options.limits, &options.credentials.to_guest(), &guest_options)?;
+    let sandbox = Sandbox::client(
+        &options.limits,
+        &options.credentials.to_guest(),
+        &guest_options,
+    )?;
     let tcp = TcpStream::connect((host, port)).await?;
     let _ = tcp.set_nodelay(true);
     let (local, remote) = (tcp.local_addr().ok(), tcp.peer_addr().ok());

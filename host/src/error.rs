@@ -42,7 +42,10 @@ fn node_code(kind: TlsErrorCode) -> String {
 
 impl From<types::Error> for TlsError {
     fn from(e: types::Error) -> Self {
-        Self { kind: e.code, message: e.message }
+        Self {
+            kind: e.code,
+            message: e.message,
+        }
     }
 }
 
@@ -121,7 +124,9 @@ impl fmt::Display for Error {
             Self::Tls(e) => write!(f, "{}: {}", e.code(), e.message),
             Self::Io(e) => write!(f, "{}: {e}", io_code(e)),
             Self::HangUp => f.write_str("ECONNRESET: socket hang up"),
-            Self::HandshakeTimeout => f.write_str("ERR_TLS_HANDSHAKE_TIMEOUT: TLS handshake timeout"),
+            Self::HandshakeTimeout => {
+                f.write_str("ERR_TLS_HANDSHAKE_TIMEOUT: TLS handshake timeout")
+            }
             Self::Sandbox(m) => write!(f, "ERR_TLSBOX_SANDBOX: {m}"),
             Self::InvalidArgument(m) => write!(f, "ERR_INVALID_ARG_VALUE: {m}"),
             Self::NotListening => f.write_str("ERR_SERVER_NOT_RUNNING: server is not running"),

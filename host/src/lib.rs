@@ -36,7 +36,9 @@ pub use cert::PeerCertificate;
 pub use client::connect;
 pub use error::{Error, Result, TlsError, TlsErrorCode};
 pub use limits::SandboxLimits;
-pub use options::{ConnectOptions, Credentials, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions, read_pem};
+pub use options::{
+    ConnectOptions, Credentials, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions, read_pem,
+};
 pub use secure_pair::{SecurePair, create_secure_pair};
 pub use server::{Server, ServerEvent, create_server};
 pub use stream::{Cipher, CleartextStream, ConnectionInfo};

@@ -29,7 +29,11 @@ pub struct Credentials {
 impl Credentials {
     /// Key and certificate read from PEM files.
     pub fn from_files(key: impl AsRef<Path>, cert: impl AsRef<Path>) -> Result<Self> {
-        Ok(Self { key: Some(read_pem(key)?), cert: Some(read_pem(cert)?), ..Self::default() })
+        Ok(Self {
+            key: Some(read_pem(key)?),
+            cert: Some(read_pem(cert)?),
+            ..Self::default()
+        })
     }
 
     /// Adds a trusted root (or several, from one PEM text).
@@ -143,7 +147,10 @@ impl Default for ConnectOptions {
 impl ConnectOptions {
     /// Trust the roots in `ca` (PEM), with Node's defaults otherwise.
     pub fn with_ca(ca: impl Into<String>) -> Self {
-        Self { credentials: Credentials::default().with_ca(ca), ..Self::default() }
+        Self {
+            credentials: Credentials::default().with_ca(ca),
+            ..Self::default()
+        }
     }
 
     /// Finish the handshake even when the server's certificate does not

@@ -102,7 +102,10 @@ fn load_component(engine: &Engine) -> wasmtime::Result<Component> {
     }
     let component = Component::new(engine, COMPONENT_WASM)?;
     if let Err(e) = store_in_cache(&path, &component.serialize()?) {
-        tracing::warn!("cannot cache the compiled component at {}: {e}", path.display());
+        tracing::warn!(
+            "cannot cache the compiled component at {}: {e}",
+            path.display()
+        );
     }
     Ok(component)
 }

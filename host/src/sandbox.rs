@@ -27,12 +27,17 @@ pub(crate) struct SandboxState {
 
 impl WasiView for SandboxState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
 /// Re-exports of the WIT records the rest of the host fills in.
-pub(crate) use tls::{ClientOptions as GuestClientOptions, PairStatus, ServerOptions as GuestServerOptions};
+pub(crate) use tls::{
+    ClientOptions as GuestClientOptions, PairStatus, ServerOptions as GuestServerOptions,
+};
 pub(crate) use types::{Credentials as GuestCredentials, PeerCertificate as GuestPeerCertificate};
 
 /// A secure pair living in its own sandbox.
@@ -63,7 +68,8 @@ impl Sandbox {
         };
         let mut store = Store::new(&runtime.engine, state);
         store.limiter(|state| &mut state.limits);
-        let deadline_ticks = (limits.call_deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        let deadline_ticks =
+            (limits.call_deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(deadline_ticks);
         let bindings = runtime
             .pre
@@ -89,11 +95,17 @@ impl Sandbox {
     ) -> Result<Self> {
         let mut sandbox = Self::instantiate(limits)?;
         let default_context = sandbox.create_context(default_credentials)?;
-        let server = sandbox.guard(|b, s| b.tlsbox_tls_tls().server().call_constructor(s, default_context, options))?;
+        let server = sandbox.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .server()
+                .call_constructor(s, default_context, options)
+        })?;
         for (pattern, credentials) in contexts {
             let context = sandbox.create_context(credentials)?;
             let added = sandbox.guard(|b, s| {
-                b.tlsbox_tls_tls().server().call_add_context(s, server, pattern, context)
+                b.tlsbox_tls_tls()
+                    .server()
+                    .call_add_context(s, server, pattern, context)
             })?;
             added.map_err(TlsError::from)?;
         }
@@ -111,7 +123,11 @@ impl Sandbox {
     ) -> Result<Self> {
         let mut sandbox = Self::instantiate(limits)?;
         let context = sandbox.create_context(credentials)?;
-        let pair = sandbox.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_connect(s, context, options))?;
+        let pair = sandbox.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_connect(s, context, options)
+        })?;
         sandbox.drop_resource(context)?;
         sandbox.pair = Some(pair.map_err(TlsError::from)?);
         Ok(sandbox)
@@ -119,14 +135,21 @@ impl Sandbox {
 
     /// Parses credentials in a throwaway sandbox: how `create_server` and
     /// `connect` report bad PEM before any connection exists.
-    pub(crate) fn check_credentials(limits: &SandboxLimits, credentials: &GuestCredentials) -> Result<()> {
+    pub(crate) fn check_credentials(
+        limits: &SandboxLimits,
+        credentials: &GuestCredentials,
+    ) -> Result<()> {
         let mut sandbox = Self::instantiate(limits)?;
         let context = sandbox.create_context(credentials)?;
         sandbox.drop_resource(context)
     }
 
     fn create_context(&mut self, credentials: &GuestCredentials) -> Result<ResourceAny> {
-        let created = self.guard(|b, s| b.tlsbox_tls_tls().secure_context().call_create(s, credentials))?;
+        let created = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_context()
+                .call_create(s, credentials)
+        })?;
         Ok(created.map_err(TlsError::from)?)
     }
 
@@ -152,14 +175,19 @@ impl Sandbox {
     }
 
     fn pair(&self) -> Result<ResourceAny> {
-        self.pair.ok_or_else(|| Error::Sandbox("the sandbox holds no secure pair".into()))
+        self.pair
+            .ok_or_else(|| Error::Sandbox("the sandbox holds no secure pair".into()))
     }
 
     /// Feeds encrypted bytes from the peer; returns how many were taken.
     pub(crate) fn write_encrypted(&mut self, data: &[u8]) -> Result<usize> {
         let pair = self.pair()?;
         let data = &data[..data.len().min(self.max_bytes_per_call)];
-        let taken = self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_write_encrypted(s, pair, data))?;
+        let taken = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_write_encrypted(s, pair, data)
+        })?;
         Ok(taken.map_err(TlsError::from)? as usize)
     }
 
@@ -167,14 +195,22 @@ impl Sandbox {
     pub(crate) fn read_encrypted(&mut self, max: usize) -> Result<Vec<u8>> {
         let pair = self.pair()?;
         let max = max.min(self.max_bytes_per_call) as u32;
-        self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_read_encrypted(s, pair, max))
+        self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_read_encrypted(s, pair, max)
+        })
     }
 
     /// Queues cleartext; returns how many bytes were taken.
     pub(crate) fn write_cleartext(&mut self, data: &[u8]) -> Result<usize> {
         let pair = self.pair()?;
         let data = &data[..data.len().min(self.max_bytes_per_call)];
-        let taken = self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_write_cleartext(s, pair, data))?;
+        let taken = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_write_cleartext(s, pair, data)
+        })?;
         Ok(taken.map_err(TlsError::from)? as usize)
     }
 
@@ -182,7 +218,11 @@ impl Sandbox {
     pub(crate) fn read_cleartext(&mut self, max: usize) -> Result<Vec<u8>> {
         let pair = self.pair()?;
         let max = max.min(self.max_bytes_per_call) as u32;
-        self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_read_cleartext(s, pair, max))
+        self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_read_cleartext(s, pair, max)
+        })
     }
 
     /// Queues close_notify.
@@ -200,15 +240,25 @@ impl Sandbox {
     /// Everything Node's `CleartextStream` reports once the handshake is done.
     pub(crate) fn connection_facts(&mut self) -> Result<ConnectionFacts> {
         let pair = self.pair()?;
-        let authorized = self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_authorized(s, pair))?;
-        let authorization_error =
-            self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_authorization_error(s, pair))?;
-        let peer_chain =
-            self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_peer_certificate_chain(s, pair))?;
-        let servername = self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_servername(s, pair))?;
-        let alpn_protocol = self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_alpn_protocol(s, pair))?;
+        let authorized =
+            self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_authorized(s, pair))?;
+        let authorization_error = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_authorization_error(s, pair)
+        })?;
+        let peer_chain = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_peer_certificate_chain(s, pair)
+        })?;
+        let servername =
+            self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_servername(s, pair))?;
+        let alpn_protocol =
+            self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_alpn_protocol(s, pair))?;
         let cipher = self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_cipher(s, pair))?;
-        let protocol = self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_protocol(s, pair))?;
+        let protocol =
+            self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_protocol(s, pair))?;
         Ok(ConnectionFacts {
             authorized,
             authorization_error: authorization_error.map(TlsError::from),

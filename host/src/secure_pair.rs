@@ -52,7 +52,9 @@ pub fn create_secure_pair(
     let limits = SandboxLimits::default();
     Sandbox::check_credentials(&limits, &credentials.to_guest())?;
     if is_server && credentials.cert.is_none() {
-        return Err(Error::InvalidArgument("a server pair needs a key and a certificate".into()));
+        return Err(Error::InvalidArgument(
+            "a server pair needs a key and a certificate".into(),
+        ));
     }
     Ok(SecurePair {
         credentials,
@@ -87,7 +89,10 @@ impl SecurePair {
 
     /// Runs the handshake over `io` and resolves with the cleartext side
     /// (Node's `secure` event).
-    pub async fn secure<IO: AsyncRead + AsyncWrite + Unpin>(self, io: IO) -> Result<CleartextStream<IO>> {
+    pub async fn secure<IO: AsyncRead + AsyncWrite + Unpin>(
+        self,
+        io: IO,
+    ) -> Result<CleartextStream<IO>> {
         let sandbox = if self.is_server {
             let options = GuestServerOptions {
                 request_cert: self.request_cert,

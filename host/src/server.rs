@@ -22,7 +22,7 @@ pub enum ServerEvent {
     /// A handshake finished (`secureConnection`). Check
     /// [`CleartextStream::authorized`]: it fires for unauthorized clients too
     /// unless `reject_unauthorized` is set.
-    SecureConnection(CleartextStream),
+    SecureConnection(Box<CleartextStream>),
     /// A connection failed before its handshake finished (`tlsClientError`,
     /// v0.6's `clientError`). The server keeps serving.
     ClientError {
@@ -117,7 +117,11 @@ impl Server {
         let listener = TcpListener::bind(addr).await?;
         let address = listener.local_addr()?;
         *self.address.lock().expect("address lock") = Some(address);
-        let task = tokio::spawn(accept_loop(listener, self.shared.clone(), self.events_tx.clone()));
+        let task = tokio::spawn(accept_loop(
+            listener,
+            self.shared.clone(),
+            self.events_tx.clone(),
+        ));
         if let Some(previous) = self.acceptor.lock().expect("acceptor lock").replace(task) {
             previous.abort();
         }
@@ -146,7 +150,7 @@ impl Server {
     pub async fn accept(&self) -> Option<CleartextStream> {
         loop {
             match self.next_event().await? {
-                ServerEvent::SecureConnection(stream) => return Some(stream),
+                ServerEvent::SecureConnection(stream) => return Some(*stream),
                 ServerEvent::ClientError { error, remote_addr } => {
                     tracing::info!(?remote_addr, "client error: {error}");
                 }
@@ -175,7 +179,9 @@ impl Server {
 
     /// Node's `maxConnections`: connections beyond it are closed on accept.
     pub fn set_max_connections(&self, max: Option<usize>) {
-        self.shared.max_connections.store(max.unwrap_or(usize::MAX), Ordering::Relaxed);
+        self.shared
+            .max_connections
+            .store(max.unwrap_or(usize::MAX), Ordering::Relaxed);
     }
 
     /// Stops accepting, then resolves once every connection has ended
@@ -210,7 +216,11 @@ impl Drop for Server {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, events: mpsc::Sender<ServerEvent>) {
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    events: mpsc::Sender<ServerEvent>,
+) {
     loop {
         let (tcp, remote) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -232,7 +242,12 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, events: mpsc::S
 
 /// One connection: its sandbox, its handshake under the timeout, then the
 /// `secureConnection` or `clientError` event.
-async fn serve_connection(tcp: TcpStream, remote: SocketAddr, live: LiveConnection, events: mpsc::Sender<ServerEvent>) {
+async fn serve_connection(
+    tcp: TcpStream,
+    remote: SocketAddr,
+    live: LiveConnection,
+    events: mpsc::Sender<ServerEvent>,
+) {
     let shared = live.0.clone();
     let _ = tcp.set_nodelay(true);
     let local = tcp.local_addr().ok();
@@ -250,7 +265,12 @@ async fn serve_connection(tcp: TcpStream, remote: SocketAddr, live: LiveConnecti
             reject_unauthorized: options.reject_unauthorized,
             alpn_protocols: options.alpn_protocols.clone(),
         };
-        let sandbox = Sandbox::server(&options.limits, &options.credentials.to_guest(), &contexts, &guest_options)?;
+        let sandbox = Sandbox::server(
+            &options.limits,
+            &options.credentials.to_guest(),
+            &contexts,
+            &guest_options,
+        )?;
         let mut stream = CleartextStream::new(tcp, sandbox)?;
         stream.set_addresses(local, Some(remote));
         stream.handshake().await?;
@@ -259,10 +279,16 @@ async fn serve_connection(tcp: TcpStream, remote: SocketAddr, live: LiveConnecti
     let event = match tokio::time::timeout(shared.options.handshake_timeout, handshake).await {
         Ok(Ok(mut stream)) => {
             stream.set_guard(Box::new(live));
-            ServerEvent::SecureConnection(stream)
+            ServerEvent::SecureConnection(Box::new(stream))
         }
-        Ok(Err(error)) => ServerEvent::ClientError { error, remote_addr: Some(remote) },
-        Err(_) => ServerEvent::ClientError { error: Error::HandshakeTimeout, remote_addr: Some(remote) },
+        Ok(Err(error)) => ServerEvent::ClientError {
+            error,
+            remote_addr: Some(remote),
+        },
+        Err(_) => ServerEvent::ClientError {
+            error: Error::HandshakeTimeout,
+            remote_addr: Some(remote),
+        },
     };
     match event {
         ServerEvent::ClientError { .. } => {
@@ -280,7 +306,9 @@ async fn serve_connection(tcp: TcpStream, remote: SocketAddr, live: LiveConnecti
 fn validate_pattern(pattern: &str) -> Result<()> {
     let body = pattern.strip_prefix("*.").unwrap_or(pattern);
     if body.is_empty() || body.contains('*') {
-        return Err(Error::InvalidArgument(format!("invalid SNI pattern {pattern:?}: use a name or *.name")));
+        return Err(Error::InvalidArgument(format!(
+            "invalid SNI pattern {pattern:?}: use a name or *.name"
+        )));
     }
     Ok(())
 }

@@ -157,7 +157,10 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
                 return Poll::Ready(Ok(()));
             }
             let progress = self.pump(cx)?;
-            if self.transport_eof && self.incoming_start == self.incoming_end && self.status.handshaking {
+            if self.transport_eof
+                && self.incoming_start == self.incoming_end
+                && self.status.handshaking
+            {
                 return Poll::Ready(Err(Error::HangUp));
             }
             if !progress {
@@ -170,7 +173,10 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
     /// moved; when nothing did, a transport poll has registered the waker.
     fn pump(&mut self, cx: &mut Context<'_>) -> Result<bool> {
         if let Some(kind) = self.failed {
-            return Err(Error::Io(io::Error::new(kind, self.failure.clone().unwrap_or_default())));
+            return Err(Error::Io(io::Error::new(
+                kind,
+                self.failure.clone().unwrap_or_default(),
+            )));
         }
         let mut progress = self.send_outgoing(cx)?;
 
@@ -314,7 +320,11 @@ fn to_io(error: Error) -> io::Error {
 }
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for CleartextStream<IO> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let this = &mut *self;
         loop {
             if this.status.cleartext_pending > 0 {
@@ -341,7 +351,11 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for CleartextStream<IO> {
 }
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for CleartextStream<IO> {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         if data.is_empty() {
             return Poll::Ready(Ok(0));

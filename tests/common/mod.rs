@@ -9,7 +9,10 @@ use tlsbox::{Credentials, read_pem};
 
 /// `fixtures/<name>`.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("fixtures")
+        .join(name)
 }
 
 /// The text of `fixtures/<name>`.
@@ -19,8 +22,11 @@ pub fn pem(name: &str) -> String {
 
 /// `<agent>-key.pem` and `<agent>-cert.pem` as server/client credentials.
 pub fn identity(agent: &str) -> Credentials {
-    Credentials::from_files(fixture(&format!("{agent}-key.pem")), fixture(&format!("{agent}-cert.pem")))
-        .expect("fixture identity")
+    Credentials::from_files(
+        fixture(&format!("{agent}-key.pem")),
+        fixture(&format!("{agent}-cert.pem")),
+    )
+    .expect("fixture identity")
 }
 
 /// `identity(agent)` that also trusts `ca` (a fixture name like `ca1`).

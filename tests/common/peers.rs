@@ -28,7 +28,10 @@ impl Peer {
         let (tx, lines) = mpsc::channel();
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");
-        for reader in [Box::new(stdout) as Box<dyn std::io::Read + Send>, Box::new(stderr)] {
+        for reader in [
+            Box::new(stdout) as Box<dyn std::io::Read + Send>,
+            Box::new(stderr),
+        ] {
             let tx = tx.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(reader).lines() {
@@ -40,7 +43,12 @@ impl Peer {
             });
         }
         let stdin = child.stdin.take();
-        Self { child, stdin, lines, seen: Vec::new() }
+        Self {
+            child,
+            stdin,
+            lines,
+            seen: Vec::new(),
+        }
     }
 
     /// Waits (up to 20 s) for a line satisfying `matches`; panics with all
@@ -112,6 +120,10 @@ pub fn openssl_server(args: &[&str]) -> (Peer, u16) {
     all.extend_from_slice(args);
     let mut peer = Peer::spawn("openssl", &all);
     let line = peer.wait_for_text("ACCEPT");
-    let port = line.rsplit(':').next().and_then(|p| p.trim().parse().ok()).expect("ACCEPT line has a port");
+    let port = line
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim().parse().ok())
+        .expect("ACCEPT line has a port");
     (peer, port)
 }

@@ -14,7 +14,10 @@ pub async fn run(args: ClientArgs) -> Result<(), Error> {
     if args.json {
         report::json_line(&report::connection("secureConnect", &stream));
     } else {
-        report::text_line(&format!("client connected {}", report::authorized_word(&stream)));
+        report::text_line(&format!(
+            "client connected {}",
+            report::authorized_word(&stream)
+        ));
     }
     let (mut from_server, mut to_server) = tokio::io::split(stream);
     let upload = async {
@@ -61,7 +64,9 @@ pub async fn run(args: ClientArgs) -> Result<(), Error> {
 }
 
 /// After stdin ends, print what the server still sends until it closes.
-async fn download_rest<R: tokio::io::AsyncRead + Unpin>(from_server: &mut R) -> std::io::Result<()> {
+async fn download_rest<R: tokio::io::AsyncRead + Unpin>(
+    from_server: &mut R,
+) -> std::io::Result<()> {
     let mut stdout = tokio::io::stdout();
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -69,7 +74,12 @@ async fn download_rest<R: tokio::io::AsyncRead + Unpin>(from_server: &mut R) -> 
         if n == 0 {
             return Ok(());
         }
-        if stdout.write_all(&buf[..n]).await.and(stdout.flush().await).is_err() {
+        if stdout
+            .write_all(&buf[..n])
+            .await
+            .and(stdout.flush().await)
+            .is_err()
+        {
             return Ok(());
         }
     }

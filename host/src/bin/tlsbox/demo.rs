@@ -32,9 +32,15 @@ pub async fn run() -> Result<(), Error> {
 
     let serve = async {
         let mut stream = server.accept().await.ok_or(Error::NotListening)?;
-        text_line(&format!("server connected {}", crate::report::authorized_word(&stream)));
+        text_line(&format!(
+            "server connected {}",
+            crate::report::authorized_word(&stream)
+        ));
         if let Some(cert) = stream.peer_certificate() {
-            text_line(&format!("server sees client subject: {}", distinguished_name(&cert.subject)));
+            text_line(&format!(
+                "server sees client subject: {}",
+                distinguished_name(&cert.subject)
+            ));
         }
         stream.write_all(b"welcome!\n").await?;
         let mut buf = vec![0u8; 1024];
@@ -61,7 +67,10 @@ pub async fn run() -> Result<(), Error> {
             ..ConnectOptions::default()
         };
         let mut stream = tlsbox::connect("localhost", address.port(), options).await?;
-        text_line(&format!("client connected {}", crate::report::authorized_word(&stream)));
+        text_line(&format!(
+            "client connected {}",
+            crate::report::authorized_word(&stream)
+        ));
         if let Some(cert) = stream.peer_certificate() {
             text_line(&format!("subject: {}", distinguished_name(&cert.subject)));
             text_line(&format!("issuer: {}", distinguished_name(&cert.issuer)));
@@ -76,7 +85,9 @@ pub async fn run() -> Result<(), Error> {
         print!("{}", String::from_utf8_lossy(&received));
         let expected = [b"welcome!\n".as_slice(), LINE].concat();
         if received != expected {
-            return Err(Error::InvalidArgument("the echo did not come back intact".into()));
+            return Err(Error::InvalidArgument(
+                "the echo did not come back intact".into(),
+            ));
         }
         Ok::<_, Error>(())
     };

@@ -30,9 +30,9 @@ pub fn connection<IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     event: &str,
     stream: &CleartextStream<IO>,
 ) -> Value {
-    let cipher = stream.cipher().map(|c| {
-        json!({ "name": c.name, "standardName": c.standard_name, "version": c.version })
-    });
+    let cipher = stream
+        .cipher()
+        .map(|c| json!({ "name": c.name, "standardName": c.standard_name, "version": c.version }));
     json!({
         "event": event,
         "authorized": stream.authorized(),
@@ -72,5 +72,9 @@ pub fn authorized_word<IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>
 
 /// `C=US, O=Joyent, CN=agent1`.
 pub fn distinguished_name(attributes: &[(String, String)]) -> String {
-    attributes.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+    attributes
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -27,9 +27,12 @@ pub async fn run(args: ServerArgs) -> Result<(), Error> {
                 if args.json {
                     report::json_line(&report::connection("secureConnection", &stream));
                 } else {
-                    report::text_line(&format!("server connected {}", report::authorized_word(&stream)));
+                    report::text_line(&format!(
+                        "server connected {}",
+                        report::authorized_word(&stream)
+                    ));
                 }
-                tokio::spawn(echo(stream));
+                tokio::spawn(echo(*stream));
             }
             Some(ServerEvent::ClientError { error, remote_addr }) => {
                 if args.json {
@@ -86,7 +89,8 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
 
 /// `PATTERN=CERT,KEY`.
 fn parse_context(spec: &str) -> Result<(String, Credentials), Error> {
-    let invalid = || Error::InvalidArgument(format!("--context {spec:?}: expected PATTERN=CERT,KEY"));
+    let invalid =
+        || Error::InvalidArgument(format!("--context {spec:?}: expected PATTERN=CERT,KEY"));
     let (pattern, files) = spec.split_once('=').ok_or_else(invalid)?;
     let (cert, key) = files.split_once(',').ok_or_else(invalid)?;
     Ok((pattern.to_string(), Credentials::from_files(key, cert)?))

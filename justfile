@@ -1,0 +1,27 @@
+# tlsbox recipes. `just --list` shows them.
+
+# Build the host (and, through its build script, the guest component).
+build:
+    cargo build --release
+
+# The main job: Node's echo example through the sandbox.
+demo:
+    cargo run --release -- demo
+
+# The whole test suite (what CI runs).
+test:
+    cargo test --workspace
+
+# Format and lint, as CI expects.
+check:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Regenerate the certificate fixtures under fixtures/.
+fixtures:
+    bash fixtures/make.sh
+
+# Print the component's imports and exports (needs `cargo install wasm-tools`).
+wit:
+    cargo build --release
+    wasm-tools component wit target/guest/wasm32-wasip2/guest/tlsbox_guest.wasm
