@@ -148,3 +148,34 @@ fn a_refused_certificate_keeps_its_node_code_and_sends_openssls_alert() {
         "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA"
     );
 }
+
+#[test]
+fn an_x509_v1_certificate_serves_and_verifies_as_in_node() {
+    // agent3 is v1 (no extensions) by ca2, CN=localhost: OpenSSL serves it,
+    // and a client trusting ca2 authorizes it by its CN.
+    let server = Server::new(identity("agent3"), ServerOptions::default());
+    let options = ClientOptions {
+        servername: Some("localhost".into()),
+        check_host: "localhost".into(),
+        reject_unauthorized: true,
+        alpn_protocols: Vec::new(),
+    };
+    let mut client = SecurePair::connect(&trusting("ca2-cert.pem"), &options).unwrap();
+    let mut pair = server.accept();
+    exchange(&mut client, &mut pair);
+    assert!(!client.status().handshaking, "{:?}", client.status());
+    assert!(client.authorized(), "{:?}", client.authorization_error());
+    assert_eq!(peer_cn(&client).as_deref(), Some("localhost"));
+}
+
+#[test]
+fn a_key_that_is_not_the_certificates_is_refused() {
+    let error = SecureContext::new(&Credentials {
+        key: Some(fixture("agent1-key.pem")),
+        cert: Some(fixture("agent3-cert.pem")),
+        ..Credentials::default()
+    })
+    .err()
+    .expect("mismatch refused");
+    assert_eq!(error.code, ErrorCode::ErrOsslX509KeyValuesMismatch);
+}
