@@ -239,11 +239,10 @@ fn check_crl(trust: &TrustStore, cert: &X509Certificate<'_>) -> Result<(), Error
     if trust.crls.is_empty() {
         return Ok(());
     }
-    let Some(crl) = trust
-        .crls
-        .iter()
-        .find(|crl| crl.issuer() == cert.issuer().as_raw())
-    else {
+    // webpki keeps a CRL's issuer Name without its SEQUENCE header;
+    // x509-parser's raw Name has it.
+    let issuer = name_contents(cert.issuer().as_raw());
+    let Some(crl) = trust.crls.iter().find(|crl| crl.issuer() == issuer) else {
         return Err(Error::new(
             ErrorCode::UnableToGetCrl,
             "unable to get certificate CRL",
@@ -257,4 +256,20 @@ fn check_crl(trust: &TrustStore, cert: &X509Certificate<'_>) -> Result<(), Error
             "unable to get certificate CRL",
         )),
     }
+}
+
+/// The contents of a DER SEQUENCE (a Name), without its tag and length.
+fn name_contents(der: &[u8]) -> &[u8] {
+    let Some((&0x30, rest)) = der.split_first() else {
+        return der;
+    };
+    let Some((&first, rest)) = rest.split_first() else {
+        return der;
+    };
+    let skip = if first < 0x80 {
+        0
+    } else {
+        usize::from(first & 0x7f)
+    };
+    rest.get(skip..).unwrap_or(der)
 }

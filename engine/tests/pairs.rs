@@ -179,3 +179,42 @@ fn a_key_that_is_not_the_certificates_is_refused() {
     .expect("mismatch refused");
     assert_eq!(error.code, ErrorCode::ErrOsslX509KeyValuesMismatch);
 }
+
+#[test]
+fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
+    // A server trusting ca2 with ca2's CRL: agent3 (v1, by ca2, not revoked)
+    // is authorized; the CRL is found for its issuer.
+    let context = SecureContext::new(&Credentials {
+        key: Some(fixture("agent1-key.pem")),
+        cert: Some(fixture("agent1-cert.pem")),
+        ca: vec![fixture("ca2-cert.pem")],
+        crl: vec![fixture("ca2-crl.pem")],
+        ..Credentials::default()
+    })
+    .unwrap();
+    let server = Server::new(
+        context,
+        ServerOptions {
+            request_cert: true,
+            ..ServerOptions::default()
+        },
+    );
+    let client_context = SecureContext::new(&Credentials {
+        key: Some(fixture("agent3-key.pem")),
+        cert: Some(fixture("agent3-cert.pem")),
+        ca: vec![fixture("ca1-cert.pem")],
+        ..Credentials::default()
+    })
+    .unwrap();
+    let options = ClientOptions {
+        servername: Some("localhost".into()),
+        check_host: "localhost".into(),
+        reject_unauthorized: true,
+        alpn_protocols: Vec::new(),
+    };
+    let mut client = SecurePair::connect(&client_context, &options).unwrap();
+    let mut pair = server.accept();
+    exchange(&mut client, &mut pair);
+    assert!(!pair.status().handshaking, "{:?}", pair.status());
+    assert!(pair.authorized(), "{:?}", pair.authorization_error());
+}
