@@ -296,7 +296,10 @@ pub async fn tlsbox_client(case: &Value) -> (Value, Option<BufReader<CleartextSt
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     match reader.read_line(&mut line).await {
-        Ok(n) if n > 0 => result["server"] = serde_json::from_str(&line).unwrap(),
+        Ok(n) if n > 0 => {
+            let line = line.trim_end_matches('\n');
+            result["server"] = serde_json::from_str(line).unwrap_or_else(|_| json!(line));
+        }
         Ok(_) => {}
         Err(error) => {
             result["error"] = io_error_json(&error);

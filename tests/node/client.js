@@ -50,7 +50,14 @@ function run(c) {
       buffered += chunk;
       const newline = buffered.indexOf('\n');
       if (newline >= 0 && result.server === null) {
-        result.server = JSON.parse(buffered.slice(0, newline));
+        const line = buffered.slice(0, newline);
+        // Servers of the harness send their view as JSON; others (an echo
+        // server's greeting) are kept as text.
+        try {
+          result.server = JSON.parse(line);
+        } catch {
+          result.server = line;
+        }
         if (c.hold) finish(socket);
       }
     });
