@@ -119,7 +119,10 @@ impl NodeServers {
 pub fn node_clients(cases: &[Value]) -> Vec<Value> {
     let mut peer = Peer::spawn(
         "node",
-        &[&node_script("client.js"), &Value::from(cases.to_vec()).to_string()],
+        &[
+            &node_script("client.js"),
+            &Value::from(cases.to_vec()).to_string(),
+        ],
     );
     assert_eq!(peer.wait_exit(), Some(0), "{}", peer.seen.join("\n"));
     let results: Vec<Value> = peer
@@ -269,7 +272,10 @@ fn io_error_json(error: &std::io::Error) -> Value {
 /// One case through `tlsbox::connect`, reported as `client.js` reports it.
 /// A `hold` case's stream is returned to keep it open.
 pub async fn tlsbox_client(case: &Value) -> (Value, Option<BufReader<CleartextStream>>) {
-    assert!(case["maxVersion"].is_null(), "tlsbox clients have no maxVersion");
+    assert!(
+        case["maxVersion"].is_null(),
+        "tlsbox clients have no maxVersion"
+    );
     let mut result = json!({
         "id": case["id"], "secureConnect": false, "server": null, "ended": false, "error": null,
     });
