@@ -299,6 +299,9 @@ pub async fn tlsbox_client(case: &Value) -> (Value, Option<BufReader<CleartextSt
     for (key, value) in stream.to_json().as_object().unwrap() {
         result[key] = value.clone();
     }
+    if case["noReply"].as_bool().unwrap_or(false) {
+        return (result, None);
+    }
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     match reader.read_line(&mut line).await {

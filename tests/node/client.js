@@ -4,7 +4,8 @@
 //
 // Each case: { id, port, host (default 127.0.0.1), servername, ca, cert,
 // key, crl (fixture names), rejectUnauthorized, ALPNProtocols, maxVersion,
-// hold }. Prints one JSON line per case:
+// hold, noReply (the server sends nothing: close once connected) }. Prints
+// one JSON line per case:
 // { id, secureConnect, ...the socket's state, server: the first line the
 // server sent (parsed) or null, ended: the server's close_notify arrived,
 // error: {code, message, reason} or null }. A `hold` connection stays open
@@ -39,6 +40,8 @@ function run(c) {
     const socket = tls.connect(options, () => {
       result.secureConnect = true;
       Object.assign(result, socketJson(socket));
+      // A peer that is not one of the harness's servers sends nothing: done.
+      if (c.noReply) socket.destroy();
     });
     const timer = setTimeout(() => {
       result.error = { code: 'TIMEOUT', message: 'no answer in 10 s', reason: null };
