@@ -345,9 +345,9 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
     /// `getPeerCertificate(true)` as `peerCertificate` (`{}` when none).
     /// `tlsbox server --json` prints this; tests compare it with Node's.
     pub fn to_json(&self) -> Value {
-        let cipher = self.cipher().map(|c| {
-            json!({ "name": c.name, "standardName": c.standard_name, "version": c.version })
-        });
+        let cipher = self.cipher().map(
+            |c| json!({ "name": c.name, "standardName": c.standard_name, "version": c.version }),
+        );
         json!({
             "authorized": self.authorized(),
             "authorizationError": self.authorization_error().map(|e| e.code()),
