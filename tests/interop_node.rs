@@ -648,7 +648,7 @@ async fn alpn_matrix_matches_node() {
         }
         case
     };
-    let expected = vec![
+    let expected = [
         (case("alpn", Some(json!(["a", "b", "c"]))), json!("a")),
         (case("alpn", Some(json!(["c", "b", "e"]))), json!("b")),
         (case("alpn", Some(json!(["x", "y", "c"]))), json!("c")),

@@ -159,21 +159,23 @@ async fn tlsbox_refuses_an_openssl_server_it_does_not_trust() {
     assert_eq!(error.code(), "DEPTH_ZERO_SELF_SIGNED_CERT", "{error}");
 }
 
+/// (server cert, key, chain sent after it, the client's ca, crl, servername, Node's code)
+type OpensslCase = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    Option<&'static str>,
+);
+
 /// The verification codes against `openssl s_server` peers: tlsbox's client
 /// reports what Node's client reports for the same server, with rejection
 /// on (the error) and off (`authorizationError`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verification_codes_against_openssl_servers_match_node() {
-    // (server cert, key, chain sent after it, the client's ca, crl, servername, Node's code)
-    let table: [(
-        &str,
-        &str,
-        Option<&str>,
-        &str,
-        Option<&str>,
-        &str,
-        Option<&str>,
-    ); 7] = [
+    let table: [OpensslCase; 7] = [
         (
             "agent1-cert.pem",
             "agent1-key.pem",

@@ -70,7 +70,10 @@ fn from_alert(alert: AlertDescription) -> Error {
             C::ErrSslTlsv1AlertNoApplicationProtocol,
             "tlsv1 alert no application protocol",
         ),
-        A::BadCertificate => (C::ErrSslSslv3AlertBadCertificate, "sslv3 alert bad certificate"),
+        A::BadCertificate => (
+            C::ErrSslSslv3AlertBadCertificate,
+            "sslv3 alert bad certificate",
+        ),
         A::UnknownCA => (C::ErrSslTlsv1AlertUnknownCa, "tlsv1 alert unknown ca"),
         A::CertificateRequired => (
             C::ErrSslTlsv13AlertCertificateRequired,
@@ -101,7 +104,10 @@ fn from_alert(alert: AlertDescription) -> Error {
             "tlsv1 alert protocol version",
         ),
         A::DecryptError => (C::ErrSslTlsv1AlertDecryptError, "tlsv1 alert decrypt error"),
-        A::InternalError => (C::ErrSslTlsv1AlertInternalError, "tlsv1 alert internal error"),
+        A::InternalError => (
+            C::ErrSslTlsv1AlertInternalError,
+            "tlsv1 alert internal error",
+        ),
         A::AccessDenied => (C::ErrSslTlsv1AlertAccessDenied, "tlsv1 alert access denied"),
         A::UnrecognisedName => (C::ErrSslTlsv1UnrecognizedName, "tlsv1 unrecognized name"),
         other => {

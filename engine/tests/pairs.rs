@@ -87,8 +87,14 @@ fn a_server_with_an_sni_callback_pauses_until_the_context_is_supplied() {
     let status = pair.status();
     assert_eq!(status.awaiting_context.as_deref(), Some("other.test"));
     assert!(status.handshaking);
-    assert!(!status.wants_encrypted, "no input while the context is awaited");
-    assert!(pair.read_encrypted(usize::MAX).is_empty(), "no ServerHello yet");
+    assert!(
+        !status.wants_encrypted,
+        "no input while the context is awaited"
+    );
+    assert!(
+        pair.read_encrypted(usize::MAX).is_empty(),
+        "no ServerHello yet"
+    );
 
     pair.supply_context(Some(identity("other"))).unwrap();
     assert_eq!(pair.status().awaiting_context, None);
