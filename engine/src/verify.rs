@@ -190,10 +190,14 @@ fn verify_v1_leaf(
             }
             return Ok(path);
         }
-        let Some(next) = intermediates
-            .iter()
-            .find(|der| parse(der).is_ok_and(|c| c.is_ca() && signed_by(&current, &c)))
-        else {
+        // A certificate already on the path (a self-signed root the peer
+        // sent, which signs itself) is no way forward: without this, the
+        // walk loops on it and reports a chain too long instead of
+        // OpenSSL's SELF_SIGNED_CERT_IN_CHAIN.
+        let Some(next) = intermediates.iter().find(|der| {
+            !path.iter().any(|seen| seen.as_ref() == der.as_ref())
+                && parse(der).is_ok_and(|c| c.is_ca() && signed_by(&current, &c))
+        }) else {
             return Err(unknown_issuer(end_entity, intermediates));
         };
         path.push(next.clone().into_owned());

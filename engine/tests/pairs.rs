@@ -224,3 +224,44 @@ fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
     assert!(!pair.status().handshaking, "{:?}", pair.status());
     assert!(pair.authorized(), "{:?}", pair.authorization_error());
 }
+
+#[test]
+fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
+    // agent3 (v1, by ca2) sent with ca2 to a server trusting ca1: OpenSSL's
+    // SELF_SIGNED_CERT_IN_CHAIN, not a walk around ca2 signing itself.
+    let context = SecureContext::new(&Credentials {
+        key: Some(fixture("agent1-key.pem")),
+        cert: Some(fixture("agent1-cert.pem")),
+        ca: vec![fixture("ca1-cert.pem")],
+        ..Credentials::default()
+    })
+    .unwrap();
+    let server = Server::new(
+        context,
+        ServerOptions {
+            request_cert: true,
+            ..ServerOptions::default()
+        },
+    );
+    let client_context = SecureContext::new(&Credentials {
+        key: Some(fixture("agent3-key.pem")),
+        cert: Some(fixture("agent3-cert.pem") + &fixture("ca2-cert.pem")),
+        ca: vec![fixture("ca1-cert.pem")],
+        ..Credentials::default()
+    })
+    .unwrap();
+    let options = ClientOptions {
+        servername: Some("localhost".into()),
+        check_host: "localhost".into(),
+        reject_unauthorized: true,
+        alpn_protocols: Vec::new(),
+    };
+    let mut client = SecurePair::connect(&client_context, &options).unwrap();
+    let mut pair = server.accept();
+    exchange(&mut client, &mut pair);
+    assert!(!pair.status().handshaking, "{:?}", pair.status());
+    assert_eq!(
+        pair.authorization_error().map(|e| e.code),
+        Some(ErrorCode::SelfSignedCertInChain)
+    );
+}
