@@ -541,6 +541,55 @@ async fn client_certificate_matrix_matches_node() {
     }
 }
 
+/// A context added for an SNI name brings its own `ca`: it decides client
+/// authorization for that name, the default context's `ca` for the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sni_contexts_ca_decides_client_authorization_as_in_node() {
+    let mut config = server("per-context", "agent1-cert.pem", "agent1-key.pem");
+    config["ca"] = json!("ca1-cert.pem");
+    config["requestCert"] = json!(true);
+    config["contexts"] = json!([
+        ["other.test", { "cert": "other-cert.pem", "key": "other-key.pem", "ca": "ca2-cert.pem" }],
+    ]);
+    // The client trusts ca1 only and does not reject: Node then sends the
+    // certificate file as it is (it cannot build agent3's chain to ca2), as
+    // tlsbox does, so both clients present the same chain.
+    let case = |id: &str, servername: &str, cert: &str, key: &str| {
+        json!({
+            "id": id, "server": "per-context", "ca": "ca1-cert.pem", "servername": servername,
+            "rejectUnauthorized": false, "cert": cert, "key": key,
+        })
+    };
+    let (ca2_cert, ca2_key) = ("agent3-cert.pem", "agent3-key.pem");
+    let (ca1_chain, ca1_key) = ("agent6-cert.pem", "agent6-key.pem");
+    let table = [
+        (
+            case("ca2-client/other", "other.test", ca2_cert, ca2_key),
+            json!([true, null]),
+        ),
+        (
+            case("ca2-client/default", "localhost", ca2_cert, ca2_key),
+            json!([false, "UNABLE_TO_VERIFY_LEAF_SIGNATURE"]),
+        ),
+        (
+            case("ca1-client/other", "other.test", ca1_chain, ca1_key),
+            json!([false, "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"]),
+        ),
+        (
+            case("ca1-client/default", "localhost", ca1_chain, ca1_key),
+            json!([true, null]),
+        ),
+    ];
+    let cases: Vec<Value> = table.iter().map(|(case, _)| case.clone()).collect();
+    let runs = four_ways(&json!([config]), &cases).await;
+    for (i, (case, want)) in table.iter().enumerate() {
+        let verdict = agreed(&runs, i, "the server's verdict", |r| {
+            json!([r["server"]["authorized"], r["server"]["authorizationError"]])
+        });
+        assert_eq!(&verdict, want, "{}", case["id"]);
+    }
+}
+
 /// SNI: `addContext` with exact and wildcard names (the most recent match
 /// wins, `*` is one label, unknown names and no name get the default), and
 /// an SNI callback whose error fails one handshake while the server keeps
