@@ -3,9 +3,11 @@
 
 mod common;
 
+use common::interop::{error_code, node_clients_async, tlsbox_clients};
 use common::peers::{Peer, openssl_server};
 use common::{echo_server, fixture, identity, pem};
-use tlsbox::{ConnectOptions, ServerOptions};
+use serde_json::{Value, json};
+use tlsbox::{ConnectOptions, ServerEvent, ServerOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn path(name: &str) -> String {
@@ -155,4 +157,236 @@ async fn tlsbox_refuses_an_openssl_server_it_does_not_trust() {
     .await
     .unwrap_err();
     assert_eq!(error.code(), "DEPTH_ZERO_SELF_SIGNED_CERT", "{error}");
+}
+
+/// (server cert, key, chain sent after it, the client's ca, crl, servername, Node's code)
+type OpensslCase = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    Option<&'static str>,
+);
+
+/// The verification codes against `openssl s_server` peers: tlsbox's client
+/// reports what Node's client reports for the same server, with rejection
+/// on (the error) and off (`authorizationError`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verification_codes_against_openssl_servers_match_node() {
+    let table: [OpensslCase; 7] = [
+        (
+            "agent1-cert.pem",
+            "agent1-key.pem",
+            None,
+            "ca1-cert.pem",
+            None,
+            "localhost",
+            None,
+        ),
+        (
+            "agent2-cert.pem",
+            "agent2-key.pem",
+            None,
+            "ca1-cert.pem",
+            None,
+            "localhost",
+            Some("DEPTH_ZERO_SELF_SIGNED_CERT"),
+        ),
+        (
+            "agent6-leaf-cert.pem",
+            "agent6-key.pem",
+            None,
+            "ca1-cert.pem",
+            None,
+            "localhost",
+            Some("UNABLE_TO_VERIFY_LEAF_SIGNATURE"),
+        ),
+        (
+            "agent6-leaf-cert.pem",
+            "agent6-key.pem",
+            Some("ca3-cert.pem"),
+            "ca2-cert.pem",
+            None,
+            "localhost",
+            Some("UNABLE_TO_GET_ISSUER_CERT_LOCALLY"),
+        ),
+        (
+            "expired-cert.pem",
+            "expired-key.pem",
+            None,
+            "ca1-cert.pem",
+            None,
+            "localhost",
+            Some("CERT_HAS_EXPIRED"),
+        ),
+        (
+            "revoked-cert.pem",
+            "revoked-key.pem",
+            None,
+            "ca2-cert.pem",
+            Some("ca2-crl.pem"),
+            "localhost",
+            Some("CERT_REVOKED"),
+        ),
+        (
+            "example-cert.pem",
+            "example-key.pem",
+            None,
+            "ca1-cert.pem",
+            None,
+            "localhost",
+            Some("ERR_TLS_CERT_ALTNAME_INVALID"),
+        ),
+    ];
+    let mut servers = Vec::new();
+    let mut cases = Vec::new();
+    let mut expected = Vec::new();
+    for (i, (cert, key, chain, ca, crl, servername, code)) in table.iter().enumerate() {
+        let mut args = vec!["-cert".to_string(), path(cert), "-key".into(), path(key)];
+        if let Some(chain) = chain {
+            args.extend(["-cert_chain".into(), path(chain)]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (server, port) = openssl_server(&args);
+        servers.push(server);
+        for reject in [true, false] {
+            let mut case = json!({
+                "id": format!("{i}:{cert}/reject={reject}"), "port": port, "ca": ca,
+                "servername": servername, "rejectUnauthorized": reject, "noReply": true,
+            });
+            if let Some(crl) = crl {
+                case["crl"] = json!(crl);
+            }
+            cases.push(case);
+            expected.push((reject, code.map_or(Value::Null, |c| json!(c))));
+        }
+    }
+    let node = node_clients_async(cases.clone()).await;
+    let ours = tlsbox_clients(&cases).await;
+    for ((node, ours), (reject, code)) in node.iter().zip(&ours).zip(&expected) {
+        let id = &node["id"];
+        if *reject && !code.is_null() {
+            assert_eq!(&error_code(node), code, "node, {id}");
+            assert_eq!(&error_code(ours), code, "tlsbox, {id}: {}", ours["error"]);
+            assert_eq!(ours["error"]["message"], node["error"]["message"], "{id}");
+        } else {
+            assert_eq!(&node["authorizationError"], code, "node, {id}");
+            assert_eq!(
+                &ours["authorizationError"], code,
+                "tlsbox, {id}: {}",
+                ours["error"]
+            );
+            assert_eq!(ours["authorized"], json!(code.is_null()), "{id}");
+        }
+    }
+    drop(servers);
+}
+
+/// What a tlsbox server reports for the next connection.
+async fn next_connection(
+    server: &tlsbox::Server,
+) -> Result<tlsbox::CleartextStream, tlsbox::Error> {
+    match server.next_event().await.expect("an event") {
+        ServerEvent::SecureConnection(stream) => Ok(*stream),
+        ServerEvent::ClientError { error, .. } => Err(error),
+    }
+}
+
+fn s_client(port: u16, extra: &[&str]) -> Peer {
+    let connect = format!("127.0.0.1:{port}");
+    let ca = path("ca1-cert.pem");
+    let mut args = vec![
+        "s_client",
+        "-connect",
+        &connect,
+        "-CAfile",
+        &ca,
+        "-servername",
+        "localhost",
+    ];
+    args.extend_from_slice(extra);
+    Peer::spawn("openssl", &args)
+}
+
+/// Client certificates from `openssl s_client` to a tlsbox server: none
+/// (Node's `UNABLE_TO_GET_ISSUER_CERT`), a good one, one revoked by the
+/// server's CRL, and one from the wrong CA when required (the handshake
+/// fails with OpenSSL's `unknown ca` alert on the client, Node's code on
+/// the server).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openssl_s_client_certificates_against_a_tlsbox_server() {
+    let mut options = ServerOptions::new(identity("agent1").with_ca(pem("ca1-cert.pem")));
+    options.request_cert = true;
+    let requested = tlsbox::create_server(options.clone()).unwrap();
+    let port = requested.listen("127.0.0.1:0").await.unwrap().port();
+
+    let client = s_client(port, &[]);
+    let stream = next_connection(&requested)
+        .await
+        .expect("no certificate is not an error");
+    assert!(!stream.authorized());
+    assert_eq!(
+        stream.authorization_error().unwrap().code(),
+        "UNABLE_TO_GET_ISSUER_CERT"
+    );
+    assert!(stream.peer_certificate().is_none());
+    drop(client);
+
+    let (cert, key) = (path("agent1-cert.pem"), path("agent1-key.pem"));
+    let client = s_client(port, &["-cert", &cert, "-key", &key]);
+    let stream = next_connection(&requested).await.unwrap();
+    assert!(stream.authorized(), "{:?}", stream.authorization_error());
+    drop(client);
+
+    let mut crl_options = ServerOptions::new(identity("agent1").with_ca(pem("ca2-cert.pem")));
+    crl_options.credentials.crl.push(pem("ca2-crl.pem"));
+    crl_options.request_cert = true;
+    let with_crl = tlsbox::create_server(crl_options).unwrap();
+    let crl_port = with_crl.listen("127.0.0.1:0").await.unwrap().port();
+    let (cert, key) = (path("agent4-cert.pem"), path("agent4-key.pem"));
+    let client = s_client(crl_port, &["-cert", &cert, "-key", &key]);
+    let stream = next_connection(&with_crl).await.unwrap();
+    assert!(!stream.authorized());
+    assert_eq!(stream.authorization_error().unwrap().code(), "CERT_REVOKED");
+    drop(client);
+
+    options.reject_unauthorized = true;
+    let required = tlsbox::create_server(options).unwrap();
+    let required_port = required.listen("127.0.0.1:0").await.unwrap().port();
+    let (cert, key) = (path("agent3-cert.pem"), path("agent3-key.pem"));
+    let mut client = s_client(required_port, &["-cert", &cert, "-key", &key]);
+    let error = next_connection(&required).await.unwrap_err();
+    assert_eq!(error.code(), "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "{error}");
+    tokio::task::spawn_blocking(move || {
+        client.wait_for_text("alert unknown ca");
+    })
+    .await
+    .unwrap();
+}
+
+/// ALPN without overlap, `openssl s_client` against a tlsbox server: the
+/// client hears `no application protocol`; the server reports Node's code
+/// and keeps serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openssl_s_client_without_a_common_alpn_protocol() {
+    let mut options = ServerOptions::new(identity("agent1"));
+    options.alpn_protocols = vec!["a".into(), "b".into(), "c".into()];
+    let server = tlsbox::create_server(options).unwrap();
+    let port = server.listen("127.0.0.1:0").await.unwrap().port();
+    let mut client = s_client(port, &["-alpn", "x,y"]);
+    let error = next_connection(&server).await.unwrap_err();
+    assert_eq!(error.code(), "ERR_SSL_NO_APPLICATION_PROTOCOL", "{error}");
+    let client = tokio::task::spawn_blocking(move || {
+        client.wait_for_text("no application protocol");
+        client
+    })
+    .await
+    .unwrap();
+    drop(client);
+    let client = s_client(port, &["-alpn", "y,c"]);
+    let stream = next_connection(&server).await.unwrap();
+    assert_eq!(stream.alpn_protocol(), Some("c"));
+    drop(client);
 }

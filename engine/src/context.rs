@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::{CertificateDer, TrustAnchor};
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::error::{Error, ErrorCode};
 use crate::pem;
@@ -116,15 +117,22 @@ fn certified_key(key: &str, passphrase: Option<&str>, cert: &str) -> Result<Cert
         .key_provider
         .load_private_key(key)
         .map_err(|e| invalid(&format!("unsupported private key: {e}")))?;
-    let certified = CertifiedKey::new(chain, signing_key);
-    match certified.keys_match() {
-        Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {
-            Ok(certified)
-        }
-        Err(_) => Err(Error::new(
+    // Compare the key with the leaf's SubjectPublicKeyInfo ourselves:
+    // rustls' `keys_match` parses the leaf with webpki, which refuses the
+    // X.509 v1 certificates (agent3) that OpenSSL, and so Node, serve.
+    let leaf = chain
+        .first()
+        .ok_or_else(|| invalid("the certificate PEM holds no certificate"))?;
+    let (_, parsed) = X509Certificate::from_der(leaf)
+        .map_err(|e| invalid(&format!("unparsable certificate: {e}")))?;
+    let leaf_spki = parsed.tbs_certificate.subject_pki.raw;
+    match signing_key.public_key() {
+        Some(key) if key.as_ref() != leaf_spki => Err(Error::new(
             ErrorCode::ErrOsslX509KeyValuesMismatch,
             "key values mismatch",
         )),
+        // A key that cannot tell its public half is taken on trust, as before.
+        _ => Ok(CertifiedKey::new(chain, signing_key)),
     }
 }
 

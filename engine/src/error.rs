@@ -71,6 +71,34 @@ pub enum ErrorCode {
     ErrSslPeerDidNotReturnACertificate,
     /// The caller used the pair in a way its state does not allow.
     ErrTlsInvalidState,
+    /// The peer's alert: no protocol in common (`tlsv1 alert no application protocol`).
+    ErrSslTlsv1AlertNoApplicationProtocol,
+    /// The peer's alert: it required a certificate and got none (TLS 1.3).
+    ErrSslTlsv13AlertCertificateRequired,
+    /// The peer's alert: our certificate's issuer is unknown to it.
+    ErrSslTlsv1AlertUnknownCa,
+    /// The peer's alert: our certificate is bad.
+    ErrSslSslv3AlertBadCertificate,
+    /// The peer's alert: our certificate expired (or is not valid yet).
+    ErrSslSslv3AlertCertificateExpired,
+    /// The peer's alert: our certificate is revoked.
+    ErrSslSslv3AlertCertificateRevoked,
+    /// The peer's alert: our certificate was refused for another reason.
+    ErrSslSslv3AlertCertificateUnknown,
+    /// The peer's alert: our certificate is not meant for this use.
+    ErrSslSslv3AlertUnsupportedCertificate,
+    /// The peer's alert: the handshake failed.
+    ErrSslSslv3AlertHandshakeFailure,
+    /// The peer's alert: a signature did not verify.
+    ErrSslTlsv1AlertDecryptError,
+    /// The peer's alert: it failed internally.
+    ErrSslTlsv1AlertInternalError,
+    /// The peer's alert: access denied.
+    ErrSslTlsv1AlertAccessDenied,
+    /// The peer's alert: no protocol version in common.
+    ErrSslTlsv1AlertProtocolVersion,
+    /// The peer's alert: it does not know the SNI name.
+    ErrSslTlsv1UnrecognizedName,
 }
 
 impl ErrorCode {
@@ -110,6 +138,20 @@ impl ErrorCode {
             ErrSslProtocolError => "ERR_SSL_PROTOCOL_ERROR",
             ErrSslPeerDidNotReturnACertificate => "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE",
             ErrTlsInvalidState => "ERR_TLS_INVALID_STATE",
+            ErrSslTlsv1AlertNoApplicationProtocol => "ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
+            ErrSslTlsv13AlertCertificateRequired => "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED",
+            ErrSslTlsv1AlertUnknownCa => "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA",
+            ErrSslSslv3AlertBadCertificate => "ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE",
+            ErrSslSslv3AlertCertificateExpired => "ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED",
+            ErrSslSslv3AlertCertificateRevoked => "ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED",
+            ErrSslSslv3AlertCertificateUnknown => "ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+            ErrSslSslv3AlertUnsupportedCertificate => "ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+            ErrSslSslv3AlertHandshakeFailure => "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE",
+            ErrSslTlsv1AlertDecryptError => "ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR",
+            ErrSslTlsv1AlertInternalError => "ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR",
+            ErrSslTlsv1AlertAccessDenied => "ERR_SSL_TLSV1_ALERT_ACCESS_DENIED",
+            ErrSslTlsv1AlertProtocolVersion => "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION",
+            ErrSslTlsv1UnrecognizedName => "ERR_SSL_TLSV1_UNRECOGNIZED_NAME",
         }
     }
 }

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use rustls::client::{ResolvesClientCert, Resumption};
-use rustls::server::{Acceptor, ClientHello, NoServerSessionStorage, ResolvesServerCert};
+use rustls::server::{Accepted, Acceptor, ClientHello, NoServerSessionStorage, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::{
     ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection, SignatureScheme,
@@ -57,6 +57,9 @@ pub struct PairStatus {
     pub ended: bool,
     /// The pair failed with this error.
     pub failed: Option<Error>,
+    /// A server with an SNI callback has read a ClientHello naming this
+    /// server: it waits for [`SecurePair::supply_context`] before going on.
+    pub awaiting_context: Option<String>,
 }
 
 enum State {
@@ -64,6 +67,13 @@ enum State {
     Accepting {
         acceptor: Box<Acceptor>,
         server: Arc<ServerShared>,
+    },
+    /// A server that read the ClientHello and waits for its caller to pick
+    /// the context for `servername` (Node's `SNICallback`).
+    AwaitingContext {
+        accepted: Box<Accepted>,
+        server: Arc<ServerShared>,
+        servername: String,
     },
     /// Handshaking or established.
     Connected(Box<Connection>),
@@ -198,27 +208,23 @@ impl SecurePair {
             match acceptor.accept() {
                 Ok(None) => continue,
                 Ok(Some(accepted)) => {
-                    let config =
-                        server_config(server, &accepted.client_hello(), self.verdict.clone());
-                    let config = match config {
-                        Ok(config) => config,
-                        Err(error) => {
-                            self.state = State::Dead;
-                            return Err(self.fail(error));
+                    let server = server.clone();
+                    let servername = accepted.client_hello().server_name().map(str::to_string);
+                    return match servername {
+                        // Node calls SNICallback only when the client sent a name.
+                        Some(servername) if server.options.sni_callback => {
+                            self.state = State::AwaitingContext {
+                                accepted: Box::new(accepted),
+                                server,
+                                servername,
+                            };
+                            Ok(())
+                        }
+                        servername => {
+                            let context = server.context_for(servername.as_deref());
+                            self.start_connection(accepted, &server, context)
                         }
                     };
-                    match accepted.into_connection(config) {
-                        Ok(connection) => {
-                            self.state =
-                                State::Connected(Box::new(ServerConnection::into(connection)));
-                            return Ok(());
-                        }
-                        Err((error, mut alert)) => {
-                            let _ = alert.write_all(&mut self.outbox);
-                            self.state = State::Dead;
-                            return Err(self.fail(from_rustls(&error)));
-                        }
-                    }
                 }
                 Err((error, mut alert)) => {
                     let _ = alert.write_all(&mut self.outbox);
@@ -228,6 +234,60 @@ impl SecurePair {
             }
         }
         Ok(())
+    }
+
+    /// Builds the server connection for an accepted ClientHello with `context`.
+    fn start_connection(
+        &mut self,
+        accepted: Accepted,
+        server: &ServerShared,
+        context: Arc<SecureContext>,
+    ) -> Result<(), Error> {
+        let config = match server_config(server, context, self.verdict.clone()) {
+            Ok(config) => config,
+            Err(error) => {
+                self.state = State::Dead;
+                return Err(self.fail(error));
+            }
+        };
+        match accepted.into_connection(config) {
+            Ok(connection) => {
+                self.state = State::Connected(Box::new(ServerConnection::into(connection)));
+                Ok(())
+            }
+            Err((error, mut alert)) => {
+                let _ = alert.write_all(&mut self.outbox);
+                self.state = State::Dead;
+                Err(self.fail(from_rustls(&error)))
+            }
+        }
+    }
+
+    /// Answers [`PairStatus::awaiting_context`]: the context to serve, or
+    /// `None` for what the server's `add_context` table (then its default)
+    /// gives that name. The handshake then goes on with the bytes already
+    /// given; call [`Self::write_encrypted`] with nothing to move it along.
+    pub fn supply_context(&mut self, context: Option<SecureContext>) -> Result<(), Error> {
+        let state = std::mem::replace(&mut self.state, State::Dead);
+        let State::AwaitingContext {
+            accepted,
+            server,
+            servername,
+        } = state
+        else {
+            self.state = state;
+            return Err(Error::new(
+                ErrorCode::ErrTlsInvalidState,
+                "no SNI context is awaited",
+            ));
+        };
+        let context = match context {
+            Some(context) => Arc::new(context),
+            None => server.context_for(Some(&servername)),
+        };
+        let result = self.start_connection(*accepted, &server, context);
+        self.flush();
+        result
     }
 
     fn feed_connection(&mut self, data: &mut &[u8]) -> Result<(), Error> {
@@ -251,7 +311,12 @@ impl SecurePair {
                     self.peer_closed |= io_state.peer_has_closed();
                 }
                 Err(error) => {
-                    let error = from_rustls(&error);
+                    // Our verifier's verdict names the failure better than
+                    // the rustls cause chosen for the alert.
+                    let error = match (&error, self.verdict_failure()) {
+                        (rustls::Error::InvalidCertificate(_), Some(ours)) => ours,
+                        _ => from_rustls(&error),
+                    };
                     self.flush();
                     return Err(self.fail(error));
                 }
@@ -326,7 +391,7 @@ impl SecurePair {
     /// Where the pair stands.
     pub fn status(&self) -> PairStatus {
         let handshaking = match &self.state {
-            State::Accepting { .. } => true,
+            State::Accepting { .. } | State::AwaitingContext { .. } => true,
             State::Connected(connection) => connection.is_handshaking(),
             State::Dead => false,
         };
@@ -335,12 +400,23 @@ impl SecurePair {
             wants_encrypted: self.failed.is_none()
                 && !self.peer_closed
                 && self.cleartext_pending < PLAINTEXT_LIMIT
-                && !matches!(self.state, State::Dead),
+                && matches!(self.state, State::Accepting { .. } | State::Connected(_)),
             encrypted_pending: self.encrypted_pending(),
             cleartext_pending: self.cleartext_pending,
             peer_closed: self.peer_closed,
             ended: self.ended,
             failed: self.failed.clone(),
+            awaiting_context: match &self.state {
+                State::AwaitingContext { servername, .. } => Some(servername.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    fn verdict_failure(&self) -> Option<Error> {
+        match self.verdict.lock().as_deref() {
+            Ok(Some(Err(error))) => Some(error.clone()),
+            _ => None,
         }
     }
 
@@ -453,14 +529,13 @@ impl SecurePair {
     }
 }
 
-/// The server config for one accepted ClientHello: the context its SNI name
-/// selects, this server's client-certificate policy and ALPN list.
+/// The server config for one accepted ClientHello: the context chosen for
+/// its SNI name, this server's client-certificate policy and ALPN list.
 fn server_config(
     server: &ServerShared,
-    hello: &ClientHello<'_>,
+    context: Arc<SecureContext>,
     verdict: SharedVerdict,
 ) -> Result<Arc<ServerConfig>, Error> {
-    let context = server.context_for(hello.server_name());
     let Some(certified_key) = context.certified_key.clone() else {
         return Err(Error::new(
             ErrorCode::ErrTlsInvalidCredentials,

@@ -16,6 +16,10 @@ pub struct ServerOptions {
     pub reject_unauthorized: bool,
     /// ALPN protocols in order of preference (`ALPNProtocols`, alias `NPNProtocols`).
     pub alpn_protocols: Vec<String>,
+    /// The caller picks the context for each SNI name (`SNICallback`): a
+    /// pair that reads a ClientHello with a name pauses with
+    /// [`crate::pair::PairStatus::awaiting_context`] set.
+    pub sni_callback: bool,
 }
 
 /// A name pattern from `addContext`: an exact name or `*.` and a suffix.

@@ -61,27 +61,55 @@ pub(crate) fn from_rustls(error: &rustls::Error) -> Error {
     }
 }
 
-/// A fatal alert from the peer, worded as OpenSSL words it.
+/// A fatal alert from the peer, with the code and words Node (OpenSSL) gives it.
 fn from_alert(alert: AlertDescription) -> Error {
     use AlertDescription as A;
     use ErrorCode as C;
     let (code, message) = match alert {
         A::NoApplicationProtocol => (
-            C::ErrSslNoApplicationProtocol,
+            C::ErrSslTlsv1AlertNoApplicationProtocol,
             "tlsv1 alert no application protocol",
         ),
-        A::BadCertificate => (C::ErrSslPeerAlert, "sslv3 alert bad certificate"),
-        A::UnknownCA => (C::ErrSslPeerAlert, "tlsv1 alert unknown ca"),
-        A::CertificateRequired => (C::ErrSslPeerAlert, "tlsv13 alert certificate required"),
-        A::CertificateExpired => (C::ErrSslPeerAlert, "sslv3 alert certificate expired"),
-        A::CertificateRevoked => (C::ErrSslPeerAlert, "sslv3 alert certificate revoked"),
-        A::CertificateUnknown => (C::ErrSslPeerAlert, "sslv3 alert certificate unknown"),
-        A::HandshakeFailure => (C::ErrSslHandshakeFailure, "sslv3 alert handshake failure"),
-        A::ProtocolVersion => (C::ErrSslPeerAlert, "tlsv1 alert protocol version"),
-        A::DecryptError => (C::ErrSslPeerAlert, "tlsv1 alert decrypt error"),
-        A::InternalError => (C::ErrSslPeerAlert, "tlsv1 alert internal error"),
-        A::AccessDenied => (C::ErrSslPeerAlert, "tlsv1 alert access denied"),
-        A::UnrecognisedName => (C::ErrSslPeerAlert, "tlsv1 unrecognized name"),
+        A::BadCertificate => (
+            C::ErrSslSslv3AlertBadCertificate,
+            "sslv3 alert bad certificate",
+        ),
+        A::UnknownCA => (C::ErrSslTlsv1AlertUnknownCa, "tlsv1 alert unknown ca"),
+        A::CertificateRequired => (
+            C::ErrSslTlsv13AlertCertificateRequired,
+            "tlsv13 alert certificate required",
+        ),
+        A::CertificateExpired => (
+            C::ErrSslSslv3AlertCertificateExpired,
+            "sslv3 alert certificate expired",
+        ),
+        A::CertificateRevoked => (
+            C::ErrSslSslv3AlertCertificateRevoked,
+            "sslv3 alert certificate revoked",
+        ),
+        A::CertificateUnknown => (
+            C::ErrSslSslv3AlertCertificateUnknown,
+            "sslv3 alert certificate unknown",
+        ),
+        A::UnsupportedCertificate => (
+            C::ErrSslSslv3AlertUnsupportedCertificate,
+            "sslv3 alert unsupported certificate",
+        ),
+        A::HandshakeFailure => (
+            C::ErrSslSslv3AlertHandshakeFailure,
+            "sslv3 alert handshake failure",
+        ),
+        A::ProtocolVersion => (
+            C::ErrSslTlsv1AlertProtocolVersion,
+            "tlsv1 alert protocol version",
+        ),
+        A::DecryptError => (C::ErrSslTlsv1AlertDecryptError, "tlsv1 alert decrypt error"),
+        A::InternalError => (
+            C::ErrSslTlsv1AlertInternalError,
+            "tlsv1 alert internal error",
+        ),
+        A::AccessDenied => (C::ErrSslTlsv1AlertAccessDenied, "tlsv1 alert access denied"),
+        A::UnrecognisedName => (C::ErrSslTlsv1UnrecognizedName, "tlsv1 unrecognized name"),
         other => {
             return Error::new(C::ErrSslPeerAlert, format!("peer sent alert {other:?}"));
         }

@@ -18,7 +18,7 @@ use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, Unix
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::context::TrustStore;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::verify::{Usage, verify_chain};
 
 /// What verification of the peer's certificate concluded.
@@ -36,10 +36,32 @@ fn record(
         *slot = Some(result);
     }
     match failure {
-        Some(error) => Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-            OtherError(Arc::new(error)),
-        ))),
+        Some(error) => Err(rustls::Error::InvalidCertificate(alert_cause(&error))),
         None => Ok(()),
+    }
+}
+
+/// The rustls cause whose alert is the one OpenSSL sends for `error`
+/// (`ssl_verify_alarm_type`), so that a peer, Node or OpenSSL, reports the
+/// same `ERR_SSL_*_ALERT_*` code it would against an OpenSSL endpoint. The
+/// pair reports our own code from the recorded verdict, not from this.
+fn alert_cause(error: &Error) -> CertificateError {
+    use ErrorCode as C;
+    match error.code {
+        C::UnableToGetIssuerCert
+        | C::UnableToGetIssuerCertLocally
+        | C::UnableToVerifyLeafSignature
+        | C::DepthZeroSelfSignedCert
+        | C::SelfSignedCertInChain
+        | C::UnableToGetCrl
+        | C::InvalidCa => CertificateError::UnknownIssuer,
+        C::CertHasExpired | C::CrlHasExpired => CertificateError::Expired,
+        // OpenSSL says bad_certificate for these; rustls does for a bad encoding.
+        C::CertNotYetValid | C::ErrTlsCertAltnameInvalid => CertificateError::BadEncoding,
+        C::CertRevoked => CertificateError::Revoked,
+        C::CertSignatureFailure => CertificateError::BadSignature,
+        C::InvalidPurpose => CertificateError::InvalidPurpose,
+        _ => CertificateError::Other(OtherError(Arc::new(error.clone()))),
     }
 }
 

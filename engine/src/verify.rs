@@ -190,10 +190,14 @@ fn verify_v1_leaf(
             }
             return Ok(path);
         }
-        let Some(next) = intermediates
-            .iter()
-            .find(|der| parse(der).is_ok_and(|c| c.is_ca() && signed_by(&current, &c)))
-        else {
+        // A certificate already on the path (a self-signed root the peer
+        // sent, which signs itself) is no way forward: without this, the
+        // walk loops on it and reports a chain too long instead of
+        // OpenSSL's SELF_SIGNED_CERT_IN_CHAIN.
+        let Some(next) = intermediates.iter().find(|der| {
+            !path.iter().any(|seen| seen.as_ref() == der.as_ref())
+                && parse(der).is_ok_and(|c| c.is_ca() && signed_by(&current, &c))
+        }) else {
             return Err(unknown_issuer(end_entity, intermediates));
         };
         path.push(next.clone().into_owned());
@@ -239,11 +243,10 @@ fn check_crl(trust: &TrustStore, cert: &X509Certificate<'_>) -> Result<(), Error
     if trust.crls.is_empty() {
         return Ok(());
     }
-    let Some(crl) = trust
-        .crls
-        .iter()
-        .find(|crl| crl.issuer() == cert.issuer().as_raw())
-    else {
+    // webpki keeps a CRL's issuer Name without its SEQUENCE header;
+    // x509-parser's raw Name has it.
+    let issuer = name_contents(cert.issuer().as_raw());
+    let Some(crl) = trust.crls.iter().find(|crl| crl.issuer() == issuer) else {
         return Err(Error::new(
             ErrorCode::UnableToGetCrl,
             "unable to get certificate CRL",
@@ -257,4 +260,20 @@ fn check_crl(trust: &TrustStore, cert: &X509Certificate<'_>) -> Result<(), Error
             "unable to get certificate CRL",
         )),
     }
+}
+
+/// The contents of a DER SEQUENCE (a Name), without its tag and length.
+fn name_contents(der: &[u8]) -> &[u8] {
+    let Some((&0x30, rest)) = der.split_first() else {
+        return der;
+    };
+    let Some((&first, rest)) = rest.split_first() else {
+        return der;
+    };
+    let skip = if first < 0x80 {
+        0
+    } else {
+        usize::from(first & 0x7f)
+    };
+    rest.get(skip..).unwrap_or(der)
 }

@@ -20,6 +20,7 @@ pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
         request_cert: o.request_cert,
         reject_unauthorized: o.reject_unauthorized,
         alpn_protocols: o.alpn_protocols,
+        sni_callback: o.sni_callback,
     }
 }
 
@@ -46,6 +47,7 @@ pub(crate) fn status(s: pair::PairStatus) -> tls::PairStatus {
         peer_closed: s.peer_closed,
         ended: s.ended,
         failed: s.failed.map(error),
+        awaiting_context: s.awaiting_context,
     }
 }
 
@@ -99,6 +101,20 @@ fn error_code(code: ErrorCode) -> types::ErrorCode {
         E::ErrSslProtocolError => W::ErrSslProtocolError,
         E::ErrSslPeerDidNotReturnACertificate => W::ErrSslPeerDidNotReturnACertificate,
         E::ErrTlsInvalidState => W::ErrTlsInvalidState,
+        E::ErrSslTlsv1AlertNoApplicationProtocol => W::ErrSslTlsv1AlertNoApplicationProtocol,
+        E::ErrSslTlsv13AlertCertificateRequired => W::ErrSslTlsv13AlertCertificateRequired,
+        E::ErrSslTlsv1AlertUnknownCa => W::ErrSslTlsv1AlertUnknownCa,
+        E::ErrSslSslv3AlertBadCertificate => W::ErrSslSslv3AlertBadCertificate,
+        E::ErrSslSslv3AlertCertificateExpired => W::ErrSslSslv3AlertCertificateExpired,
+        E::ErrSslSslv3AlertCertificateRevoked => W::ErrSslSslv3AlertCertificateRevoked,
+        E::ErrSslSslv3AlertCertificateUnknown => W::ErrSslSslv3AlertCertificateUnknown,
+        E::ErrSslSslv3AlertUnsupportedCertificate => W::ErrSslSslv3AlertUnsupportedCertificate,
+        E::ErrSslSslv3AlertHandshakeFailure => W::ErrSslSslv3AlertHandshakeFailure,
+        E::ErrSslTlsv1AlertDecryptError => W::ErrSslTlsv1AlertDecryptError,
+        E::ErrSslTlsv1AlertInternalError => W::ErrSslTlsv1AlertInternalError,
+        E::ErrSslTlsv1AlertAccessDenied => W::ErrSslTlsv1AlertAccessDenied,
+        E::ErrSslTlsv1AlertProtocolVersion => W::ErrSslTlsv1AlertProtocolVersion,
+        E::ErrSslTlsv1UnrecognizedName => W::ErrSslTlsv1UnrecognizedName,
         _ => W::Unspecified,
     }
 }

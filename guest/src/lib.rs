@@ -131,6 +131,14 @@ impl tls::GuestSecurePair for Pair {
         self.0.borrow_mut().read_cleartext(max as usize)
     }
 
+    fn supply_context(&self, context: Option<tls::SecureContext>) -> Result<(), types::Error> {
+        let context = context.map(Context::take).transpose()?;
+        self.0
+            .borrow_mut()
+            .supply_context(context)
+            .map_err(convert::error)
+    }
+
     fn end(&self) {
         self.0.borrow_mut().end();
     }

@@ -73,6 +73,8 @@ pub enum Error {
     Sandbox(String),
     /// An option was not acceptable.
     InvalidArgument(String),
+    /// The server's SNI callback failed; the message is its error's.
+    SniCallback(String),
     /// The server is closed or not listening.
     NotListening,
 }
@@ -87,6 +89,7 @@ impl Error {
             Self::HandshakeTimeout => "ERR_TLS_HANDSHAKE_TIMEOUT".into(),
             Self::Sandbox(_) => "ERR_TLSBOX_SANDBOX".into(),
             Self::InvalidArgument(_) => "ERR_INVALID_ARG_VALUE".into(),
+            Self::SniCallback(_) => "ERR_TLSBOX_SNI_CALLBACK".into(),
             Self::NotListening => "ERR_SERVER_NOT_RUNNING".into(),
         }
     }
@@ -129,6 +132,7 @@ impl fmt::Display for Error {
             }
             Self::Sandbox(m) => write!(f, "ERR_TLSBOX_SANDBOX: {m}"),
             Self::InvalidArgument(m) => write!(f, "ERR_INVALID_ARG_VALUE: {m}"),
+            Self::SniCallback(m) => write!(f, "ERR_TLSBOX_SNI_CALLBACK: {m}"),
             Self::NotListening => f.write_str("ERR_SERVER_NOT_RUNNING: server is not running"),
         }
     }

@@ -11,6 +11,7 @@
 //! | `server.listen/close/address` | [`Server::listen`], [`Server::close`], [`Server::address`] |
 //! | `secureConnection`            | [`Server::accept`] / [`ServerEvent`]     |
 //! | `server.addContext`           | [`Server::add_context`]                  |
+//! | `SNICallback`                 | [`ServerOptions::sni_callback`]          |
 //! | `tls.connect` + `secureConnect` | [`connect`]                            |
 //! | `tls.createSecurePair` + `secure` | [`create_secure_pair`] → [`SecurePair::secure`] |
 //! | `CleartextStream`             | [`CleartextStream`] (`AsyncRead + AsyncWrite`) |
@@ -37,7 +38,8 @@ pub use client::connect;
 pub use error::{Error, Result, TlsError, TlsErrorCode};
 pub use limits::SandboxLimits;
 pub use options::{
-    ConnectOptions, Credentials, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions, read_pem,
+    BoxError, ConnectOptions, Credentials, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions, SniCallback,
+    SniFuture, read_pem,
 };
 pub use secure_pair::{SecurePair, create_secure_pair};
 pub use server::{Server, ServerEvent, create_server};

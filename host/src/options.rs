@@ -1,7 +1,10 @@
 //! The options of Node's `tls.createServer`, `tls.connect` and
 //! `tls.createSecurePair`, in Rust form.
 
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -68,6 +71,32 @@ pub fn read_pem(path: impl AsRef<Path>) -> Result<String> {
 /// Node's default `handshakeTimeout`.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Any error an SNI callback wants to report.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What an SNI callback resolves to: credentials for the name, `None` for
+/// the server's `add_context` table (then its default credentials), or an
+/// error that fails this handshake only.
+pub type SniFuture = Pin<Box<dyn Future<Output = Result<Option<Credentials>, BoxError>> + Send>>;
+
+/// Node's `SNICallback(servername, cb)`: called with the SNI name of each
+/// ClientHello that has one, before the server answers it. Made by
+/// [`ServerOptions::sni_callback`].
+#[derive(Clone)]
+pub struct SniCallback(Arc<dyn Fn(String) -> SniFuture + Send + Sync>);
+
+impl SniCallback {
+    pub(crate) fn call(&self, servername: String) -> SniFuture {
+        (self.0)(servername)
+    }
+}
+
+impl std::fmt::Debug for SniCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SniCallback")
+    }
+}
+
 /// Options of [`crate::create_server`].
 #[derive(Clone, Debug)]
 pub struct ServerOptions {
@@ -82,6 +111,9 @@ pub struct ServerOptions {
     pub alpn_protocols: Vec<String>,
     /// Contexts chosen by SNI name, as `addContext(pattern, credentials)` adds them.
     pub contexts: Vec<(String, Credentials)>,
+    /// Picks the credentials for each SNI name (`SNICallback`); see
+    /// [`Self::sni_callback`].
+    pub sni_callback: Option<SniCallback>,
     /// Close connections beyond this many before their handshake (`maxConnections`).
     pub max_connections: Option<usize>,
     /// Abort handshakes that take longer (`handshakeTimeout`, 120 s by default).
@@ -99,10 +131,43 @@ impl ServerOptions {
             reject_unauthorized: false,
             alpn_protocols: Vec::new(),
             contexts: Vec::new(),
+            sni_callback: None,
             max_connections: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
         }
+    }
+
+    /// Node's `SNICallback`: `callback(servername)` picks the credentials of
+    /// each connection whose ClientHello names a server, and may await
+    /// (a database, a certificate store, ...). `Ok(None)` falls back to the
+    /// `add_context` table, then the default credentials; an `Err` fails
+    /// that handshake with a `ClientError` (code `ERR_TLSBOX_SNI_CALLBACK`)
+    /// and the server keeps serving. Clients that send no name skip it.
+    ///
+    /// ```no_run
+    /// # fn run(default: tlsbox::Credentials, other: tlsbox::Credentials) {
+    /// let options = tlsbox::ServerOptions::new(default).sni_callback(move |name: String| {
+    ///     let other = other.clone();
+    ///     async move {
+    ///         match name.as_str() {
+    ///             "other.test" => Ok(Some(other)),
+    ///             "blocked.test" => Err("no service for this name".into()),
+    ///             _ => Ok(None),
+    ///         }
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn sni_callback<F, Fut>(mut self, callback: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Option<Credentials>, BoxError>> + Send + 'static,
+    {
+        self.sni_callback = Some(SniCallback(Arc::new(move |name| {
+            Box::pin(callback(name)) as SniFuture
+        })));
+        self
     }
 
     /// Node v0.6's `NPNProtocols`: NPN is obsolete, so the list goes to ALPN.

@@ -225,6 +225,23 @@ impl Sandbox {
         })
     }
 
+    /// Answers a server pair's `awaiting-context`: `credentials` are parsed
+    /// here, in the sandbox; `None` lets the pair use its `add-context`
+    /// table, then its default.
+    pub(crate) fn supply_context(&mut self, credentials: Option<&GuestCredentials>) -> Result<()> {
+        let pair = self.pair()?;
+        let context = match credentials {
+            Some(credentials) => Some(self.create_context(credentials)?),
+            None => None,
+        };
+        let supplied = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_supply_context(s, pair, context)
+        })?;
+        Ok(supplied.map_err(TlsError::from)?)
+    }
+
     /// Queues close_notify.
     pub(crate) fn end(&mut self) -> Result<()> {
         let pair = self.pair()?;

@@ -98,6 +98,7 @@ impl SecurePair {
                 request_cert: self.request_cert,
                 reject_unauthorized: self.reject_unauthorized,
                 alpn_protocols: self.alpn_protocols.clone(),
+                sni_callback: false,
             };
             Sandbox::server(&self.limits, &self.credentials.to_guest(), &[], &options)?
         } else {

@@ -264,6 +264,7 @@ async fn serve_connection(
             request_cert: options.request_cert,
             reject_unauthorized: options.reject_unauthorized,
             alpn_protocols: options.alpn_protocols.clone(),
+            sni_callback: options.sni_callback.is_some(),
         };
         let sandbox = Sandbox::server(
             &options.limits,
@@ -273,7 +274,7 @@ async fn serve_connection(
         )?;
         let mut stream = CleartextStream::new(tcp, sandbox)?;
         stream.set_addresses(local, Some(remote));
-        stream.handshake().await?;
+        stream.handshake_with(options.sni_callback.as_ref()).await?;
         Ok::<_, Error>(stream)
     };
     let event = match tokio::time::timeout(shared.options.handshake_timeout, handshake).await {

@@ -21,8 +21,11 @@ use std::task::{Context, Poll, ready};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use serde_json::{Value, json};
+
 use crate::cert::PeerCertificate;
 use crate::error::{Error, Result, TlsError};
+use crate::options::{Credentials, SniCallback};
 use crate::sandbox::{PairStatus, Sandbox};
 
 /// Encrypted bytes read ahead from the transport: one full TLS record and then some.
@@ -130,7 +133,28 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
 
     /// Drives the handshake to its end, then records what the pair reports.
     pub(crate) async fn handshake(&mut self) -> Result<()> {
-        std::future::poll_fn(|cx| self.poll_handshake(cx)).await?;
+        self.handshake_with(None).await
+    }
+
+    /// [`Self::handshake`] for a server pair that may pause after the
+    /// ClientHello to let `sni` pick the context (Node's `SNICallback`).
+    pub(crate) async fn handshake_with(&mut self, sni: Option<&SniCallback>) -> Result<()> {
+        loop {
+            std::future::poll_fn(|cx| self.poll_handshake(cx)).await?;
+            let Some(servername) = self.status.awaiting_context.take() else {
+                break;
+            };
+            let credentials = match sni {
+                Some(callback) => callback
+                    .call(servername)
+                    .await
+                    .map_err(|e| Error::SniCallback(e.to_string()))?,
+                None => None,
+            };
+            let guest = credentials.as_ref().map(Credentials::to_guest);
+            self.sandbox.supply_context(guest.as_ref())?;
+            self.status = self.sandbox.status()?;
+        }
         let facts = self.sandbox.connection_facts()?;
         self.info = ConnectionInfo {
             authorized: facts.authorized,
@@ -148,12 +172,17 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         Ok(())
     }
 
+    /// Ready when the handshake is done, or when the pair waits for its
+    /// SNI context (`status.awaiting_context`).
     fn poll_handshake(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
         loop {
             if !self.status.handshaking {
                 // Send what finished the handshake (a client's Finished) now
                 // if the transport takes it; anything left goes on next poll.
                 let _ = self.send_outgoing(cx);
+                return Poll::Ready(Ok(()));
+            }
+            if self.status.awaiting_context.is_some() {
                 return Poll::Ready(Ok(()));
             }
             let progress = self.pump(cx)?;
@@ -307,6 +336,29 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
     /// The peer's address (Node's `remoteAddress`/`remotePort`).
     pub fn remote_addr(&self) -> Option<SocketAddr> {
         self.remote_addr
+    }
+
+    /// The stream's state as the JSON of Node's `TLSSocket`, under Node's
+    /// names: `authorized`, `authorizationError` (the code), `servername` and
+    /// `alpnProtocol` (`false` when none), `getProtocol()` as `protocol`,
+    /// `getCipher()` as `cipher`, `remoteAddress`, `remotePort` and
+    /// `getPeerCertificate(true)` as `peerCertificate` (`{}` when none).
+    /// `tlsbox server --json` prints this; tests compare it with Node's.
+    pub fn to_json(&self) -> Value {
+        let cipher = self.cipher().map(
+            |c| json!({ "name": c.name, "standardName": c.standard_name, "version": c.version }),
+        );
+        json!({
+            "authorized": self.authorized(),
+            "authorizationError": self.authorization_error().map(|e| e.code()),
+            "servername": self.servername().map_or(json!(false), |s| json!(s)),
+            "alpnProtocol": self.alpn_protocol().map_or(json!(false), |p| json!(p)),
+            "protocol": self.protocol(),
+            "cipher": cipher,
+            "remoteAddress": self.remote_addr().map(|a| a.ip().to_string()),
+            "remotePort": self.remote_addr().map(|a| a.port()),
+            "peerCertificate": self.peer_certificate().map_or(json!({}), |c| c.to_json(true)),
+        })
     }
 
     /// The transport underneath.

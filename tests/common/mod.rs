@@ -1,6 +1,7 @@
 //! Shared by the integration tests: fixture paths and small helpers.
 #![allow(dead_code)]
 
+pub mod interop;
 pub mod peers;
 
 use std::path::PathBuf;

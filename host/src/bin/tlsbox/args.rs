@@ -80,6 +80,9 @@ pub struct ClientArgs {
     /// Roots to trust (repeatable). tlsbox has no built-in root store.
     #[arg(long, value_name = "FILE")]
     pub ca: Vec<PathBuf>,
+    /// Certificate revocation lists the server's chain is checked against (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub crl: Vec<PathBuf>,
     /// Client certificate (PEM), sent if the server asks.
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,

@@ -94,6 +94,9 @@ fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
     for ca in &args.ca {
         credentials.ca.push(read_pem(ca)?);
     }
+    for crl in &args.crl {
+        credentials.crl.push(read_pem(crl)?);
+    }
     let mut options = ConnectOptions {
         credentials,
         servername: args.servername.clone(),

@@ -25,27 +25,15 @@ pub fn listening(address: SocketAddr) -> Value {
     json!({ "event": "listening", "address": address.ip().to_string(), "port": address.port() })
 }
 
-/// The state Node exposes on a `CleartextStream`, named as Node names it.
+/// The state Node exposes on a `TLSSocket`, under Node's names (see
+/// `CleartextStream::to_json`), with the event's name.
 pub fn connection<IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     event: &str,
     stream: &CleartextStream<IO>,
 ) -> Value {
-    let cipher = stream
-        .cipher()
-        .map(|c| json!({ "name": c.name, "standardName": c.standard_name, "version": c.version }));
-    json!({
-        "event": event,
-        "authorized": stream.authorized(),
-        "authorizationError": stream.authorization_error().map(|e| e.code()),
-        "authorizationMessage": stream.authorization_error().map(|e| e.message.clone()),
-        "servername": stream.servername().map_or(json!(false), |s| json!(s)),
-        "alpnProtocol": stream.alpn_protocol().map_or(json!(false), |p| json!(p)),
-        "protocol": stream.protocol(),
-        "cipher": cipher,
-        "remoteAddress": stream.remote_addr().map(|a| a.ip().to_string()),
-        "remotePort": stream.remote_addr().map(|a| a.port()),
-        "peerCertificate": stream.peer_certificate().map_or(json!({}), |c| c.to_json(true)),
-    })
+    let mut value = stream.to_json();
+    value["event"] = json!(event);
+    value
 }
 
 /// `{"event":"clientError","code":…,"message":…}`.

@@ -1,0 +1,267 @@
+//! Client and server pairs of the engine linked buffer to buffer: the SNI
+//! callback pause, and the codes each side reports when verification fails.
+
+use tlsbox_engine::ErrorCode;
+use tlsbox_engine::context::{Credentials, SecureContext};
+use tlsbox_engine::pair::{ClientOptions, SecurePair};
+use tlsbox_engine::server::{Server, ServerOptions};
+
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn identity(agent: &str) -> SecureContext {
+    SecureContext::new(&Credentials {
+        key: Some(fixture(&format!("{agent}-key.pem"))),
+        cert: Some(fixture(&format!("{agent}-cert.pem"))),
+        ..Credentials::default()
+    })
+    .expect("fixture identity")
+}
+
+fn trusting(ca: &str) -> SecureContext {
+    SecureContext::new(&Credentials {
+        ca: vec![fixture(ca)],
+        ..Credentials::default()
+    })
+    .expect("fixture CA")
+}
+
+fn client(servername: Option<&str>, ca: &str) -> SecurePair {
+    let options = ClientOptions {
+        servername: servername.map(str::to_string),
+        check_host: String::new(),
+        reject_unauthorized: true,
+        alpn_protocols: Vec::new(),
+    };
+    SecurePair::connect(&trusting(ca), &options).expect("client pair")
+}
+
+/// Moves bytes both ways until neither side has anything to send, or one fails.
+fn exchange(client: &mut SecurePair, server: &mut SecurePair) {
+    for _ in 0..20 {
+        let to_server = client.read_encrypted(usize::MAX);
+        let to_client = server.read_encrypted(usize::MAX);
+        if to_server.is_empty() && to_client.is_empty() {
+            return;
+        }
+        let _ = server.write_encrypted(&to_server);
+        let _ = client.write_encrypted(&to_client);
+    }
+    panic!("the pairs kept talking");
+}
+
+fn peer_cn(pair: &SecurePair) -> Option<String> {
+    pair.peer_certificate_chain().first().and_then(|cert| {
+        cert.subject
+            .iter()
+            .find(|a| a.key == "CN")
+            .map(|a| a.value.clone())
+    })
+}
+
+fn sni_server() -> Server {
+    let mut server = Server::new(
+        identity("agent1"),
+        ServerOptions {
+            sni_callback: true,
+            ..ServerOptions::default()
+        },
+    );
+    server
+        .add_context("*.example.com", identity("wildcard"))
+        .unwrap();
+    server
+}
+
+#[test]
+fn a_server_with_an_sni_callback_pauses_until_the_context_is_supplied() {
+    let server = sni_server();
+    let mut client = client(Some("other.test"), "ca2-cert.pem");
+    let mut pair = server.accept();
+    let hello = client.read_encrypted(usize::MAX);
+    assert_eq!(pair.write_encrypted(&hello).unwrap(), hello.len());
+    let status = pair.status();
+    assert_eq!(status.awaiting_context.as_deref(), Some("other.test"));
+    assert!(status.handshaking);
+    assert!(
+        !status.wants_encrypted,
+        "no input while the context is awaited"
+    );
+    assert!(
+        pair.read_encrypted(usize::MAX).is_empty(),
+        "no ServerHello yet"
+    );
+
+    pair.supply_context(Some(identity("other"))).unwrap();
+    assert_eq!(pair.status().awaiting_context, None);
+    exchange(&mut client, &mut pair);
+    assert!(!client.status().handshaking, "{:?}", client.status());
+    assert!(client.authorized(), "{:?}", client.authorization_error());
+    assert_eq!(peer_cn(&client).as_deref(), Some("other.test"));
+    assert_eq!(pair.servername().as_deref(), Some("other.test"));
+}
+
+#[test]
+fn no_context_from_the_callback_means_the_add_context_table_then_the_default() {
+    let server = sni_server();
+    for (name, expected) in [
+        ("a.example.com", "*.example.com"),
+        ("a.b.example.com", "agent1"),
+    ] {
+        let mut client = client(Some(name), "ca1-cert.pem");
+        let mut pair = server.accept();
+        pair.write_encrypted(&client.read_encrypted(usize::MAX))
+            .unwrap();
+        assert_eq!(pair.status().awaiting_context.as_deref(), Some(name));
+        pair.supply_context(None).unwrap();
+        exchange(&mut client, &mut pair);
+        assert_eq!(peer_cn(&client).as_deref(), Some(expected), "{name}");
+    }
+}
+
+#[test]
+fn a_client_without_a_servername_never_waits_for_the_callback() {
+    let server = sni_server();
+    let mut client = client(None, "ca1-cert.pem");
+    let mut pair = server.accept();
+    pair.write_encrypted(&client.read_encrypted(usize::MAX))
+        .unwrap();
+    assert_eq!(pair.status().awaiting_context, None);
+    let error = pair.supply_context(None).unwrap_err();
+    assert_eq!(error.code, ErrorCode::ErrTlsInvalidState);
+    exchange(&mut client, &mut pair);
+    assert_eq!(peer_cn(&client).as_deref(), Some("agent1"));
+}
+
+#[test]
+fn a_refused_certificate_keeps_its_node_code_and_sends_openssls_alert() {
+    // agent1 (by ca1) to a client trusting only ca2: the client reports the
+    // X509 code; the server hears OpenSSL's alert for it, unknown_ca.
+    let server = Server::new(identity("agent1"), ServerOptions::default());
+    let mut client = client(Some("localhost"), "ca2-cert.pem");
+    let mut pair = server.accept();
+    exchange(&mut client, &mut pair);
+    let client_error = client.status().failed.expect("client failed");
+    assert_eq!(client_error.code, ErrorCode::UnableToVerifyLeafSignature);
+    let server_error = pair.status().failed.expect("server failed");
+    assert_eq!(server_error.code, ErrorCode::ErrSslTlsv1AlertUnknownCa);
+    assert_eq!(
+        server_error.code.as_node_str(),
+        "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA"
+    );
+}
+
+#[test]
+fn an_x509_v1_certificate_serves_and_verifies_as_in_node() {
+    // agent3 is v1 (no extensions) by ca2, CN=localhost: OpenSSL serves it,
+    // and a client trusting ca2 authorizes it by its CN.
+    let server = Server::new(identity("agent3"), ServerOptions::default());
+    let options = ClientOptions {
+        servername: Some("localhost".into()),
+        check_host: "localhost".into(),
+        reject_unauthorized: true,
+        alpn_protocols: Vec::new(),
+    };
+    let mut client = SecurePair::connect(&trusting("ca2-cert.pem"), &options).unwrap();
+    let mut pair = server.accept();
+    exchange(&mut client, &mut pair);
+    assert!(!client.status().handshaking, "{:?}", client.status());
+    assert!(client.authorized(), "{:?}", client.authorization_error());
+    assert_eq!(peer_cn(&client).as_deref(), Some("localhost"));
+}
+
+#[test]
+fn a_key_that_is_not_the_certificates_is_refused() {
+    let error = SecureContext::new(&Credentials {
+        key: Some(fixture("agent1-key.pem")),
+        cert: Some(fixture("agent3-cert.pem")),
+        ..Credentials::default()
+    })
+    .err()
+    .expect("mismatch refused");
+    assert_eq!(error.code, ErrorCode::ErrOsslX509KeyValuesMismatch);
+}
+
+#[test]
+fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
+    // A server trusting ca2 with ca2's CRL: agent3 (v1, by ca2, not revoked)
+    // is authorized; the CRL is found for its issuer.
+    let context = SecureContext::new(&Credentials {
+        key: Some(fixture("agent1-key.pem")),
+        cert: Some(fixture("agent1-cert.pem")),
+        ca: vec![fixture("ca2-cert.pem")],
+        crl: vec![fixture("ca2-crl.pem")],
+        ..Credentials::default()
+    })
+    .unwrap();
+    let server = Server::new(
+        context,
+        ServerOptions {
+            request_cert: true,
+            ..ServerOptions::default()
+        },
+    );
+    let client_context = SecureContext::new(&Credentials {
+        key: Some(fixture("agent3-key.pem")),
+        cert: Some(fixture("agent3-cert.pem")),
+        ca: vec![fixture("ca1-cert.pem")],
+        ..Credentials::default()
+    })
+    .unwrap();
+    let options = ClientOptions {
+        servername: Some("localhost".into()),
+        check_host: "localhost".into(),
+        reject_unauthorized: true,
+        alpn_protocols: Vec::new(),
+    };
+    let mut client = SecurePair::connect(&client_context, &options).unwrap();
+    let mut pair = server.accept();
+    exchange(&mut client, &mut pair);
+    assert!(!pair.status().handshaking, "{:?}", pair.status());
+    assert!(pair.authorized(), "{:?}", pair.authorization_error());
+}
+
+#[test]
+fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
+    // agent3 (v1, by ca2) sent with ca2 to a server trusting ca1: OpenSSL's
+    // SELF_SIGNED_CERT_IN_CHAIN, not a walk around ca2 signing itself.
+    let context = SecureContext::new(&Credentials {
+        key: Some(fixture("agent1-key.pem")),
+        cert: Some(fixture("agent1-cert.pem")),
+        ca: vec![fixture("ca1-cert.pem")],
+        ..Credentials::default()
+    })
+    .unwrap();
+    let server = Server::new(
+        context,
+        ServerOptions {
+            request_cert: true,
+            ..ServerOptions::default()
+        },
+    );
+    let client_context = SecureContext::new(&Credentials {
+        key: Some(fixture("agent3-key.pem")),
+        cert: Some(fixture("agent3-cert.pem") + &fixture("ca2-cert.pem")),
+        ca: vec![fixture("ca1-cert.pem")],
+        ..Credentials::default()
+    })
+    .unwrap();
+    let options = ClientOptions {
+        servername: Some("localhost".into()),
+        check_host: "localhost".into(),
+        reject_unauthorized: true,
+        alpn_protocols: Vec::new(),
+    };
+    let mut client = SecurePair::connect(&client_context, &options).unwrap();
+    let mut pair = server.accept();
+    exchange(&mut client, &mut pair);
+    assert!(!pair.status().handshaking, "{:?}", pair.status());
+    assert_eq!(
+        pair.authorization_error().map(|e| e.code),
+        Some(ErrorCode::SelfSignedCertInChain)
+    );
+}
