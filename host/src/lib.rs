@@ -35,10 +35,11 @@ mod stream;
 pub use cert::PeerCertificate;
 pub use client::connect;
 pub use error::{Error, Result, TlsError, TlsErrorCode};
-pub use limits::SandboxLimits;
+pub use limits::{Limit, LimitsHook, SandboxLimits};
 pub use options::{
     ConnectOptions, Credentials, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions, read_pem,
 };
+pub use sandbox::live_sandboxes;
 pub use secure_pair::{SecurePair, create_secure_pair};
 pub use server::{Server, ServerEvent, create_server};
 pub use stream::{Cipher, CleartextStream, ConnectionInfo};

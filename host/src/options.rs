@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::limits::SandboxLimits;
+use crate::limits::{LimitsHook, SandboxLimits};
 use crate::sandbox::GuestCredentials;
 
 /// PEM credentials (Node's `key`, `passphrase`, `cert`, `ca`, `crl`).
@@ -88,6 +88,9 @@ pub struct ServerOptions {
     pub handshake_timeout: Duration,
     /// What each connection's sandbox may use.
     pub limits: SandboxLimits,
+    /// Picks each connection's limits from the peer's address instead of
+    /// [`Self::limits`] (which still applies to checking credentials).
+    pub limits_for: Option<LimitsHook>,
 }
 
 impl ServerOptions {
@@ -102,7 +105,30 @@ impl ServerOptions {
             max_connections: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
+            limits_for: None,
         }
+    }
+
+    /// Chooses each connection's [`SandboxLimits`] with `pick`, called with
+    /// the peer's address when the connection is accepted.
+    ///
+    /// ```
+    /// # fn options(credentials: tlsbox::Credentials) -> tlsbox::ServerOptions {
+    /// tlsbox::ServerOptions::new(credentials).limits_for(|peer| {
+    ///     let mut limits = tlsbox::SandboxLimits::default();
+    ///     if !peer.ip().is_loopback() {
+    ///         limits.memory_bytes = 8 << 20;
+    ///     }
+    ///     limits
+    /// })
+    /// # }
+    /// ```
+    pub fn limits_for(
+        mut self,
+        pick: impl Fn(std::net::SocketAddr) -> SandboxLimits + Send + Sync + 'static,
+    ) -> Self {
+        self.limits_for = Some(LimitsHook::new(pick));
+        self
     }
 
     /// Node v0.6's `NPNProtocols`: NPN is obsolete, so the list goes to ALPN.

@@ -265,8 +265,12 @@ async fn serve_connection(
             reject_unauthorized: options.reject_unauthorized,
             alpn_protocols: options.alpn_protocols.clone(),
         };
+        let limits = match &options.limits_for {
+            Some(hook) => hook.limits(remote),
+            None => options.limits.clone(),
+        };
         let sandbox = Sandbox::server(
-            &options.limits,
+            &limits,
             &options.credentials.to_guest(),
             &contexts,
             &guest_options,

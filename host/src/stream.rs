@@ -309,6 +309,17 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         self.remote_addr
     }
 
+    /// Bytes this connection holds and has not delivered yet: encrypted
+    /// input read ahead, encrypted output not yet taken by the transport,
+    /// and what the pair buffers both ways. Bounded by fixed sizes whatever
+    /// the peer does; a diagnostic for tests and metrics.
+    pub fn buffered_bytes(&self) -> usize {
+        (self.incoming_end - self.incoming_start)
+            + (self.outgoing.len() - self.outgoing_start)
+            + self.status.encrypted_pending as usize
+            + self.status.cleartext_pending as usize
+    }
+
     /// The transport underneath.
     pub fn get_ref(&self) -> &IO {
         &self.io
