@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod peers;
+pub mod raw;
 
 use std::path::PathBuf;
 
