@@ -477,3 +477,64 @@ fn describe_failure(
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_resource_table_is_named_as_the_resource_limit() {
+        let limits = SandboxLimits {
+            max_resources: 2,
+            ..SandboxLimits::default()
+        };
+        let mut sandbox = Sandbox::instantiate(&limits).expect("instance");
+        // What a guest asking WASI for handles does: each one takes a slot.
+        let table = sandbox.table();
+        let mut pushed = 0;
+        let full = loop {
+            match table.push(pushed) {
+                Ok(_) => pushed += 1,
+                Err(e) => break e,
+            }
+            assert!(pushed <= 2, "the cap holds");
+        };
+        assert_eq!(pushed, 2);
+        let error = wasmtime::Error::from(full).context("a WASI call failed");
+        let poison = describe_failure(&error, sandbox.store.data(), &limits);
+        assert_eq!(poison.limit, Some(Limit::Resources));
+        assert!(
+            poison.message.contains("resource limit of 2"),
+            "{}",
+            poison.message
+        );
+    }
+
+    #[test]
+    fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
+        let limits = SandboxLimits::default();
+        let credentials = GuestCredentials {
+            key: None,
+            passphrase: None,
+            cert: None,
+            ca: Vec::new(),
+            crl: Vec::new(),
+        };
+        let options = GuestClientOptions {
+            servername: None,
+            check_host: String::new(),
+            reject_unauthorized: true,
+            alpn_protocols: Vec::new(),
+        };
+        let mut sandbox = Sandbox::client(&limits, &credentials, &options).expect("client pair");
+        assert!(sandbox.status().is_ok());
+        let live = live_sandboxes();
+        assert!(live >= 1);
+        assert_eq!(sandbox.check_returned(vec![0; 5], 5).unwrap().len(), 5);
+        let error = sandbox.check_returned(vec![0; 6], 5).unwrap_err();
+        assert_eq!(error.limit(), Some(Limit::BytesPerCall), "{error}");
+        // Every later call reports the same cause without entering the guest.
+        let again = sandbox.status().unwrap_err();
+        assert_eq!(again.limit(), Some(Limit::BytesPerCall), "{again}");
+    }
+}
