@@ -3,6 +3,7 @@
 
 pub mod peers;
 pub mod raw;
+pub mod rss;
 
 use std::path::PathBuf;
 
