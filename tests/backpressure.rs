@@ -62,9 +62,15 @@ async fn a_peer_that_never_reads_stalls_the_writer_and_memory_stays_flat() {
         before >> 10,
         (before + grown) >> 10
     );
-    assert!(written < PUSH, "the write future stays pending: {written} bytes taken");
+    assert!(
+        written < PUSH,
+        "the write future stays pending: {written} bytes taken"
+    );
     assert_eq!(pending_in_a_row, 3);
-    assert!(max_buffered <= MAX_BUFFERED, "{max_buffered} bytes buffered");
+    assert!(
+        max_buffered <= MAX_BUFFERED,
+        "{max_buffered} bytes buffered"
+    );
     assert!(grown < RSS_MARGIN, "RSS grew by {grown} bytes");
 
     // Once the client reads, every byte the server's writes took arrives,
