@@ -16,6 +16,8 @@ pub struct ServerOptions {
     pub reject_unauthorized: bool,
     /// ALPN protocols in order of preference (`ALPNProtocols`, alias `NPNProtocols`).
     pub alpn_protocols: Vec<String>,
+    /// Record each pair's secrets for [`crate::pair::SecurePair::take_keylog`].
+    pub keylog: bool,
 }
 
 /// A name pattern from `addContext`: an exact name or `*.` and a suffix.

@@ -24,6 +24,7 @@ mod bindings;
 mod cert;
 mod client;
 mod error;
+mod keylog;
 pub mod limits;
 mod options;
 pub mod runtime;

@@ -1,7 +1,7 @@
 //! The options of Node's `tls.createServer`, `tls.connect` and
 //! `tls.createSecurePair`, in Rust form.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -88,6 +88,10 @@ pub struct ServerOptions {
     pub handshake_timeout: Duration,
     /// What each connection's sandbox may use.
     pub limits: SandboxLimits,
+    /// Append every connection's TLS secrets to this file in the
+    /// `SSLKEYLOGFILE` format (what Wireshark reads). Anyone with the file
+    /// can decrypt the traffic: for debugging only. Off by default.
+    pub keylog: Option<PathBuf>,
     /// Picks each connection's limits from the peer's address instead of
     /// [`Self::limits`] (which still applies to checking credentials).
     pub limits_for: Option<LimitsHook>,
@@ -105,6 +109,7 @@ impl ServerOptions {
             max_connections: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
+            keylog: None,
             limits_for: None,
         }
     }
@@ -155,6 +160,9 @@ pub struct ConnectOptions {
     pub handshake_timeout: Duration,
     /// What the connection's sandbox may use.
     pub limits: SandboxLimits,
+    /// Append the connection's TLS secrets to this file in the
+    /// `SSLKEYLOGFILE` format. For debugging only. Off by default.
+    pub keylog: Option<PathBuf>,
 }
 
 impl Default for ConnectOptions {
@@ -166,6 +174,7 @@ impl Default for ConnectOptions {
             alpn_protocols: Vec::new(),
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
+            keylog: None,
         }
     }
 }

@@ -370,6 +370,13 @@ impl Sandbox {
         self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_status(s, pair))
     }
 
+    /// Key log lines the pair recorded since the last call (none unless
+    /// the pair was made with `keylog`).
+    pub(crate) fn take_keylog(&mut self) -> Result<Vec<String>> {
+        let pair = self.pair()?;
+        self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_take_keylog(s, pair))
+    }
+
     /// Everything Node's `CleartextStream` reports once the handshake is done.
     pub(crate) fn connection_facts(&mut self) -> Result<ConnectionFacts> {
         let pair = self.pair()?;
@@ -525,6 +532,7 @@ mod tests {
             check_host: String::new(),
             reject_unauthorized: true,
             alpn_protocols: Vec::new(),
+            keylog: false,
         };
         let mut sandbox = Sandbox::client(&limits, &credentials, &options).expect("client pair");
         assert!(sandbox.status().is_ok());

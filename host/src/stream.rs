@@ -23,6 +23,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::cert::PeerCertificate;
 use crate::error::{Error, Result, TlsError};
+use crate::keylog::KeyLogFile;
 use crate::sandbox::{PairStatus, Sandbox};
 
 /// Encrypted bytes read ahead from the transport: one full TLS record and then some.
@@ -84,6 +85,7 @@ pub struct CleartextStream<IO = tokio::net::TcpStream> {
     info: ConnectionInfo,
     local_addr: Option<SocketAddr>,
     remote_addr: Option<SocketAddr>,
+    keylog: Option<KeyLogFile>,
     _guard: Option<ConnectionGuard>,
 }
 
@@ -115,6 +117,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             info: ConnectionInfo::default(),
             local_addr: None,
             remote_addr: None,
+            keylog: None,
             _guard: None,
         })
     }
@@ -124,13 +127,27 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         self.remote_addr = remote;
     }
 
+    /// Where the pair's key log lines go (the pair must be made with `keylog`).
+    pub(crate) fn set_keylog(&mut self, keylog: Option<KeyLogFile>) {
+        self.keylog = keylog;
+    }
+
     pub(crate) fn set_guard(&mut self, guard: ConnectionGuard) {
         self._guard = Some(guard);
     }
 
     /// Drives the handshake to its end, then records what the pair reports.
     pub(crate) async fn handshake(&mut self) -> Result<()> {
-        std::future::poll_fn(|cx| self.poll_handshake(cx)).await?;
+        let done = std::future::poll_fn(|cx| self.poll_handshake(cx)).await;
+        // rustls reports every secret during the handshake (it logs none on
+        // key updates), so one take afterwards is all of them; a failed
+        // handshake's secrets help debug it.
+        if let Some(keylog) = &self.keylog {
+            if let Ok(lines) = self.sandbox.take_keylog() {
+                keylog.append(&lines);
+            }
+        }
+        done?;
         let facts = self.sandbox.connection_facts()?;
         self.info = ConnectionInfo {
             authorized: facts.authorized,
