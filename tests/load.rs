@@ -55,7 +55,10 @@ async fn client(port: u16, id: u64, all_connected: Arc<Barrier>) -> Outcome {
     all_connected.wait().await;
 
     let messages = rng.range(1, MAX_MESSAGES);
-    let abort_at = (rng.next_u64() % ABORT_ONE_IN == 0).then(|| rng.range(0, messages - 1));
+    let abort_at = rng
+        .next_u64()
+        .is_multiple_of(ABORT_ONE_IN)
+        .then(|| rng.range(0, messages - 1));
     let mut outcome = Outcome::default();
     for index in 0..messages {
         let size = rng.range(1, MAX_MESSAGE);
@@ -63,7 +66,7 @@ async fn client(port: u16, id: u64, all_connected: Arc<Barrier>) -> Outcome {
         if abort_at == Some(index) {
             let part = &message[..message.len() / 2];
             stream.write_all(part).await.unwrap();
-            if rng.next_u64() % 2 == 0 {
+            if rng.next_u64().is_multiple_of(2) {
                 stream.get_ref().set_zero_linger().unwrap();
             }
             outcome.aborted = true;

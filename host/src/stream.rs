@@ -142,10 +142,10 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         // rustls reports every secret during the handshake (it logs none on
         // key updates), so one take afterwards is all of them; a failed
         // handshake's secrets help debug it.
-        if let Some(keylog) = &self.keylog {
-            if let Ok(lines) = self.sandbox.take_keylog() {
-                keylog.append(&lines);
-            }
+        if let Some(keylog) = &self.keylog
+            && let Ok(lines) = self.sandbox.take_keylog()
+        {
+            keylog.append(&lines);
         }
         done?;
         let facts = self.sandbox.connection_facts()?;
