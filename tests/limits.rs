@@ -67,6 +67,73 @@ async fn a_tiny_memory_cap_fails_the_instance_not_the_process() {
     drop(server);
 }
 
+/// The smallest cap (in 64 KiB pages) with which a connection's engine
+/// starts: it then traps inside a later call (setting up the pair or in the
+/// handshake) rather than at start, and that is contained the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_memory_cap_hit_inside_a_guest_call_ends_only_that_connection() {
+    let cap = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let pick = cap.clone();
+    let options = ServerOptions::new(identity("agent1")).limits_for(move |_| SandboxLimits {
+        memory_bytes: pick.load(std::sync::atomic::Ordering::Relaxed),
+        ..SandboxLimits::default()
+    });
+    let server = tlsbox::create_server(options).unwrap();
+    let port = server.listen("127.0.0.1:0").await.unwrap().port();
+    let mut inside_a_call = None;
+    for pages in 1..=256usize {
+        cap.store(pages << 16, std::sync::atomic::Ordering::Relaxed);
+        let client = tokio::spawn(tlsbox::connect(
+            "localhost",
+            port,
+            ConnectOptions::with_ca(pem("ca1-cert.pem")),
+        ));
+        let event = timeout(HANG, server.next_event()).await.unwrap().unwrap();
+        let client = timeout(HANG, client).await.unwrap().unwrap();
+        match event {
+            ServerEvent::ClientError { error, .. } => {
+                assert!(client.is_err(), "the client sees its connection fail");
+                if error.to_string().contains("cannot instantiate") {
+                    continue;
+                }
+                inside_a_call = Some((pages, error));
+                break;
+            }
+            ServerEvent::SecureConnection(_) => {
+                panic!("{pages} pages are enough for a handshake: no call trapped")
+            }
+        }
+    }
+    let (pages, error) = inside_a_call.expect("some cap lets the engine start");
+    assert_eq!(error.limit(), Some(Limit::Memory), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("the limit is {} bytes", pages << 16)),
+        "{error}"
+    );
+    // The next connection, with the default limits, is served.
+    cap.store(
+        SandboxLimits::default().memory_bytes,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    let client = tokio::spawn(tlsbox::connect(
+        "localhost",
+        port,
+        ConnectOptions::with_ca(pem("ca1-cert.pem")),
+    ));
+    let event = timeout(HANG, server.next_event()).await.unwrap().unwrap();
+    assert!(
+        matches!(event, ServerEvent::SecureConnection(_)),
+        "{event:?}"
+    );
+    timeout(HANG, client)
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("handshake");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_zero_cpu_deadline_interrupts_the_guest() {
     let options = ConnectOptions {
