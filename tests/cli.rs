@@ -233,7 +233,8 @@ fn cli_server_times_out_silent_peers_and_logs_keys_only_to_the_named_file() {
         "--key",
         &key,
         "--handshake-timeout",
-        "300",
+        // Short for the silent peer, long enough for openssl on a loaded machine.
+        "1500",
         "--keylog",
         &keylog_arg,
     ]);

@@ -160,7 +160,8 @@ async fn a_truncated_client_hello_then_eof_is_a_hang_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_peer_hits_the_handshake_timeout() {
-    let (server, port) = server_with(Duration::from_millis(300)).await;
+    // Long enough for a good client's handshake on a loaded machine.
+    let (server, port) = server_with(Duration::from_millis(1500)).await;
     let mut silent = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let error = client_error(&server).await;
     assert!(matches!(error, Error::HandshakeTimeout), "{error}");
@@ -397,9 +398,15 @@ async fn read_hello(tcp: &mut TcpStream) {
     assert_eq!(header[0], raw::HANDSHAKE);
 }
 
+/// Connects with a handshake timeout long enough that only a silent server
+/// reaches it, even on a loaded machine.
 async fn connect_to(port: u16) -> Error {
+    connect_with_timeout(port, Duration::from_secs(5)).await
+}
+
+async fn connect_with_timeout(port: u16, handshake_timeout: Duration) -> Error {
     let mut options = ConnectOptions::with_ca(pem("ca1-cert.pem"));
-    options.handshake_timeout = Duration::from_millis(500);
+    options.handshake_timeout = handshake_timeout;
     timeout(HANG, tlsbox::connect("localhost", port, options))
         .await
         .expect("the client does not hang")
@@ -438,7 +445,7 @@ async fn a_client_facing_silence_times_out() {
         tokio::time::sleep(Duration::from_secs(5)).await;
     })
     .await;
-    let error = connect_to(port).await;
+    let error = connect_with_timeout(port, Duration::from_millis(300)).await;
     println!("client error: {error}");
     assert!(matches!(error, Error::HandshakeTimeout), "{error}");
     assert_eq!(error.code(), "ERR_TLS_HANDSHAKE_TIMEOUT");
