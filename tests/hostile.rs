@@ -495,3 +495,42 @@ async fn a_client_facing_an_oversized_record_gets_record_overflow() {
     println!("client error: {error}");
     assert_eq!(error.code(), "ERR_SSL_RECORD_OVERFLOW", "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_hello_in_one_byte_records_is_reassembled() {
+    let (server, port) = server().await;
+    let hello = raw::client_hello(0);
+    let records: Vec<u8> = hello
+        .iter()
+        .flat_map(|byte| raw::record(raw::HANDSHAKE, &[*byte]))
+        .collect();
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    tcp.write_all(&records).await.unwrap();
+    let mut first = [0u8; 6];
+    timeout(HANG, tcp.read_exact(&mut first))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(raw::is_server_hello(&first), "{first:?}");
+    drop(tcp);
+    client_error(&server).await;
+    still_serving(&server, port).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_warning_alerts_or_empty_records_is_cut_short() {
+    let (server, port) = server().await;
+    // 10000 warning alerts (level 1, user_canceled) before any hello.
+    let alerts: Vec<u8> = (0..10_000)
+        .flat_map(|_| raw::record(raw::ALERT, &[1, 90]))
+        .collect();
+    let error = send_junk(port, &server, &alerts).await;
+    assert!(error.code().starts_with("ERR_SSL_"), "{error}");
+    // 10000 empty handshake records.
+    let empty: Vec<u8> = (0..10_000)
+        .flat_map(|_| raw::record(raw::HANDSHAKE, &[]))
+        .collect();
+    let error = send_junk(port, &server, &empty).await;
+    assert!(error.code().starts_with("ERR_SSL_"), "{error}");
+    still_serving(&server, port).await;
+}
