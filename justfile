@@ -25,3 +25,8 @@ fixtures:
 wit:
     cargo build --release
     wasm-tools component wit target/guest/wasm32-wasip2/guest/tlsbox_guest.wasm
+
+# Fuzz the TLS engine natively with cargo-fuzz, SECONDS per target
+# (`cargo install cargo-fuzz` first). Crashes land in fuzz/artifacts/.
+fuzz seconds="60":
+    bash fuzz/run.sh {{seconds}}

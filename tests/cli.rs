@@ -220,3 +220,58 @@ fn cli_client_against_openssl_s_server() {
     client.send(b"to openssl\n");
     server.wait_for_text("to openssl");
 }
+
+#[test]
+fn cli_server_times_out_silent_peers_and_logs_keys_only_to_the_named_file() {
+    let (cert, key) = (path("agent1-cert.pem"), path("agent1-key.pem"));
+    let keylog = std::env::temp_dir().join(format!("tlsbox-cli-keylog-{}", std::process::id()));
+    let _ = std::fs::remove_file(&keylog);
+    let keylog_arg = keylog.display().to_string();
+    let (mut server, port) = tlsbox_server(&[
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+        "--handshake-timeout",
+        // Short for the silent peer, long enough for openssl on a loaded machine.
+        "1500",
+        "--keylog",
+        &keylog_arg,
+    ]);
+    let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let error = json(&server.wait_for_text("\"clientError\""));
+    assert_eq!(error["code"], "ERR_TLS_HANDSHAKE_TIMEOUT", "{error}");
+    let empty = std::fs::read_to_string(&keylog).unwrap_or_default();
+    assert!(empty.is_empty(), "no handshake, no secrets: {empty}");
+
+    let connect = format!("127.0.0.1:{port}");
+    let ca = path("ca1-cert.pem");
+    let mut client = Peer::spawn(
+        "openssl",
+        &["s_client", "-connect", &connect, "-CAfile", &ca],
+    );
+    client.wait_for_text("welcome!");
+    server.wait_for_text("\"secureConnection\"");
+    let logged = std::fs::read_to_string(&keylog).unwrap();
+    assert_eq!(logged.lines().count(), 5, "{logged}");
+    assert!(logged.contains("CLIENT_TRAFFIC_SECRET_0 "), "{logged}");
+    let _ = std::fs::remove_file(&keylog);
+}
+
+#[test]
+fn cli_server_with_too_little_memory_says_so_and_exits_non_zero() {
+    let output = std::process::Command::new(TLSBOX)
+        .args(["server", "--accept", "127.0.0.1:0", "--max-memory", "0"])
+        .args([
+            "--cert",
+            &path("agent1-cert.pem"),
+            "--key",
+            &path("agent1-key.pem"),
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("ERR_TLSBOX_LIMIT"), "{stderr}");
+    assert!(stderr.contains("memory limit"), "{stderr}");
+}

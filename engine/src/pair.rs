@@ -38,6 +38,8 @@ pub struct ClientOptions {
     pub reject_unauthorized: bool,
     /// ALPN protocols to offer, in order.
     pub alpn_protocols: Vec<String>,
+    /// Record the pair's secrets for [`SecurePair::take_keylog`].
+    pub keylog: bool,
 }
 
 /// Where a pair stands.
@@ -91,6 +93,8 @@ pub struct SecurePair {
     ended: bool,
     failed: Option<Error>,
     verdict: SharedVerdict,
+    /// Secrets recorded for the key log, when asked for.
+    keylog: Option<Arc<KeyLogLines>>,
     /// For a server: whether it asked for a client certificate.
     request_cert: bool,
     is_server: bool,
@@ -139,10 +143,15 @@ impl SecurePair {
         // One instance per connection: a resumption cache would never be reused.
         config.resumption = Resumption::disabled();
         config.enable_sni = options.servername.is_some();
+        let keylog: Option<Arc<KeyLogLines>> = options.keylog.then(Arc::default);
+        if let Some(keylog) = &keylog {
+            config.key_log = keylog.clone();
+        }
         let connection =
             ClientConnection::new(Arc::new(config), server_name).map_err(|e| from_rustls(&e))?;
         let mut pair = Self::new(State::Connected(Box::new(connection.into())), verdict);
         pair.client_servername = options.servername.clone();
+        pair.keylog = keylog;
         pair.flush();
         Ok(pair)
     }
@@ -150,6 +159,7 @@ impl SecurePair {
     /// A server-side pair of `server`, waiting for a ClientHello.
     pub(crate) fn accept(server: Arc<ServerShared>) -> Self {
         let request_cert = server.options.request_cert;
+        let keylog: Option<Arc<KeyLogLines>> = server.options.keylog.then(Arc::default);
         let state = State::Accepting {
             acceptor: Box::default(),
             server,
@@ -157,6 +167,7 @@ impl SecurePair {
         let mut pair = Self::new(state, SharedVerdict::default());
         pair.is_server = true;
         pair.request_cert = request_cert;
+        pair.keylog = keylog;
         pair
     }
 
@@ -170,6 +181,7 @@ impl SecurePair {
             ended: false,
             failed: None,
             verdict,
+            keylog: None,
             request_cert: false,
             is_server: false,
             client_servername: None,
@@ -243,7 +255,8 @@ impl SecurePair {
         server: &ServerShared,
         context: Arc<SecureContext>,
     ) -> Result<(), Error> {
-        let config = match server_config(server, context, self.verdict.clone()) {
+        let config = match server_config(server, context, self.verdict.clone(), self.keylog.clone())
+        {
             Ok(config) => config,
             Err(error) => {
                 self.state = State::Dead;
@@ -328,7 +341,9 @@ impl SecurePair {
     /// Takes up to `max` encrypted bytes to send to the peer.
     pub fn read_encrypted(&mut self, max: usize) -> Vec<u8> {
         self.flush();
-        let end = self.outbox.len().min(self.outbox_start + max);
+        // `max` is the caller's (up to u32::MAX across the WIT boundary, and
+        // usize is 32 bits in the guest): compare, never add.
+        let end = self.outbox_start + max.min(self.encrypted_pending());
         let out = self.outbox[self.outbox_start..end].to_vec();
         self.outbox_start = end;
         if self.outbox_start == self.outbox.len() {
@@ -504,6 +519,17 @@ impl SecurePair {
         }
     }
 
+    /// The key log lines recorded since the last call (`SSLKEYLOGFILE`
+    /// format, no newline). Always empty unless `keylog` was asked for.
+    pub fn take_keylog(&mut self) -> Vec<String> {
+        match &self.keylog {
+            Some(keylog) => {
+                std::mem::take(&mut *keylog.lines.lock().unwrap_or_else(|e| e.into_inner()))
+            }
+            None => Vec::new(),
+        }
+    }
+
     fn handshake_done(&self) -> bool {
         matches!(&self.state, State::Connected(c) if !c.is_handshaking())
     }
@@ -535,6 +561,7 @@ fn server_config(
     server: &ServerShared,
     context: Arc<SecureContext>,
     verdict: SharedVerdict,
+    keylog: Option<Arc<KeyLogLines>>,
 ) -> Result<Arc<ServerConfig>, Error> {
     let Some(certified_key) = context.certified_key.clone() else {
         return Err(Error::new(
@@ -559,11 +586,46 @@ fn server_config(
     // One instance per connection: session state would never be reused.
     config.session_storage = Arc::new(NoServerSessionStorage {});
     config.send_tls13_tickets = 0;
+    if let Some(keylog) = keylog {
+        config.key_log = keylog;
+    }
     Ok(Arc::new(config))
 }
 
 fn protocol_list(protocols: &[String]) -> Vec<Vec<u8>> {
     protocols.iter().map(|p| p.as_bytes().to_vec()).collect()
+}
+
+/// Secrets rustls reports, kept as `SSLKEYLOGFILE` lines until the caller
+/// takes them. Only ever made when the caller asked for a key log.
+#[derive(Default)]
+struct KeyLogLines {
+    lines: std::sync::Mutex<Vec<String>>,
+}
+
+impl rustls::KeyLog for KeyLogLines {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        let line = format!("{label} {} {}", hex(client_random), hex(secret));
+        self.lines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(line);
+    }
+
+    fn will_log(&self, _label: &str) -> bool {
+        true
+    }
+}
+
+/// Never prints the secrets it holds.
+impl std::fmt::Debug for KeyLogLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyLogLines(..)")
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// One certified key, presented whatever the peer asks.

@@ -20,6 +20,8 @@ pub struct ServerOptions {
     /// pair that reads a ClientHello with a name pauses with
     /// [`crate::pair::PairStatus::awaiting_context`] set.
     pub sni_callback: bool,
+    /// Record each pair's secrets for [`crate::pair::SecurePair::take_keylog`].
+    pub keylog: bool,
 }
 
 /// A name pattern from `addContext`: an exact name or `*.` and a suffix.

@@ -21,6 +21,7 @@ pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
         reject_unauthorized: o.reject_unauthorized,
         alpn_protocols: o.alpn_protocols,
         sni_callback: o.sni_callback,
+        keylog: o.keylog,
     }
 }
 
@@ -30,6 +31,7 @@ pub(crate) fn client_options(o: tls::ClientOptions) -> pair::ClientOptions {
         check_host: o.check_host,
         reject_unauthorized: o.reject_unauthorized,
         alpn_protocols: o.alpn_protocols,
+        keylog: o.keylog,
     }
 }
 

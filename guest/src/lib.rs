@@ -179,4 +179,8 @@ impl tls::GuestSecurePair for Pair {
     fn protocol(&self) -> Option<String> {
         self.0.borrow().protocol()
     }
+
+    fn take_keylog(&self) -> Vec<String> {
+        self.0.borrow_mut().take_keylog()
+    }
 }

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use tokio::net::TcpStream;
 
 use crate::error::{Error, Result};
+use crate::keylog::KeyLogFile;
 use crate::options::ConnectOptions;
 use crate::sandbox::{GuestClientOptions, Sandbox};
 use crate::stream::CleartextStream;
@@ -36,7 +37,13 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
         servername,
         reject_unauthorized: options.reject_unauthorized,
         alpn_protocols: options.alpn_protocols.clone(),
+        keylog: options.keylog.is_some(),
     };
+    let keylog = options
+        .keylog
+        .as_deref()
+        .map(KeyLogFile::open)
+        .transpose()?;
     // The sandbox first: bad options fail before any connection is made.
     let sandbox = Sandbox::client(
         &options.limits,
@@ -48,6 +55,7 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
     let (local, remote) = (tcp.local_addr().ok(), tcp.peer_addr().ok());
     let mut stream = CleartextStream::new(tcp, sandbox)?;
     stream.set_addresses(local, remote);
+    stream.set_keylog(keylog);
     match tokio::time::timeout(options.handshake_timeout, stream.handshake()).await {
         Ok(Ok(())) => Ok(stream),
         Ok(Err(error)) => Err(error),

@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 
 use crate::bindings::tlsbox::tls::types;
+use crate::limits::Limit;
 
 /// The code of a TLS failure, as the engine reports it. Node spells each case
 /// in upper case with `_` (see [`TlsError::code`]).
@@ -69,8 +70,15 @@ pub enum Error {
     HangUp,
     /// The handshake did not finish within the handshake timeout.
     HandshakeTimeout,
-    /// The connection's sandbox trapped or hit a limit; the message names the cause.
+    /// The connection's sandbox trapped or failed; the message names the cause.
     Sandbox(String),
+    /// The connection's sandbox ran into one of its [`crate::SandboxLimits`].
+    LimitExceeded {
+        /// Which limit.
+        limit: Limit,
+        /// What happened, with the limit's value.
+        message: String,
+    },
     /// An option was not acceptable.
     InvalidArgument(String),
     /// The server's SNI callback failed; the message is its error's.
@@ -88,9 +96,18 @@ impl Error {
             Self::HangUp => "ECONNRESET".into(),
             Self::HandshakeTimeout => "ERR_TLS_HANDSHAKE_TIMEOUT".into(),
             Self::Sandbox(_) => "ERR_TLSBOX_SANDBOX".into(),
+            Self::LimitExceeded { .. } => "ERR_TLSBOX_LIMIT".into(),
             Self::InvalidArgument(_) => "ERR_INVALID_ARG_VALUE".into(),
             Self::SniCallback(_) => "ERR_TLSBOX_SNI_CALLBACK".into(),
             Self::NotListening => "ERR_SERVER_NOT_RUNNING".into(),
+        }
+    }
+
+    /// The sandbox limit this connection ran into, when that is what ended it.
+    pub fn limit(&self) -> Option<Limit> {
+        match self {
+            Self::LimitExceeded { limit, .. } => Some(*limit),
+            _ => None,
         }
     }
 
@@ -131,6 +148,7 @@ impl fmt::Display for Error {
                 f.write_str("ERR_TLS_HANDSHAKE_TIMEOUT: TLS handshake timeout")
             }
             Self::Sandbox(m) => write!(f, "ERR_TLSBOX_SANDBOX: {m}"),
+            Self::LimitExceeded { message, .. } => write!(f, "ERR_TLSBOX_LIMIT: {message}"),
             Self::InvalidArgument(m) => write!(f, "ERR_INVALID_ARG_VALUE: {m}"),
             Self::SniCallback(m) => write!(f, "ERR_TLSBOX_SNI_CALLBACK: {m}"),
             Self::NotListening => f.write_str("ERR_SERVER_NOT_RUNNING: server is not running"),

@@ -25,6 +25,7 @@ mod bindings;
 mod cert;
 mod client;
 mod error;
+mod keylog;
 pub mod limits;
 mod options;
 pub mod runtime;
@@ -36,11 +37,12 @@ mod stream;
 pub use cert::PeerCertificate;
 pub use client::connect;
 pub use error::{Error, Result, TlsError, TlsErrorCode};
-pub use limits::SandboxLimits;
+pub use limits::{Limit, LimitsHook, SandboxLimits};
 pub use options::{
     BoxError, ConnectOptions, Credentials, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions, SniCallback,
     SniFuture, read_pem,
 };
+pub use sandbox::live_sandboxes;
 pub use secure_pair::{SecurePair, create_secure_pair};
 pub use server::{Server, ServerEvent, create_server};
 pub use stream::{Cipher, CleartextStream, ConnectionInfo};

@@ -2,13 +2,13 @@
 //! `tls.createSecurePair`, in Rust form.
 
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::limits::SandboxLimits;
+use crate::limits::{LimitsHook, SandboxLimits};
 use crate::sandbox::GuestCredentials;
 
 /// PEM credentials (Node's `key`, `passphrase`, `cert`, `ca`, `crl`).
@@ -120,6 +120,13 @@ pub struct ServerOptions {
     pub handshake_timeout: Duration,
     /// What each connection's sandbox may use.
     pub limits: SandboxLimits,
+    /// Append every connection's TLS secrets to this file in the
+    /// `SSLKEYLOGFILE` format (what Wireshark reads). Anyone with the file
+    /// can decrypt the traffic: for debugging only. Off by default.
+    pub keylog: Option<PathBuf>,
+    /// Picks each connection's limits from the peer's address instead of
+    /// [`Self::limits`] (which still applies to checking credentials).
+    pub limits_for: Option<LimitsHook>,
 }
 
 impl ServerOptions {
@@ -135,6 +142,8 @@ impl ServerOptions {
             max_connections: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
+            keylog: None,
+            limits_for: None,
         }
     }
 
@@ -170,6 +179,28 @@ impl ServerOptions {
         self
     }
 
+    /// Chooses each connection's [`SandboxLimits`] with `pick`, called with
+    /// the peer's address when the connection is accepted.
+    ///
+    /// ```
+    /// # fn options(credentials: tlsbox::Credentials) -> tlsbox::ServerOptions {
+    /// tlsbox::ServerOptions::new(credentials).limits_for(|peer| {
+    ///     let mut limits = tlsbox::SandboxLimits::default();
+    ///     if !peer.ip().is_loopback() {
+    ///         limits.memory_bytes = 8 << 20;
+    ///     }
+    ///     limits
+    /// })
+    /// # }
+    /// ```
+    pub fn limits_for(
+        mut self,
+        pick: impl Fn(std::net::SocketAddr) -> SandboxLimits + Send + Sync + 'static,
+    ) -> Self {
+        self.limits_for = Some(LimitsHook::new(pick));
+        self
+    }
+
     /// Node v0.6's `NPNProtocols`: NPN is obsolete, so the list goes to ALPN.
     pub fn npn_protocols(mut self, protocols: Vec<String>) -> Self {
         self.alpn_protocols = protocols;
@@ -194,6 +225,9 @@ pub struct ConnectOptions {
     pub handshake_timeout: Duration,
     /// What the connection's sandbox may use.
     pub limits: SandboxLimits,
+    /// Append the connection's TLS secrets to this file in the
+    /// `SSLKEYLOGFILE` format. For debugging only. Off by default.
+    pub keylog: Option<PathBuf>,
 }
 
 impl Default for ConnectOptions {
@@ -205,6 +239,7 @@ impl Default for ConnectOptions {
             alpn_protocols: Vec::new(),
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
+            keylog: None,
         }
     }
 }

@@ -3,26 +3,39 @@
 //!
 //! Every call into the guest goes through here, under the connection's
 //! limits. A trap (a guest bug, a memory cap, a CPU deadline) poisons this
-//! sandbox only: the call returns [`Error::Sandbox`] and so does every later
-//! one, while other connections run on in their own stores.
+//! sandbox only: the call returns [`Error::Sandbox`] or
+//! [`Error::LimitExceeded`] and so does every later one, while other
+//! connections run on in their own stores.
 
-use wasmtime::component::{ResourceAny, ResourceTable};
-use wasmtime::{Store, StoreLimits, StoreLimitsBuilder};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use wasmtime::component::{ResourceAny, ResourceTable, ResourceTableError};
+use wasmtime::{ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::Engine as Bindings;
 use crate::bindings::exports::tlsbox::tls::tls;
 use crate::bindings::tlsbox::tls::types;
 use crate::error::{Error, Result, TlsError};
-use crate::limits::SandboxLimits;
+use crate::limits::{Limit, SandboxLimits};
 use crate::runtime::{EPOCH_TICK, Runtime};
+
+/// Sandboxes alive in this process: instantiated and not yet dropped.
+static LIVE_SANDBOXES: AtomicUsize = AtomicUsize::new(0);
+
+/// How many sandboxes (guest instances with their stores) are alive in this
+/// process. Every connection, client or server, holds one until it is
+/// dropped; a count that does not come back down is a leak.
+pub fn live_sandboxes() -> usize {
+    LIVE_SANDBOXES.load(Ordering::Relaxed)
+}
 
 /// What a connection's store holds: WASI's context (clocks and randomness
 /// only: no files, no network, no environment) and the limits.
 pub(crate) struct SandboxState {
     wasi: WasiCtx,
     table: ResourceTable,
-    limits: StoreLimits,
+    limiter: GuestLimiter,
 }
 
 impl WasiView for SandboxState {
@@ -31,6 +44,63 @@ impl WasiView for SandboxState {
             ctx: &mut self.wasi,
             table: &mut self.table,
         }
+    }
+}
+
+/// The store's memory and table limits. Refusing growth is a trap rather
+/// than a failed `memory.grow`: the guest's allocator would abort anyway,
+/// and a trap lets us name the cause.
+struct GuestLimiter {
+    memory_bytes: usize,
+    /// Set when the guest asked for more memory than allowed.
+    memory_refused: Option<usize>,
+}
+
+/// Tables hold function references; the component needs a few hundred.
+const MAX_TABLE_ELEMENTS: usize = 100_000;
+/// The component's core instances (the engine, WASI adapters, shims).
+const MAX_INSTANCES: usize = 16;
+
+impl ResourceLimiter for GuestLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.memory_bytes || maximum.is_some_and(|max| desired > max) {
+            self.memory_refused = Some(desired);
+            wasmtime::bail!(
+                "memory growth to {desired} bytes refused (limit {} bytes)",
+                self.memory_bytes
+            );
+        }
+        Ok(true)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        Err(error.context("the host could not grow the TLS engine's memory"))
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= MAX_TABLE_ELEMENTS && maximum.is_none_or(|max| desired <= max))
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_INSTANCES
     }
 }
 
@@ -45,10 +115,30 @@ pub(crate) struct Sandbox {
     store: Store<SandboxState>,
     bindings: Bindings,
     pair: Option<ResourceAny>,
+    limits: SandboxLimits,
     deadline_ticks: u64,
     max_bytes_per_call: usize,
     /// Set once the guest trapped: the store is unusable from then on.
-    poisoned: Option<String>,
+    poisoned: Option<Poison>,
+}
+
+/// Why a sandbox is unusable, kept to report it again on every later call.
+#[derive(Clone)]
+struct Poison {
+    limit: Option<Limit>,
+    message: String,
+}
+
+impl Poison {
+    fn error(&self) -> Error {
+        match self.limit {
+            Some(limit) => Error::LimitExceeded {
+                limit,
+                message: self.message.clone(),
+            },
+            None => Error::Sandbox(self.message.clone()),
+        }
+    }
 }
 
 impl Sandbox {
@@ -60,25 +150,37 @@ impl Sandbox {
         let state = SandboxState {
             wasi: WasiCtx::builder().build(),
             table,
-            limits: StoreLimitsBuilder::new()
-                .memory_size(limits.memory_bytes)
-                .trap_on_grow_failure(true)
-                .instances(4)
-                .build(),
+            limiter: GuestLimiter {
+                memory_bytes: limits.memory_bytes,
+                memory_refused: None,
+            },
         };
         let mut store = Store::new(&runtime.engine, state);
-        store.limiter(|state| &mut state.limits);
-        let deadline_ticks =
-            (limits.call_deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.limiter(|state| &mut state.limiter);
+        // Whole ticks, rounded up; zero ticks stops the guest at its first
+        // deadline check, so `Duration::ZERO` lets no call finish.
+        let deadline_ticks = limits
+            .call_deadline
+            .as_nanos()
+            .div_ceil(EPOCH_TICK.as_nanos())
+            .try_into()
+            .unwrap_or(u64::MAX);
         store.set_epoch_deadline(deadline_ticks);
-        let bindings = runtime
-            .pre
-            .instantiate(&mut store)
-            .map_err(|e| Error::Sandbox(format!("cannot instantiate the TLS engine: {e:#}")))?;
+        let instantiated = runtime.pre.instantiate(&mut store);
+        let bindings = match instantiated {
+            Ok(bindings) => bindings,
+            Err(e) => {
+                let poison = describe_failure(&e, store.data(), limits);
+                let message = format!("cannot instantiate the TLS engine: {}", poison.message);
+                return Err(Poison { message, ..poison }.error());
+            }
+        };
+        LIVE_SANDBOXES.fetch_add(1, Ordering::Relaxed);
         Ok(Self {
             store,
             bindings,
             pair: None,
+            limits: limits.clone(),
             deadline_ticks,
             max_bytes_per_call: limits.max_bytes_per_call.max(1),
             poisoned: None,
@@ -162,16 +264,45 @@ impl Sandbox {
         &mut self,
         call: impl FnOnce(&Bindings, &mut Store<SandboxState>) -> wasmtime::Result<T>,
     ) -> Result<T> {
-        if let Some(cause) = &self.poisoned {
-            return Err(Error::Sandbox(cause.clone()));
+        if let Some(poison) = &self.poisoned {
+            return Err(poison.error());
         }
         self.store.set_epoch_deadline(self.deadline_ticks);
         call(&self.bindings, &mut self.store).map_err(|e| {
-            let cause = describe_trap(&e);
-            tracing::warn!("TLS engine sandbox failed: {cause}");
-            self.poisoned = Some(cause.clone());
-            Error::Sandbox(cause)
+            let poison = describe_failure(&e, self.store.data(), &self.limits);
+            self.poison(poison)
         })
+    }
+
+    /// Marks the sandbox unusable (the guest trapped or broke the contract).
+    fn poison(&mut self, poison: Poison) -> Error {
+        tracing::warn!("TLS engine sandbox failed: {}", poison.message);
+        let error = poison.error();
+        self.poisoned = Some(poison);
+        error
+    }
+
+    /// The guest handed back more bytes than asked for, or than one call may
+    /// carry: a guest breaking the contract is treated like a trap.
+    fn check_returned(&mut self, data: Vec<u8>, asked: usize) -> Result<Vec<u8>> {
+        if data.len() <= asked {
+            return Ok(data);
+        }
+        Err(self.poison(Poison {
+            limit: Some(Limit::BytesPerCall),
+            message: format!(
+                "the TLS engine returned {} bytes from one call, more than the {asked} asked for \
+                 (bytes-per-call limit {} bytes)",
+                data.len(),
+                self.max_bytes_per_call
+            ),
+        }))
+    }
+
+    /// The store's resource table, for tests of the resource cap.
+    #[cfg(test)]
+    fn table(&mut self) -> &mut ResourceTable {
+        &mut self.store.data_mut().table
     }
 
     fn pair(&self) -> Result<ResourceAny> {
@@ -194,12 +325,13 @@ impl Sandbox {
     /// Takes encrypted bytes to send to the peer.
     pub(crate) fn read_encrypted(&mut self, max: usize) -> Result<Vec<u8>> {
         let pair = self.pair()?;
-        let max = max.min(self.max_bytes_per_call) as u32;
-        self.guard(|b, s| {
+        let max = max.min(self.max_bytes_per_call);
+        let data = self.guard(|b, s| {
             b.tlsbox_tls_tls()
                 .secure_pair()
-                .call_read_encrypted(s, pair, max)
-        })
+                .call_read_encrypted(s, pair, max as u32)
+        })?;
+        self.check_returned(data, max)
     }
 
     /// Queues cleartext; returns how many bytes were taken.
@@ -217,12 +349,13 @@ impl Sandbox {
     /// Takes decrypted cleartext.
     pub(crate) fn read_cleartext(&mut self, max: usize) -> Result<Vec<u8>> {
         let pair = self.pair()?;
-        let max = max.min(self.max_bytes_per_call) as u32;
-        self.guard(|b, s| {
+        let max = max.min(self.max_bytes_per_call);
+        let data = self.guard(|b, s| {
             b.tlsbox_tls_tls()
                 .secure_pair()
-                .call_read_cleartext(s, pair, max)
-        })
+                .call_read_cleartext(s, pair, max as u32)
+        })?;
+        self.check_returned(data, max)
     }
 
     /// Answers a server pair's `awaiting-context`: `credentials` are parsed
@@ -252,6 +385,13 @@ impl Sandbox {
     pub(crate) fn status(&mut self) -> Result<PairStatus> {
         let pair = self.pair()?;
         self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_status(s, pair))
+    }
+
+    /// Key log lines the pair recorded since the last call (none unless
+    /// the pair was made with `keylog`).
+    pub(crate) fn take_keylog(&mut self) -> Result<Vec<String>> {
+        let pair = self.pair()?;
+        self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_take_keylog(s, pair))
     }
 
     /// Everything Node's `CleartextStream` reports once the handshake is done.
@@ -295,6 +435,7 @@ impl Drop for Sandbox {
             // keeps the guest's own bookkeeping honest.
             let _ = self.drop_resource(pair);
         }
+        LIVE_SANDBOXES.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -309,12 +450,116 @@ pub(crate) struct ConnectionFacts {
     pub(crate) protocol: Option<String>,
 }
 
-/// One line naming why the guest stopped: the trap code (out of memory,
-/// deadline, unreachable, ...) and the guest's backtrace when there is one.
-fn describe_trap(error: &wasmtime::Error) -> String {
-    match error.downcast_ref::<wasmtime::Trap>() {
-        Some(wasmtime::Trap::Interrupt) => "the TLS engine exceeded its CPU deadline".into(),
+/// Why the guest stopped, in one line: the limit it ran into, else the trap
+/// code (unreachable, stack overflow, ...) or the host's error.
+fn describe_failure(
+    error: &wasmtime::Error,
+    state: &SandboxState,
+    limits: &SandboxLimits,
+) -> Poison {
+    let trap = error.downcast_ref::<wasmtime::Trap>();
+    if let Some(desired) = state.limiter.memory_refused {
+        return Poison {
+            limit: Some(Limit::Memory),
+            message: format!(
+                "the TLS engine exceeded its memory limit: it asked for {desired} bytes, \
+                 the limit is {} bytes",
+                limits.memory_bytes
+            ),
+        };
+    }
+    if trap == Some(&wasmtime::Trap::Interrupt) {
+        return Poison {
+            limit: Some(Limit::CallDeadline),
+            message: format!(
+                "the TLS engine exceeded its CPU deadline of {} ms for one call",
+                limits.call_deadline.as_millis()
+            ),
+        };
+    }
+    let table_full = error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<ResourceTableError>(),
+            Some(ResourceTableError::Full)
+        )
+    });
+    if table_full {
+        return Poison {
+            limit: Some(Limit::Resources),
+            message: format!(
+                "the TLS engine exceeded its resource limit of {} host handles",
+                limits.max_resources
+            ),
+        };
+    }
+    let message = match trap {
         Some(trap) => format!("the TLS engine trapped: {trap}"),
         None => format!("the TLS engine failed: {error:#}"),
+    };
+    Poison {
+        limit: None,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_resource_table_is_named_as_the_resource_limit() {
+        let limits = SandboxLimits {
+            max_resources: 2,
+            ..SandboxLimits::default()
+        };
+        let mut sandbox = Sandbox::instantiate(&limits).expect("instance");
+        // What a guest asking WASI for handles does: each one takes a slot.
+        let table = sandbox.table();
+        let mut pushed = 0;
+        let full = loop {
+            match table.push(pushed) {
+                Ok(_) => pushed += 1,
+                Err(e) => break e,
+            }
+            assert!(pushed <= 2, "the cap holds");
+        };
+        assert_eq!(pushed, 2);
+        let error = wasmtime::Error::from(full).context("a WASI call failed");
+        let poison = describe_failure(&error, sandbox.store.data(), &limits);
+        assert_eq!(poison.limit, Some(Limit::Resources));
+        assert!(
+            poison.message.contains("resource limit of 2"),
+            "{}",
+            poison.message
+        );
+    }
+
+    #[test]
+    fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
+        let limits = SandboxLimits::default();
+        let credentials = GuestCredentials {
+            key: None,
+            passphrase: None,
+            cert: None,
+            ca: Vec::new(),
+            crl: Vec::new(),
+        };
+        let options = GuestClientOptions {
+            servername: None,
+            check_host: String::new(),
+            reject_unauthorized: true,
+            alpn_protocols: Vec::new(),
+            keylog: false,
+        };
+        let mut sandbox = Sandbox::client(&limits, &credentials, &options).expect("client pair");
+        assert!(sandbox.status().is_ok());
+        let live = live_sandboxes();
+        assert!(live >= 1);
+        assert_eq!(sandbox.check_returned(vec![0; 5], 5).unwrap().len(), 5);
+        let error = sandbox.check_returned(vec![0; 6], 5).unwrap_err();
+        assert_eq!(error.limit(), Some(Limit::BytesPerCall), "{error}");
+        // Every later call reports the same cause without entering the guest.
+        let again = sandbox.status().unwrap_err();
+        assert_eq!(again.limit(), Some(Limit::BytesPerCall), "{again}");
     }
 }

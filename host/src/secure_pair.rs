@@ -99,6 +99,7 @@ impl SecurePair {
                 reject_unauthorized: self.reject_unauthorized,
                 alpn_protocols: self.alpn_protocols.clone(),
                 sni_callback: false,
+                keylog: false,
             };
             Sandbox::server(&self.limits, &self.credentials.to_guest(), &[], &options)?
         } else {
@@ -107,6 +108,7 @@ impl SecurePair {
                 check_host: self.servername.clone().unwrap_or_default(),
                 reject_unauthorized: self.reject_unauthorized,
                 alpn_protocols: self.alpn_protocols.clone(),
+                keylog: false,
             };
             Sandbox::client(&self.limits, &self.credentials.to_guest(), &options)?
         };

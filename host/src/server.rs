@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
+use crate::keylog::KeyLogFile;
 use crate::options::{Credentials, ServerOptions};
 use crate::sandbox::{GuestServerOptions, Sandbox};
 use crate::stream::CleartextStream;
@@ -35,6 +36,7 @@ pub enum ServerEvent {
 
 struct Shared {
     options: ServerOptions,
+    keylog: Option<KeyLogFile>,
     contexts: RwLock<Vec<(String, Credentials)>>,
     max_connections: AtomicUsize,
     live: watch::Sender<usize>,
@@ -92,11 +94,17 @@ pub fn create_server(options: ServerOptions) -> Result<Server> {
     for (_, credentials) in &options.contexts {
         Sandbox::check_credentials(&options.limits, &credentials.to_guest())?;
     }
+    let keylog = options
+        .keylog
+        .as_deref()
+        .map(KeyLogFile::open)
+        .transpose()?;
     let (live, _) = watch::channel(0);
     let (events_tx, events) = mpsc::channel(EVENT_BACKLOG);
     let shared = Arc::new(Shared {
         contexts: RwLock::new(options.contexts.clone()),
         max_connections: AtomicUsize::new(options.max_connections.unwrap_or(usize::MAX)),
+        keylog,
         options,
         live,
     });
@@ -265,15 +273,21 @@ async fn serve_connection(
             reject_unauthorized: options.reject_unauthorized,
             alpn_protocols: options.alpn_protocols.clone(),
             sni_callback: options.sni_callback.is_some(),
+            keylog: shared.keylog.is_some(),
+        };
+        let limits = match &options.limits_for {
+            Some(hook) => hook.limits(remote),
+            None => options.limits.clone(),
         };
         let sandbox = Sandbox::server(
-            &options.limits,
+            &limits,
             &options.credentials.to_guest(),
             &contexts,
             &guest_options,
         )?;
         let mut stream = CleartextStream::new(tcp, sandbox)?;
         stream.set_addresses(local, Some(remote));
+        stream.set_keylog(shared.keylog.clone());
         stream.handshake_with(options.sni_callback.as_ref()).await?;
         Ok::<_, Error>(stream)
     };

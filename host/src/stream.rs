@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 
 use crate::cert::PeerCertificate;
 use crate::error::{Error, Result, TlsError};
+use crate::keylog::KeyLogFile;
 use crate::options::{Credentials, SniCallback};
 use crate::sandbox::{PairStatus, Sandbox};
 
@@ -87,6 +88,7 @@ pub struct CleartextStream<IO = tokio::net::TcpStream> {
     info: ConnectionInfo,
     local_addr: Option<SocketAddr>,
     remote_addr: Option<SocketAddr>,
+    keylog: Option<KeyLogFile>,
     _guard: Option<ConnectionGuard>,
 }
 
@@ -118,6 +120,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             info: ConnectionInfo::default(),
             local_addr: None,
             remote_addr: None,
+            keylog: None,
             _guard: None,
         })
     }
@@ -125,6 +128,11 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
     pub(crate) fn set_addresses(&mut self, local: Option<SocketAddr>, remote: Option<SocketAddr>) {
         self.local_addr = local;
         self.remote_addr = remote;
+    }
+
+    /// Where the pair's key log lines go (the pair must be made with `keylog`).
+    pub(crate) fn set_keylog(&mut self, keylog: Option<KeyLogFile>) {
+        self.keylog = keylog;
     }
 
     pub(crate) fn set_guard(&mut self, guard: ConnectionGuard) {
@@ -139,22 +147,16 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
     /// [`Self::handshake`] for a server pair that may pause after the
     /// ClientHello to let `sni` pick the context (Node's `SNICallback`).
     pub(crate) async fn handshake_with(&mut self, sni: Option<&SniCallback>) -> Result<()> {
-        loop {
-            std::future::poll_fn(|cx| self.poll_handshake(cx)).await?;
-            let Some(servername) = self.status.awaiting_context.take() else {
-                break;
-            };
-            let credentials = match sni {
-                Some(callback) => callback
-                    .call(servername)
-                    .await
-                    .map_err(|e| Error::SniCallback(e.to_string()))?,
-                None => None,
-            };
-            let guest = credentials.as_ref().map(Credentials::to_guest);
-            self.sandbox.supply_context(guest.as_ref())?;
-            self.status = self.sandbox.status()?;
+        let done = self.drive_handshake(sni).await;
+        // rustls reports every secret during the handshake (it logs none on
+        // key updates), so one take afterwards is all of them; a failed
+        // handshake's secrets help debug it.
+        if let Some(keylog) = &self.keylog
+            && let Ok(lines) = self.sandbox.take_keylog()
+        {
+            keylog.append(&lines);
         }
+        done?;
         let facts = self.sandbox.connection_facts()?;
         self.info = ConnectionInfo {
             authorized: facts.authorized,
@@ -170,6 +172,26 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             protocol: facts.protocol,
         };
         Ok(())
+    }
+
+    /// Runs the handshake, pausing for `sni` whenever the pair asks for a context.
+    async fn drive_handshake(&mut self, sni: Option<&SniCallback>) -> Result<()> {
+        loop {
+            std::future::poll_fn(|cx| self.poll_handshake(cx)).await?;
+            let Some(servername) = self.status.awaiting_context.take() else {
+                return Ok(());
+            };
+            let credentials = match sni {
+                Some(callback) => callback
+                    .call(servername)
+                    .await
+                    .map_err(|e| Error::SniCallback(e.to_string()))?,
+                None => None,
+            };
+            let guest = credentials.as_ref().map(Credentials::to_guest);
+            self.sandbox.supply_context(guest.as_ref())?;
+            self.status = self.sandbox.status()?;
+        }
     }
 
     /// Ready when the handshake is done, or when the pair waits for its
@@ -359,6 +381,17 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             "remotePort": self.remote_addr().map(|a| a.port()),
             "peerCertificate": self.peer_certificate().map_or(json!({}), |c| c.to_json(true)),
         })
+    }
+
+    /// Bytes this connection holds and has not delivered yet: encrypted
+    /// input read ahead, encrypted output not yet taken by the transport,
+    /// and what the pair buffers both ways. Bounded by fixed sizes whatever
+    /// the peer does; a diagnostic for tests and metrics.
+    pub fn buffered_bytes(&self) -> usize {
+        (self.incoming_end - self.incoming_start)
+            + (self.outgoing.len() - self.outgoing_start)
+            + self.status.encrypted_pending as usize
+            + self.status.cleartext_pending as usize
     }
 
     /// The transport underneath.

@@ -3,6 +3,8 @@
 
 pub mod interop;
 pub mod peers;
+pub mod raw;
+pub mod rss;
 
 use std::path::PathBuf;
 

@@ -63,9 +63,37 @@ pub struct ServerArgs {
     /// Abort handshakes that take longer than this (milliseconds).
     #[arg(long, value_name = "MS", default_value_t = 120_000)]
     pub handshake_timeout: u64,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
     /// Print one JSON object per line for each event.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Limits on each connection's sandbox, and the key log.
+#[derive(Args, Debug)]
+pub struct SandboxArgs {
+    /// Memory each connection's TLS engine instance may use (MiB).
+    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    pub max_memory: usize,
+    /// CPU time one call into a connection's TLS engine may take (milliseconds).
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub call_deadline: u64,
+    /// Append every connection's TLS secrets to FILE (SSLKEYLOGFILE format,
+    /// for Wireshark). Anyone with the file can decrypt the traffic.
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+}
+
+impl SandboxArgs {
+    /// The library's limits, from these flags.
+    pub fn limits(&self) -> tlsbox::SandboxLimits {
+        tlsbox::SandboxLimits {
+            memory_bytes: self.max_memory.saturating_mul(1 << 20),
+            call_deadline: std::time::Duration::from_millis(self.call_deadline),
+            ..tlsbox::SandboxLimits::default()
+        }
+    }
 }
 
 /// Options of `tlsbox client`.
@@ -102,6 +130,8 @@ pub struct ClientArgs {
     /// Abort the handshake after this long (milliseconds).
     #[arg(long, value_name = "MS", default_value_t = 120_000)]
     pub handshake_timeout: u64,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
     /// Print the handshake's outcome as one JSON object.
     #[arg(long)]
     pub json: bool,

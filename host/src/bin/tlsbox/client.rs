@@ -102,6 +102,8 @@ fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
         servername: args.servername.clone(),
         alpn_protocols: args.alpn.clone(),
         handshake_timeout: Duration::from_millis(args.handshake_timeout),
+        limits: args.sandbox.limits(),
+        keylog: args.sandbox.keylog.clone(),
         ..ConnectOptions::default()
     };
     if args.insecure {
