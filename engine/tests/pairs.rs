@@ -36,6 +36,7 @@ fn client(servername: Option<&str>, ca: &str) -> SecurePair {
         check_host: String::new(),
         reject_unauthorized: true,
         alpn_protocols: Vec::new(),
+        keylog: false,
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")
 }
@@ -165,6 +166,7 @@ fn an_x509_v1_certificate_serves_and_verifies_as_in_node() {
         check_host: "localhost".into(),
         reject_unauthorized: true,
         alpn_protocols: Vec::new(),
+        keylog: false,
     };
     let mut client = SecurePair::connect(&trusting("ca2-cert.pem"), &options).unwrap();
     let mut pair = server.accept();
@@ -217,6 +219,7 @@ fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
         check_host: "localhost".into(),
         reject_unauthorized: true,
         alpn_protocols: Vec::new(),
+        keylog: false,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();
@@ -255,6 +258,7 @@ fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
         check_host: "localhost".into(),
         reject_unauthorized: true,
         alpn_protocols: Vec::new(),
+        keylog: false,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();

@@ -38,6 +38,7 @@ fn server() -> &'static Server {
             reject_unauthorized: false,
             alpn_protocols: vec!["h2".into(), "http/1.1".into()],
             keylog: false,
+            sni_callback: false,
         };
         Server::new(context, options)
     })
