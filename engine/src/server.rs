@@ -16,6 +16,9 @@ pub struct ServerOptions {
     pub reject_unauthorized: bool,
     /// ALPN protocols in order of preference (`ALPNProtocols`, alias `NPNProtocols`).
     pub alpn_protocols: Vec<String>,
+    /// Node's `ciphers`: the suites to accept (see [`crate::cipher::select`]);
+    /// `None` accepts rustls' safe defaults.
+    pub ciphers: Option<String>,
 }
 
 /// A name pattern from `addContext`: an exact name or `*.` and a suffix.

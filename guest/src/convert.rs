@@ -20,6 +20,7 @@ pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
         request_cert: o.request_cert,
         reject_unauthorized: o.reject_unauthorized,
         alpn_protocols: o.alpn_protocols,
+        ciphers: o.ciphers,
     }
 }
 
@@ -29,6 +30,7 @@ pub(crate) fn client_options(o: tls::ClientOptions) -> pair::ClientOptions {
         check_host: o.check_host,
         reject_unauthorized: o.reject_unauthorized,
         alpn_protocols: o.alpn_protocols,
+        ciphers: o.ciphers,
     }
 }
 

@@ -36,6 +36,7 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
         servername,
         reject_unauthorized: options.reject_unauthorized,
         alpn_protocols: options.alpn_protocols.clone(),
+        ciphers: options.ciphers.clone(),
     };
     // The sandbox first: bad options fail before any connection is made.
     let sandbox = Sandbox::client(

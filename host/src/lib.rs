@@ -20,6 +20,8 @@
 //! outgrows its memory takes down its own connection and nothing else.
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+pub mod bench_support;
 mod bindings;
 mod cert;
 mod client;

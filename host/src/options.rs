@@ -80,6 +80,10 @@ pub struct ServerOptions {
     /// ALPN protocols, server's preference first (`ALPNProtocols`; Node v0.6's
     /// `NPNProtocols` means the same here, see [`Self::npn_protocols`]).
     pub alpn_protocols: Vec<String>,
+    /// Node's `ciphers`: the suites to accept, OpenSSL or IANA names
+    /// separated by `:` (`TLS_CHACHA20_POLY1305_SHA256:ECDHE-RSA-AES128-GCM-SHA256`).
+    /// `None` accepts the engine's safe defaults.
+    pub ciphers: Option<String>,
     /// Contexts chosen by SNI name, as `addContext(pattern, credentials)` adds them.
     pub contexts: Vec<(String, Credentials)>,
     /// Close connections beyond this many before their handshake (`maxConnections`).
@@ -98,6 +102,7 @@ impl ServerOptions {
             request_cert: false,
             reject_unauthorized: false,
             alpn_protocols: Vec::new(),
+            ciphers: None,
             contexts: Vec::new(),
             max_connections: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
@@ -125,6 +130,9 @@ pub struct ConnectOptions {
     pub reject_unauthorized: bool,
     /// ALPN protocols to offer (`ALPNProtocols`, alias `NPNProtocols`).
     pub alpn_protocols: Vec<String>,
+    /// Node's `ciphers`: the suites to offer, OpenSSL or IANA names
+    /// separated by `:`. `None` offers the engine's safe defaults.
+    pub ciphers: Option<String>,
     /// Abort the handshake after this long.
     pub handshake_timeout: Duration,
     /// What the connection's sandbox may use.
@@ -138,6 +146,7 @@ impl Default for ConnectOptions {
             servername: None,
             reject_unauthorized: true,
             alpn_protocols: Vec::new(),
+            ciphers: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
         }

@@ -53,7 +53,7 @@ pub(crate) struct Sandbox {
 
 impl Sandbox {
     /// A fresh instance with `limits`, no pair yet.
-    fn instantiate(limits: &SandboxLimits) -> Result<Self> {
+    pub(crate) fn instantiate(limits: &SandboxLimits) -> Result<Self> {
         let runtime = Runtime::get()?;
         let mut table = ResourceTable::new();
         table.set_max_capacity(limits.max_resources);

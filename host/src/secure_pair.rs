@@ -98,6 +98,7 @@ impl SecurePair {
                 request_cert: self.request_cert,
                 reject_unauthorized: self.reject_unauthorized,
                 alpn_protocols: self.alpn_protocols.clone(),
+                ciphers: None,
             };
             Sandbox::server(&self.limits, &self.credentials.to_guest(), &[], &options)?
         } else {
@@ -106,6 +107,7 @@ impl SecurePair {
                 check_host: self.servername.clone().unwrap_or_default(),
                 reject_unauthorized: self.reject_unauthorized,
                 alpn_protocols: self.alpn_protocols.clone(),
+                ciphers: None,
             };
             Sandbox::client(&self.limits, &self.credentials.to_guest(), &options)?
         };

@@ -264,6 +264,7 @@ async fn serve_connection(
             request_cert: options.request_cert,
             reject_unauthorized: options.reject_unauthorized,
             alpn_protocols: options.alpn_protocols.clone(),
+            ciphers: options.ciphers.clone(),
         };
         let sandbox = Sandbox::server(
             &options.limits,

@@ -22,6 +22,12 @@ pub enum Command {
     /// Runs Node's echo example through the sandbox with the bundled fixtures: a server and
     /// a client on loopback, each authorizing the other.
     Demo,
+    /// Benchmarks tlsbox against native rustls, Node's `tls` and OpenSSL on loopback:
+    /// handshakes/s, bulk MB/s, memory per connection, set-up cost, cold start.
+    Bench(crate::bench::BenchArgs),
+    /// A server or client process of `tlsbox bench` (internal).
+    #[command(hide = true)]
+    BenchPeer(crate::bench::peer::PeerArgs),
 }
 
 /// Options of `tlsbox server`.

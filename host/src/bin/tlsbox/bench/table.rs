@@ -1,0 +1,60 @@
+//! The results as a Markdown table: what `tlsbox bench` prints and saves.
+
+use std::fmt::Write;
+
+use super::{Entry, Skipped};
+
+/// One row per system and measure, grouped by measure.
+pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Machine: {machine}.\n");
+    let _ = writeln!(
+        out,
+        "| measure | key / suite / variant | system | median | min–max | × rustls-native |"
+    );
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
+    for entry in results {
+        let details: Vec<&str> = [entry.key, entry.cipher_suite, entry.variant]
+            .into_iter()
+            .flatten()
+            .collect();
+        let better = if entry.higher_is_better {
+            "higher is better"
+        } else {
+            "lower is better"
+        };
+        let ratio = entry
+            .ratio_to_rustls_native
+            .map(|r| format!("{}", number(r)))
+            .unwrap_or_else(|| "–".into());
+        let _ = writeln!(
+            out,
+            "| {} ({}, {better}) | {} | {} | {} | {}–{} | {ratio} |",
+            entry.measure,
+            entry.unit,
+            details.join(" / "),
+            entry.system,
+            number(entry.median),
+            number(entry.min),
+            number(entry.max),
+        );
+    }
+    if !skipped.is_empty() {
+        let _ = writeln!(out, "\nNot measured:");
+        for skip in skipped {
+            let _ = writeln!(out, "- {} {}: {}", skip.system, skip.measure, skip.reason);
+        }
+    }
+    out
+}
+
+/// Three significant digits or so: enough for noisy numbers.
+fn number(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}
