@@ -3,13 +3,13 @@
 
 use crate::error::Result;
 use crate::limits::SandboxLimits;
-use crate::options::ServerOptions;
+use crate::options::{Crypto, ServerOptions};
 use crate::sandbox::{GuestServerOptions, Sandbox};
 
 /// Instantiates one sandbox (no TLS state yet) and drops it: the cost of
 /// the instance alone.
-pub fn new_instance() -> Result<()> {
-    Sandbox::instantiate(&SandboxLimits::default()).map(drop)
+pub fn new_instance(crypto: Crypto) -> Result<()> {
+    Sandbox::instantiate(&SandboxLimits::default(), crypto).map(drop)
 }
 
 /// Sets up one server-side connection's sandbox as the server does before
@@ -23,6 +23,7 @@ pub fn new_server_connection(options: &ServerOptions) -> Result<()> {
     };
     Sandbox::server(
         &options.limits,
+        options.crypto,
         &options.credentials.to_guest(),
         &[],
         &guest_options,

@@ -41,6 +41,7 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
     // The sandbox first: bad options fail before any connection is made.
     let sandbox = Sandbox::client(
         &options.limits,
+        options.crypto,
         &options.credentials.to_guest(),
         &guest_options,
     )?;

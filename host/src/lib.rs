@@ -25,6 +25,7 @@ pub mod bench_support;
 mod bindings;
 mod cert;
 mod client;
+mod crypto;
 mod error;
 pub mod limits;
 mod options;
@@ -39,7 +40,7 @@ pub use client::connect;
 pub use error::{Error, Result, TlsError, TlsErrorCode};
 pub use limits::SandboxLimits;
 pub use options::{
-    ConnectOptions, Credentials, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions, read_pem,
+    ConnectOptions, Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions, read_pem,
 };
 pub use secure_pair::{SecurePair, create_secure_pair};
 pub use server::{Server, ServerEvent, create_server};

@@ -65,6 +65,23 @@ pub fn read_pem(path: impl AsRef<Path>) -> Result<String> {
         .map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", path.display())))
 }
 
+/// Where a connection's cryptographic primitives run. Both choices run the
+/// TLS protocol (parsing, state machine, certificate checks, the key
+/// schedule and the private key) inside the connection's sandbox.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Crypto {
+    /// The self-contained component: ring inside the guest, which imports
+    /// nothing but WASI. What runs on a runtime that only offers WASI.
+    /// WebAssembly has no AES instructions, so bulk AES-GCM is slow.
+    Guest,
+    /// The component built with host crypto: TLS 1.3 record protection
+    /// (AES-GCM, ChaCha20-Poly1305) runs natively in the host through the
+    /// `tlsbox:tls/crypto` import. The traffic keys then live in the host's
+    /// memory, in the connection's own resource table.
+    #[default]
+    Host,
+}
+
 /// Node's default `handshakeTimeout`.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -92,6 +109,8 @@ pub struct ServerOptions {
     pub handshake_timeout: Duration,
     /// What each connection's sandbox may use.
     pub limits: SandboxLimits,
+    /// Which component each connection runs (see [`Crypto`]).
+    pub crypto: Crypto,
 }
 
 impl ServerOptions {
@@ -107,6 +126,7 @@ impl ServerOptions {
             max_connections: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
+            crypto: Crypto::default(),
         }
     }
 
@@ -137,6 +157,8 @@ pub struct ConnectOptions {
     pub handshake_timeout: Duration,
     /// What the connection's sandbox may use.
     pub limits: SandboxLimits,
+    /// Which component the connection runs (see [`Crypto`]).
+    pub crypto: Crypto,
 }
 
 impl Default for ConnectOptions {
@@ -149,6 +171,7 @@ impl Default for ConnectOptions {
             ciphers: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
+            crypto: Crypto::default(),
         }
     }
 }

@@ -10,11 +10,12 @@ use wasmtime::component::{ResourceAny, ResourceTable};
 use wasmtime::{Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::bindings::Engine as Bindings;
+use crate::bindings::EngineHostCrypto as Bindings;
 use crate::bindings::exports::tlsbox::tls::tls;
 use crate::bindings::tlsbox::tls::types;
 use crate::error::{Error, Result, TlsError};
 use crate::limits::SandboxLimits;
+use crate::options::Crypto;
 use crate::runtime::{EPOCH_TICK, Runtime};
 
 /// What a connection's store holds: WASI's context (clocks and randomness
@@ -23,6 +24,13 @@ pub(crate) struct SandboxState {
     wasi: WasiCtx,
     table: ResourceTable,
     limits: StoreLimits,
+}
+
+impl SandboxState {
+    /// The store's resource table (host crypto keeps its keys there).
+    pub(crate) fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
 }
 
 impl WasiView for SandboxState {
@@ -36,7 +44,7 @@ impl WasiView for SandboxState {
 
 /// Re-exports of the WIT records the rest of the host fills in.
 pub(crate) use tls::{
-    ClientOptions as GuestClientOptions, PairStatus, ServerOptions as GuestServerOptions,
+    ClientOptions as GuestClientOptions, PairStatus, ServerOptions as GuestServerOptions, Step,
 };
 pub(crate) use types::{Credentials as GuestCredentials, PeerCertificate as GuestPeerCertificate};
 
@@ -53,8 +61,9 @@ pub(crate) struct Sandbox {
 
 impl Sandbox {
     /// A fresh instance with `limits`, no pair yet.
-    pub(crate) fn instantiate(limits: &SandboxLimits) -> Result<Self> {
+    pub(crate) fn instantiate(limits: &SandboxLimits, crypto: Crypto) -> Result<Self> {
         let runtime = Runtime::get()?;
+        let pre = runtime.pre(crypto)?;
         let mut table = ResourceTable::new();
         table.set_max_capacity(limits.max_resources);
         let state = SandboxState {
@@ -71,8 +80,7 @@ impl Sandbox {
         let deadline_ticks =
             (limits.call_deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(deadline_ticks);
-        let bindings = runtime
-            .pre
+        let bindings = pre
             .instantiate(&mut store)
             .map_err(|e| Error::Sandbox(format!("cannot instantiate the TLS engine: {e:#}")))?;
         Ok(Self {
@@ -89,11 +97,12 @@ impl Sandbox {
     /// order added) and the server options, all parsed inside the sandbox.
     pub(crate) fn server(
         limits: &SandboxLimits,
+        crypto: Crypto,
         default_credentials: &GuestCredentials,
         contexts: &[(String, GuestCredentials)],
         options: &GuestServerOptions,
     ) -> Result<Self> {
-        let mut sandbox = Self::instantiate(limits)?;
+        let mut sandbox = Self::instantiate(limits, crypto)?;
         let default_context = sandbox.create_context(default_credentials)?;
         let server = sandbox.guard(|b, s| {
             b.tlsbox_tls_tls()
@@ -118,10 +127,11 @@ impl Sandbox {
     /// A client-side pair whose ClientHello is ready to send.
     pub(crate) fn client(
         limits: &SandboxLimits,
+        crypto: Crypto,
         credentials: &GuestCredentials,
         options: &GuestClientOptions,
     ) -> Result<Self> {
-        let mut sandbox = Self::instantiate(limits)?;
+        let mut sandbox = Self::instantiate(limits, crypto)?;
         let context = sandbox.create_context(credentials)?;
         let pair = sandbox.guard(|b, s| {
             b.tlsbox_tls_tls()
@@ -139,7 +149,8 @@ impl Sandbox {
         limits: &SandboxLimits,
         credentials: &GuestCredentials,
     ) -> Result<()> {
-        let mut sandbox = Self::instantiate(limits)?;
+        // Credentials parse the same in both components.
+        let mut sandbox = Self::instantiate(limits, Crypto::Guest)?;
         let context = sandbox.create_context(credentials)?;
         sandbox.drop_resource(context)
     }
@@ -179,56 +190,60 @@ impl Sandbox {
             .ok_or_else(|| Error::Sandbox("the sandbox holds no secure pair".into()))
     }
 
-    /// Feeds encrypted bytes from the peer; returns how many were taken.
-    pub(crate) fn write_encrypted(&mut self, data: &[u8]) -> Result<usize> {
-        let pair = self.pair()?;
-        let data = &data[..data.len().min(self.max_bytes_per_call)];
-        let taken = self.guard(|b, s| {
-            b.tlsbox_tls_tls()
-                .secure_pair()
-                .call_write_encrypted(s, pair, data)
-        })?;
-        Ok(taken.map_err(TlsError::from)? as usize)
-    }
-
-    /// Takes encrypted bytes to send to the peer.
-    pub(crate) fn read_encrypted(&mut self, max: usize) -> Result<Vec<u8>> {
-        let pair = self.pair()?;
-        let max = max.min(self.max_bytes_per_call) as u32;
-        self.guard(|b, s| {
-            b.tlsbox_tls_tls()
-                .secure_pair()
-                .call_read_encrypted(s, pair, max)
-        })
-    }
-
-    /// Queues cleartext; returns how many bytes were taken.
-    pub(crate) fn write_cleartext(&mut self, data: &[u8]) -> Result<usize> {
-        let pair = self.pair()?;
-        let data = &data[..data.len().min(self.max_bytes_per_call)];
-        let taken = self.guard(|b, s| {
-            b.tlsbox_tls_tls()
-                .secure_pair()
-                .call_write_cleartext(s, pair, data)
-        })?;
-        Ok(taken.map_err(TlsError::from)? as usize)
-    }
-
-    /// Takes decrypted cleartext.
-    pub(crate) fn read_cleartext(&mut self, max: usize) -> Result<Vec<u8>> {
-        let pair = self.pair()?;
-        let max = max.min(self.max_bytes_per_call) as u32;
-        self.guard(|b, s| {
-            b.tlsbox_tls_tls()
-                .secure_pair()
-                .call_read_cleartext(s, pair, max)
-        })
-    }
-
     /// Queues close_notify.
     pub(crate) fn end(&mut self) -> Result<()> {
         let pair = self.pair()?;
         self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_end(s, pair))
+    }
+
+    /// Feeds encrypted bytes and takes up to `max_out` encrypted bytes to
+    /// send, with the status after: one guest call.
+    pub(crate) fn push_encrypted(&mut self, data: &[u8], max_out: usize) -> Result<Step> {
+        let pair = self.pair()?;
+        let data = &data[..data.len().min(self.max_bytes_per_call)];
+        let max_out = max_out.min(self.max_bytes_per_call) as u32;
+        let step = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_push_encrypted(s, pair, data, max_out)
+        })?;
+        Ok(step.map_err(TlsError::from)?)
+    }
+
+    /// Queues cleartext and takes up to `max_out` encrypted bytes to send,
+    /// with the status after: one guest call.
+    pub(crate) fn push_cleartext(&mut self, data: &[u8], max_out: usize) -> Result<Step> {
+        let pair = self.pair()?;
+        let data = &data[..data.len().min(self.max_bytes_per_call)];
+        let max_out = max_out.min(self.max_bytes_per_call) as u32;
+        let step = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_push_cleartext(s, pair, data, max_out)
+        })?;
+        Ok(step.map_err(TlsError::from)?)
+    }
+
+    /// Takes encrypted bytes to send, with the status after.
+    pub(crate) fn pull_encrypted(&mut self, max: usize) -> Result<Step> {
+        let pair = self.pair()?;
+        let max = max.min(self.max_bytes_per_call) as u32;
+        self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_pull_encrypted(s, pair, max)
+        })
+    }
+
+    /// Takes decrypted cleartext, with the status after.
+    pub(crate) fn pull_cleartext(&mut self, max: usize) -> Result<(Vec<u8>, PairStatus)> {
+        let pair = self.pair()?;
+        let max = max.min(self.max_bytes_per_call) as u32;
+        self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_pull_cleartext(s, pair, max)
+        })
     }
 
     /// Where the pair stands.

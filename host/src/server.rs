@@ -268,6 +268,7 @@ async fn serve_connection(
         };
         let sandbox = Sandbox::server(
             &options.limits,
+            options.crypto,
             &options.credentials.to_guest(),
             &contexts,
             &guest_options,

@@ -99,6 +99,8 @@ fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
         servername: args.servername.clone(),
         alpn_protocols: args.alpn.clone(),
         handshake_timeout: Duration::from_millis(args.handshake_timeout),
+        crypto: args.crypto.into(),
+        ciphers: args.ciphers.clone(),
         ..ConnectOptions::default()
     };
     if args.insecure {

@@ -81,6 +81,8 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
     options.alpn_protocols = args.alpn.clone();
     options.max_connections = args.max_connections;
     options.handshake_timeout = Duration::from_millis(args.handshake_timeout);
+    options.crypto = args.crypto.into();
+    options.ciphers = args.ciphers.clone();
     for context in &args.context {
         options.contexts.push(parse_context(context)?);
     }

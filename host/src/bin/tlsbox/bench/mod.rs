@@ -351,7 +351,14 @@ impl Run {
             std::fs::write(&identity.cert, key.cert)?;
             std::fs::write(&identity.key, key.key)?;
             for system in self.systems.clone() {
-                self.server_measures(system, key, &identity).await;
+                if system == System::Tlsbox {
+                    for crypto in [tlsbox::Crypto::Host, tlsbox::Crypto::Guest] {
+                        self.server_measures(system, Some(crypto), key, &identity)
+                            .await;
+                    }
+                } else {
+                    self.server_measures(system, None, key, &identity).await;
+                }
             }
         }
         self.instance_costs();
@@ -394,15 +401,23 @@ impl Run {
 
     /// Handshakes (each key), bulk and memory (ECDSA key only: the key
     /// does not change them) against one server.
-    async fn server_measures(&mut self, system: System, key: Key, identity: &Identity) {
+    async fn server_measures(
+        &mut self,
+        system: System,
+        crypto: Option<tlsbox::Crypto>,
+        key: Key,
+        identity: &Identity,
+    ) {
+        let variant = crypto.map(crypto_name);
         self.step += 1;
         progress(&format!(
-            "[{}] {} server, {} key",
+            "[{}] {} server{}, {} key",
             self.step,
             system.name(),
+            variant.map(|v| format!(" ({v})")).unwrap_or_default(),
             key.name
         ));
-        let server = match servers::start(system, identity, &self.workdir).await {
+        let server = match servers::start(system, crypto, identity, &self.workdir).await {
             Ok(server) => server,
             Err(reason) => {
                 self.skip(system, "handshakes_per_s", reason);
@@ -438,6 +453,7 @@ impl Run {
         let measure = Measure {
             key: Some(key.name),
             cipher_suite: Some(suite_name),
+            variant,
             ..Measure::new("handshakes_per_s", "1/s", true)
         };
         self.record(system, measure, rounds);
@@ -467,18 +483,24 @@ impl Run {
                 let measure = Measure {
                     key: Some(key.name),
                     cipher_suite: Some(suite_name),
+                    variant,
                     ..Measure::new("bulk_mb_per_s", "MB/s", true)
                 };
                 self.record(system, measure, rounds);
             }
         }
         drop(server);
-        self.memory(system, identity).await;
+        self.memory(system, crypto, identity).await;
     }
 
     /// RSS growth of a fresh server per idle established connection,
     /// scaled to 1,000 connections.
-    async fn memory(&mut self, system: System, identity: &Identity) {
+    async fn memory(
+        &mut self,
+        system: System,
+        crypto: Option<tlsbox::Crypto>,
+        identity: &Identity,
+    ) {
         const MEASURE: &str = "rss_mib_per_1000_conns";
         if system == System::Openssl {
             self.skip(
@@ -492,7 +514,7 @@ impl Run {
         let config = native::client_config(SUITES[0].0);
         let mut rounds = Vec::new();
         for round in 1..=self.settings.memory_rounds {
-            let server = match servers::start(system, identity, &self.workdir).await {
+            let server = match servers::start(system, crypto, identity, &self.workdir).await {
                 Ok(server) => server,
                 Err(reason) => return self.skip(system, MEASURE, reason),
             };
@@ -525,6 +547,7 @@ impl Run {
         }
         let measure = Measure {
             key: Some(KEYS[0].name),
+            variant: crypto.map(crypto_name),
             ..Measure::new(MEASURE, "MiB", false)
         };
         self.record(system, measure, rounds);
@@ -538,16 +561,6 @@ impl Run {
         self.step += 1;
         progress(&format!("[{}] per-connection set-up", self.step));
         let n = self.settings.instance_iterations;
-        let credentials = tlsbox::Credentials {
-            key: Some(EC_KEY.into()),
-            cert: Some(EC_CERT.into()),
-            ..Default::default()
-        };
-        let options = tlsbox::ServerOptions::new(credentials);
-        // The first instance compiles or loads the component.
-        if let Err(e) = tlsbox::bench_support::new_server_connection(&options) {
-            return self.skip(System::Tlsbox, "new_instance_us", e.to_string());
-        }
         let context =
             tlsbox_engine::context::SecureContext::new(&tlsbox_engine::context::Credentials {
                 key: Some(EC_KEY.into()),
@@ -556,44 +569,65 @@ impl Run {
             })
             .expect("the fixture parses");
         let server = tlsbox_engine::server::Server::new(context, Default::default());
-        let (mut bare, mut setup, mut native_setup) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..self.settings.rounds {
-            let per_call = |f: &mut dyn FnMut()| {
-                let start = Instant::now();
-                for _ in 0..n {
-                    f();
-                }
-                start.elapsed().as_secs_f64() * 1e6 / n as f64
-            };
-            bare.push(per_call(&mut || {
-                tlsbox::bench_support::new_instance().expect("an instance");
-            }));
-            setup.push(per_call(&mut || {
-                tlsbox::bench_support::new_server_connection(&options).expect("a set-up");
-            }));
-            native_setup.push(per_call(&mut || {
-                drop(std::hint::black_box(server.accept()))
-            }));
-        }
-        progress(&format!(
-            "    instance {:.1} µs, set-up {:.1} µs, native set-up {:.2} µs",
-            bare[0], setup[0], native_setup[0]
-        ));
-        self.record(
-            System::Tlsbox,
-            Measure::new("new_instance_us", "µs", false),
-            bare,
-        );
-        self.record(
-            System::Tlsbox,
-            Measure::new("connection_setup_us", "µs", false),
-            setup,
-        );
+        let per_call = |f: &mut dyn FnMut()| {
+            let start = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            start.elapsed().as_secs_f64() * 1e6 / n as f64
+        };
+        let native: Vec<f64> = (0..self.settings.rounds)
+            .map(|_| per_call(&mut || drop(std::hint::black_box(server.accept()))))
+            .collect();
         self.record(
             System::RustlsNative,
             Measure::new("connection_setup_us", "µs", false),
-            native_setup,
+            native,
         );
+        for crypto in [tlsbox::Crypto::Host, tlsbox::Crypto::Guest] {
+            let mut options = tlsbox::ServerOptions::new(tlsbox::Credentials {
+                key: Some(EC_KEY.into()),
+                cert: Some(EC_CERT.into()),
+                ..Default::default()
+            });
+            options.crypto = crypto;
+            // The first instance compiles or loads the component.
+            if let Err(e) = tlsbox::bench_support::new_server_connection(&options) {
+                return self.skip(System::Tlsbox, "connection_setup_us", e.to_string());
+            }
+            let (mut bare, mut setup) = (Vec::new(), Vec::new());
+            for _ in 0..self.settings.rounds {
+                bare.push(per_call(&mut || {
+                    tlsbox::bench_support::new_instance(crypto).expect("an instance");
+                }));
+                setup.push(per_call(&mut || {
+                    tlsbox::bench_support::new_server_connection(&options).expect("a set-up");
+                }));
+            }
+            progress(&format!(
+                "    {}: instance {:.1} µs, set-up {:.1} µs",
+                crypto_name(crypto),
+                bare[0],
+                setup[0]
+            ));
+            let variant = Some(crypto_name(crypto));
+            self.record(
+                System::Tlsbox,
+                Measure {
+                    variant,
+                    ..Measure::new("new_instance_us", "µs", false)
+                },
+                bare,
+            );
+            self.record(
+                System::Tlsbox,
+                Measure {
+                    variant,
+                    ..Measure::new("connection_setup_us", "µs", false)
+                },
+                setup,
+            );
+        }
     }
 
     /// Process start to first completed handshake (and a clean close), one
@@ -606,10 +640,11 @@ impl Run {
             cert: self.workdir.join("ecdsa-p256-cert.pem"),
             key: self.workdir.join("ecdsa-p256-key.pem"),
         };
-        let server = match servers::start(System::RustlsNative, &identity, &self.workdir).await {
-            Ok(server) => server,
-            Err(reason) => return self.skip(System::RustlsNative, MEASURE, reason),
-        };
+        let server =
+            match servers::start(System::RustlsNative, None, &identity, &self.workdir).await {
+                Ok(server) => server,
+                Err(reason) => return self.skip(System::RustlsNative, MEASURE, reason),
+            };
         let port = server.port.to_string();
         let ca = self.workdir.join("ca5-cert.pem");
         let exe = std::env::current_exe().expect("own executable");
@@ -691,6 +726,14 @@ impl Run {
                 self.record(system, measure, rounds);
             }
         }
+    }
+}
+
+/// The variant name of a tlsbox build.
+fn crypto_name(crypto: tlsbox::Crypto) -> &'static str {
+    match crypto {
+        tlsbox::Crypto::Guest => "guest-crypto",
+        tlsbox::Crypto::Host => "host-crypto",
     }
 }
 

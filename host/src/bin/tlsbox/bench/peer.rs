@@ -50,6 +50,9 @@ pub struct PeerArgs {
     /// Root to trust when connecting.
     #[arg(long)]
     pub ca: Option<PathBuf>,
+    /// For `tlsbox`: which engine build serves.
+    #[arg(long, value_enum, default_value_t)]
+    pub crypto: crate::args::CryptoArg,
 }
 
 /// Runs the peer.
@@ -71,7 +74,7 @@ pub async fn run(args: PeerArgs) -> Result<(), Error> {
         std::process::exit(0);
     });
     match args.system {
-        PeerSystem::Tlsbox => serve_tlsbox(credentials).await,
+        PeerSystem::Tlsbox => serve_tlsbox(credentials, args.crypto.into()).await,
         PeerSystem::RustlsNative => serve_native(credentials).await,
     }
 }
@@ -80,8 +83,13 @@ fn announce(port: u16) {
     println!("{{\"port\":{port}}}");
 }
 
-async fn serve_tlsbox(credentials: tlsbox::Credentials) -> Result<(), Error> {
-    let server = tlsbox::create_server(tlsbox::ServerOptions::new(credentials))?;
+async fn serve_tlsbox(
+    credentials: tlsbox::Credentials,
+    crypto: tlsbox::Crypto,
+) -> Result<(), Error> {
+    let mut options = tlsbox::ServerOptions::new(credentials);
+    options.crypto = crypto;
+    let server = tlsbox::create_server(options)?;
     let address = server.listen("127.0.0.1:0").await?;
     announce(address.port());
     while let Some(stream) = server.accept().await {

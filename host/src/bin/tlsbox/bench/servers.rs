@@ -37,7 +37,12 @@ pub struct Identity {
 
 /// Starts `system`'s server with `identity`; `workdir` holds node's script
 /// and openssl's bulk files.
-pub async fn start(system: System, identity: &Identity, workdir: &Path) -> Result<Server, String> {
+pub async fn start(
+    system: System,
+    crypto: Option<tlsbox::Crypto>,
+    identity: &Identity,
+    workdir: &Path,
+) -> Result<Server, String> {
     let mut command = match system {
         System::Tlsbox | System::RustlsNative => {
             let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
@@ -51,6 +56,9 @@ pub async fn start(system: System, identity: &Identity, workdir: &Path) -> Resul
                 .arg(&identity.cert)
                 .arg("--key")
                 .arg(&identity.key);
+            if crypto == Some(tlsbox::Crypto::Guest) {
+                command.args(["--crypto", "guest"]);
+            }
             command
         }
         System::Node => {

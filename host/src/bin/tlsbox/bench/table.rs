@@ -13,7 +13,21 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
         "| measure | key / suite / variant | system | median | min–max | × rustls-native |"
     );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
-    for entry in results {
+    // Side by side: each measure's systems together, in the order measured.
+    const ORDER: [&str; 6] = [
+        "handshakes_per_s",
+        "bulk_mb_per_s",
+        "rss_mib_per_1000_conns",
+        "connection_setup_us",
+        "new_instance_us",
+        "cold_start_ms",
+    ];
+    let mut sorted: Vec<&Entry> = results.iter().collect();
+    sorted.sort_by_key(|e| {
+        let rank = ORDER.iter().position(|m| *m == e.measure);
+        (rank, e.key, e.cipher_suite)
+    });
+    for entry in sorted {
         let details: Vec<&str> = [entry.key, entry.cipher_suite, entry.variant]
             .into_iter()
             .flatten()
@@ -25,7 +39,7 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
         };
         let ratio = entry
             .ratio_to_rustls_native
-            .map(|r| format!("{}", number(r)))
+            .map(number)
             .unwrap_or_else(|| "–".into());
         let _ = writeln!(
             out,
