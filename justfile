@@ -12,6 +12,13 @@ demo:
 test:
     cargo test --workspace
 
+# Benchmark tlsbox against native rustls, Node's tls and OpenSSL on loopback
+# (release build). Prints a table; writes bench/results/<label>.{json,md}.
+# `just bench --quick`, `just bench --json`, `just bench --label after`.
+bench *ARGS:
+    cargo build --release
+    ./target/release/tlsbox bench {{ARGS}}
+
 # Format and lint, as CI expects.
 check:
     cargo fmt --all --check

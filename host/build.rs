@@ -1,5 +1,7 @@
-//! Builds the guest component (`guest/`) for wasm32-wasip2 with a nested
-//! cargo, so that `cargo build` / `cargo test` at the root need no other step.
+//! Builds the guest components (`guest/`) for wasm32-wasip2 with a nested
+//! cargo, so that `cargo build` / `cargo test` at the root need no other step:
+//! the self-contained one (`TLSBOX_COMPONENT_PATH`) and the one built with
+//! `--features host-crypto` (`TLSBOX_HOST_CRYPTO_COMPONENT_PATH`).
 //!
 //! The nested cargo gets its own target directory: sharing the outer one
 //! deadlocks on cargo's build lock. It must not inherit the outer build's
@@ -25,15 +27,44 @@ fn main() {
     check_target_installed();
     let target_dir = workspace.join("target").join("guest");
     let profile = env::var("TLSBOX_GUEST_PROFILE").unwrap_or_else(|_| "guest".into());
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
+    // One after the other, in the same target dir: the dependencies are
+    // shared, and each build's component is copied out before the next
+    // overwrites it.
+    for (features, file, variable) in [
+        (None, "tlsbox.wasm", "TLSBOX_COMPONENT_PATH"),
+        (
+            Some("host-crypto"),
+            "tlsbox-host-crypto.wasm",
+            "TLSBOX_HOST_CRYPTO_COMPONENT_PATH",
+        ),
+    ] {
+        let built = build_guest(workspace, &target_dir, &profile, features);
+        let out = out_dir.join(file);
+        copy_if_changed(&built, &out);
+        println!("cargo:rustc-env={variable}={}", out.display());
+    }
+}
+
+/// Runs the nested cargo; returns the component it built.
+fn build_guest(
+    workspace: &Path,
+    target_dir: &Path,
+    profile: &str,
+    features: Option<&str>,
+) -> PathBuf {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
         .arg("build")
         .arg("--manifest-path")
         .arg(workspace.join("guest").join("Cargo.toml"))
-        .args(["--target", TARGET, "--profile", &profile])
+        .args(["--target", TARGET, "--profile", profile])
         .arg("--target-dir")
-        .arg(&target_dir);
+        .arg(target_dir);
+    if let Some(features) = features {
+        command.args(["--features", features]);
+    }
     for var in [
         "CARGO_ENCODED_RUSTFLAGS",
         "RUSTFLAGS",
@@ -53,14 +84,10 @@ fn main() {
         status.success(),
         "building the guest component failed (see the errors above)"
     );
-
-    let built = target_dir
+    target_dir
         .join(TARGET)
-        .join(&profile)
-        .join("tlsbox_guest.wasm");
-    let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("tlsbox.wasm");
-    copy_if_changed(&built, &out);
-    println!("cargo:rustc-env=TLSBOX_COMPONENT_PATH={}", out.display());
+        .join(profile)
+        .join("tlsbox_guest.wasm")
 }
 
 /// Fails with one clear line when the wasm target is missing.

@@ -1,8 +1,9 @@
 //! The component itself: what it can reach, and that it is a real component.
 
 #[test]
-fn the_component_imports_only_clocks_randomness_and_std_plumbing() {
-    let imports = tlsbox::runtime::component_imports().expect("the engine starts");
+fn the_self_contained_component_imports_only_clocks_randomness_and_std_plumbing() {
+    let imports =
+        tlsbox::runtime::component_imports(tlsbox::Crypto::Guest).expect("the engine starts");
     assert!(!imports.is_empty());
     for name in &imports {
         // `tlsbox:tls/types` holds only type definitions: nothing to call.
@@ -38,9 +39,25 @@ fn the_component_imports_only_clocks_randomness_and_std_plumbing() {
 }
 
 #[test]
-fn the_component_is_a_wasm_component_binary() {
-    let wasm = tlsbox::runtime::component_wasm();
-    assert_eq!(&wasm[..4], b"\0asm");
-    // Components carry layer 1 in the version field; core modules carry 0.
-    assert_eq!(&wasm[6..8], &[1, 0]);
+fn the_host_crypto_component_adds_only_the_crypto_import() {
+    let guest = tlsbox::runtime::component_imports(tlsbox::Crypto::Guest).unwrap();
+    let host = tlsbox::runtime::component_imports(tlsbox::Crypto::Host).unwrap();
+    let added: Vec<_> = host.iter().filter(|name| !guest.contains(name)).collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(added[0].starts_with("tlsbox:tls/crypto@"), "{added:?}");
+    assert!(
+        !guest
+            .iter()
+            .any(|name| name.starts_with("tlsbox:tls/crypto"))
+    );
+}
+
+#[test]
+fn both_components_are_wasm_component_binaries() {
+    for crypto in [tlsbox::Crypto::Guest, tlsbox::Crypto::Host] {
+        let wasm = tlsbox::runtime::component_wasm(crypto);
+        assert_eq!(&wasm[..4], b"\0asm");
+        // Components carry layer 1 in the version field; core modules carry 0.
+        assert_eq!(&wasm[6..8], &[1, 0]);
+    }
 }

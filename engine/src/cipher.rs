@@ -2,6 +2,8 @@
 
 use rustls::{CipherSuite, ProtocolVersion, SupportedCipherSuite};
 
+use crate::error::{Error, ErrorCode};
+
 /// The negotiated cipher suite in Node's shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cipher {
@@ -32,6 +34,40 @@ pub fn protocol_name(version: ProtocolVersion) -> &'static str {
         ProtocolVersion::TLSv1_0 => "TLSv1",
         _ => "unknown",
     }
+}
+
+/// The suites of `available` that Node's `ciphers` option names: a list
+/// separated by `:` (OpenSSL's form; `,` and spaces also separate) of
+/// OpenSSL or IANA suite names, matched without regard to case, kept in
+/// `available`'s order. Names tlsbox does not know are ignored, as OpenSSL
+/// ignores them; a list that selects nothing is an error (Node's
+/// `no cipher match`).
+pub fn select(
+    list: &str,
+    available: &[SupportedCipherSuite],
+) -> Result<Vec<SupportedCipherSuite>, Error> {
+    let wanted: Vec<&str> = list
+        .split([':', ',', ' '])
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .collect();
+    let selected: Vec<SupportedCipherSuite> = available
+        .iter()
+        .copied()
+        .filter(|suite| {
+            let (openssl, iana) = names(suite.suite());
+            wanted
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(openssl) || w.eq_ignore_ascii_case(iana))
+        })
+        .collect();
+    if selected.is_empty() {
+        return Err(Error::new(
+            ErrorCode::ErrInvalidArgValue,
+            format!("no cipher match for {list:?}"),
+        ));
+    }
+    Ok(selected)
 }
 
 /// (OpenSSL name, IANA name) for the suites rustls speaks.

@@ -37,7 +37,32 @@ pub mod verify;
 
 pub use error::{Error, ErrorCode};
 
+static PROVIDER: std::sync::OnceLock<std::sync::Arc<rustls::crypto::CryptoProvider>> =
+    std::sync::OnceLock::new();
+
+/// Installs the crypto provider every context and config is built from,
+/// before the first one is made; later calls change nothing. Without one,
+/// the engine uses rustls' ring provider. The tlsbox guest built with host
+/// crypto installs a provider whose primitives the host runs natively.
+pub fn install_provider(provider: std::sync::Arc<rustls::crypto::CryptoProvider>) {
+    let _ = PROVIDER.set(provider);
+}
+
 /// The crypto provider every config in the engine is built from.
 pub(crate) fn provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
-    std::sync::Arc::new(rustls::crypto::ring::default_provider())
+    PROVIDER
+        .get_or_init(|| std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .clone()
+}
+
+/// [`provider`] restricted to the suites of Node's `ciphers` list, if any.
+pub(crate) fn provider_with_ciphers(
+    ciphers: Option<&str>,
+) -> Result<std::sync::Arc<rustls::crypto::CryptoProvider>, Error> {
+    let Some(list) = ciphers else {
+        return Ok(provider());
+    };
+    let mut provider = (*provider()).clone();
+    provider.cipher_suites = cipher::select(list, &provider.cipher_suites)?;
+    Ok(std::sync::Arc::new(provider))
 }

@@ -40,6 +40,9 @@ pub struct ClientOptions {
     pub alpn_protocols: Vec<String>,
     /// Record the pair's secrets for [`SecurePair::take_keylog`].
     pub keylog: bool,
+    /// Node's `ciphers`: the suites to offer (see [`crate::cipher::select`]);
+    /// `None` offers rustls' safe defaults.
+    pub ciphers: Option<String>,
 }
 
 /// Where a pair stands.
@@ -130,7 +133,8 @@ impl SecurePair {
         };
         // `dangerous()` is rustls' door to any custom verifier; ours verifies
         // fully (webpki chain + Node's hostname check), see `verifier`.
-        let builder = ClientConfig::builder_with_provider(crate::provider())
+        let provider = crate::provider_with_ciphers(options.ciphers.as_deref())?;
+        let builder = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| from_rustls(&e))?
             .dangerous()
@@ -577,7 +581,8 @@ fn server_config(
         reject_unauthorized: options.reject_unauthorized,
         verdict,
     };
-    let mut config = ServerConfig::builder_with_provider(crate::provider())
+    let provider = crate::provider_with_ciphers(options.ciphers.as_deref())?;
+    let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| from_rustls(&e))?
         .with_client_cert_verifier(Arc::new(verifier))

@@ -22,6 +22,9 @@ pub struct ServerOptions {
     pub sni_callback: bool,
     /// Record each pair's secrets for [`crate::pair::SecurePair::take_keylog`].
     pub keylog: bool,
+    /// Node's `ciphers`: the suites to accept (see [`crate::cipher::select`]);
+    /// `None` accepts rustls' safe defaults.
+    pub ciphers: Option<String>,
 }
 
 /// A name pattern from `addContext`: an exact name or `*.` and a suffix.

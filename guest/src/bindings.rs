@@ -3,8 +3,15 @@
 #![allow(unsafe_code)]
 #![allow(missing_docs)]
 
+#[cfg(not(feature = "host-crypto"))]
 wit_bindgen::generate!({
     world: "engine",
+    path: "../wit",
+});
+
+#[cfg(feature = "host-crypto")]
+wit_bindgen::generate!({
+    world: "engine-host-crypto",
     path: "../wit",
 });
 

@@ -22,6 +22,7 @@ pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
         alpn_protocols: o.alpn_protocols,
         sni_callback: o.sni_callback,
         keylog: o.keylog,
+        ciphers: o.ciphers,
     }
 }
 
@@ -32,6 +33,7 @@ pub(crate) fn client_options(o: tls::ClientOptions) -> pair::ClientOptions {
         reject_unauthorized: o.reject_unauthorized,
         alpn_protocols: o.alpn_protocols,
         keylog: o.keylog,
+        ciphers: o.ciphers,
     }
 }
 

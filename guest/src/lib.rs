@@ -12,6 +12,14 @@
 
 mod bindings;
 mod convert;
+#[cfg(feature = "host-crypto")]
+mod host_crypto;
+
+/// Makes sure the engine builds its configs from this build's provider.
+fn use_provider() {
+    #[cfg(feature = "host-crypto")]
+    host_crypto::install();
+}
 
 use std::cell::RefCell;
 
@@ -45,6 +53,7 @@ impl Context {
 
 impl tls::GuestSecureContext for Context {
     fn create(credentials: types::Credentials) -> Result<tls::SecureContext, types::Error> {
+        use_provider();
         let context =
             tlsbox_engine::context::SecureContext::new(&convert::credentials(credentials))
                 .map_err(convert::error)?;
@@ -59,6 +68,7 @@ struct Server(RefCell<tlsbox_engine::server::Server>);
 
 impl tls::GuestServer for Server {
     fn new(default_context: tls::SecureContext, options: tls::ServerOptions) -> Self {
+        use_provider();
         let context = default_context
             .into_inner::<Context>()
             .0
@@ -87,6 +97,20 @@ impl tls::GuestServer for Server {
     }
 }
 
+/// The output and status that end every driver step.
+fn step(pair: &mut tlsbox_engine::pair::SecurePair, taken: usize, max_out: u32) -> tls::Step {
+    let encrypted = if max_out > 0 {
+        pair.read_encrypted(max_out as usize)
+    } else {
+        Vec::new()
+    };
+    tls::Step {
+        taken: convert::len(taken),
+        encrypted,
+        status: convert::status(pair.status()),
+    }
+}
+
 /// A `secure-pair` resource.
 struct Pair(RefCell<tlsbox_engine::pair::SecurePair>);
 
@@ -95,6 +119,7 @@ impl tls::GuestSecurePair for Pair {
         context: tls::SecureContextBorrow<'_>,
         options: tls::ClientOptions,
     ) -> Result<tls::SecurePair, types::Error> {
+        use_provider();
         let context = context.get::<Context>().0.borrow();
         let context = context
             .as_ref()
@@ -145,6 +170,28 @@ impl tls::GuestSecurePair for Pair {
 
     fn status(&self) -> tls::PairStatus {
         convert::status(self.0.borrow().status())
+    }
+
+    fn push_encrypted(&self, data: Vec<u8>, max_out: u32) -> Result<tls::Step, types::Error> {
+        let mut pair = self.0.borrow_mut();
+        let taken = pair.write_encrypted(&data).map_err(convert::error)?;
+        Ok(step(&mut pair, taken, max_out))
+    }
+
+    fn push_cleartext(&self, data: Vec<u8>, max_out: u32) -> Result<tls::Step, types::Error> {
+        let mut pair = self.0.borrow_mut();
+        let taken = pair.write_cleartext(&data).map_err(convert::error)?;
+        Ok(step(&mut pair, taken, max_out))
+    }
+
+    fn pull_encrypted(&self, max: u32) -> tls::Step {
+        step(&mut self.0.borrow_mut(), 0, max)
+    }
+
+    fn pull_cleartext(&self, max: u32) -> (Vec<u8>, tls::PairStatus) {
+        let mut pair = self.0.borrow_mut();
+        let data = pair.read_cleartext(max as usize);
+        (data, convert::status(pair.status()))
     }
 
     fn authorized(&self) -> bool {

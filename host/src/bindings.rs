@@ -1,7 +1,13 @@
 //! The host side of the WIT contract, generated. Nothing else lives here.
+//!
+//! One set of bindings serves both components: the world with the crypto
+//! import is a superset of the self-contained one, and a component that
+//! does not import `crypto` simply leaves it unused in the linker.
 #![allow(missing_docs)]
 
 wasmtime::component::bindgen!({
-    world: "engine",
+    world: "engine-host-crypto",
     path: "../wit",
+    imports: { default: trappable },
+    with: { "tlsbox:tls/crypto.record-key": crate::crypto::RecordKey },
 });

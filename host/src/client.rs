@@ -38,6 +38,7 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
         reject_unauthorized: options.reject_unauthorized,
         alpn_protocols: options.alpn_protocols.clone(),
         keylog: options.keylog.is_some(),
+        ciphers: options.ciphers.clone(),
     };
     let keylog = options
         .keylog
@@ -47,6 +48,7 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
     // The sandbox first: bad options fail before any connection is made.
     let sandbox = Sandbox::client(
         &options.limits,
+        options.crypto,
         &options.credentials.to_guest(),
         &guest_options,
     )?;

@@ -21,9 +21,12 @@
 //! outgrows its memory takes down its own connection and nothing else.
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+pub mod bench_support;
 mod bindings;
 mod cert;
 mod client;
+mod crypto;
 mod error;
 mod keylog;
 pub mod limits;
@@ -39,8 +42,8 @@ pub use client::connect;
 pub use error::{Error, Result, TlsError, TlsErrorCode};
 pub use limits::{Limit, LimitsHook, SandboxLimits};
 pub use options::{
-    BoxError, ConnectOptions, Credentials, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions, SniCallback,
-    SniFuture, read_pem,
+    BoxError, ConnectOptions, Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions,
+    SniCallback, SniFuture, read_pem,
 };
 pub use sandbox::live_sandboxes;
 pub use secure_pair::{SecurePair, create_secure_pair};

@@ -68,6 +68,23 @@ pub fn read_pem(path: impl AsRef<Path>) -> Result<String> {
         .map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", path.display())))
 }
 
+/// Where a connection's cryptographic primitives run. Both choices run the
+/// TLS protocol (parsing, state machine, certificate checks, the key
+/// schedule and the private key) inside the connection's sandbox.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Crypto {
+    /// The self-contained component: ring inside the guest, which imports
+    /// nothing but WASI. What runs on a runtime that only offers WASI.
+    /// WebAssembly has no AES instructions, so bulk AES-GCM is slow.
+    Guest,
+    /// The component built with host crypto: TLS 1.3 record protection
+    /// (AES-GCM, ChaCha20-Poly1305) runs natively in the host through the
+    /// `tlsbox:tls/crypto` import. The traffic keys then live in the host's
+    /// memory, in the connection's own resource table.
+    #[default]
+    Host,
+}
+
 /// Node's default `handshakeTimeout`.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -109,6 +126,10 @@ pub struct ServerOptions {
     /// ALPN protocols, server's preference first (`ALPNProtocols`; Node v0.6's
     /// `NPNProtocols` means the same here, see [`Self::npn_protocols`]).
     pub alpn_protocols: Vec<String>,
+    /// Node's `ciphers`: the suites to accept, OpenSSL or IANA names
+    /// separated by `:` (`TLS_CHACHA20_POLY1305_SHA256:ECDHE-RSA-AES128-GCM-SHA256`).
+    /// `None` accepts the engine's safe defaults.
+    pub ciphers: Option<String>,
     /// Contexts chosen by SNI name, as `addContext(pattern, credentials)` adds them.
     pub contexts: Vec<(String, Credentials)>,
     /// Picks the credentials for each SNI name (`SNICallback`); see
@@ -127,6 +148,8 @@ pub struct ServerOptions {
     /// Picks each connection's limits from the peer's address instead of
     /// [`Self::limits`] (which still applies to checking credentials).
     pub limits_for: Option<LimitsHook>,
+    /// Which component each connection runs (see [`Crypto`]).
+    pub crypto: Crypto,
 }
 
 impl ServerOptions {
@@ -137,6 +160,7 @@ impl ServerOptions {
             request_cert: false,
             reject_unauthorized: false,
             alpn_protocols: Vec::new(),
+            ciphers: None,
             contexts: Vec::new(),
             sni_callback: None,
             max_connections: None,
@@ -144,6 +168,7 @@ impl ServerOptions {
             limits: SandboxLimits::default(),
             keylog: None,
             limits_for: None,
+            crypto: Crypto::default(),
         }
     }
 
@@ -221,6 +246,9 @@ pub struct ConnectOptions {
     pub reject_unauthorized: bool,
     /// ALPN protocols to offer (`ALPNProtocols`, alias `NPNProtocols`).
     pub alpn_protocols: Vec<String>,
+    /// Node's `ciphers`: the suites to offer, OpenSSL or IANA names
+    /// separated by `:`. `None` offers the engine's safe defaults.
+    pub ciphers: Option<String>,
     /// Abort the handshake after this long.
     pub handshake_timeout: Duration,
     /// What the connection's sandbox may use.
@@ -228,6 +256,8 @@ pub struct ConnectOptions {
     /// Append the connection's TLS secrets to this file in the
     /// `SSLKEYLOGFILE` format. For debugging only. Off by default.
     pub keylog: Option<PathBuf>,
+    /// Which component the connection runs (see [`Crypto`]).
+    pub crypto: Crypto,
 }
 
 impl Default for ConnectOptions {
@@ -237,9 +267,11 @@ impl Default for ConnectOptions {
             servername: None,
             reject_unauthorized: true,
             alpn_protocols: Vec::new(),
+            ciphers: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
             keylog: None,
+            crypto: Crypto::default(),
         }
     }
 }

@@ -1,28 +1,41 @@
-//! The one wasmtime engine of a process, the tlsbox component compiled for
+//! The one wasmtime engine of a process, the tlsbox components compiled for
 //! it (cached on disk), and the epoch ticker that enforces call deadlines.
+//!
+//! There are two components, one per [`Crypto`] choice: the self-contained
+//! one (`engine` world: ring inside the guest, only WASI imports) and the
+//! host-crypto one (`engine-host-crypto` world: it also imports
+//! `tlsbox:tls/crypto`). Each is compiled on first use.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine};
 
 use crate::bindings;
 use crate::error::Error;
+use crate::options::Crypto;
 use crate::sandbox::SandboxState;
 
-/// The component, as built by `build.rs` from `guest/`.
+/// The self-contained component, as built by `build.rs` from `guest/`.
 pub(crate) static COMPONENT_WASM: &[u8] = include_bytes!(env!("TLSBOX_COMPONENT_PATH"));
+/// The component built with host crypto (`guest/` with `--features host-crypto`).
+pub(crate) static HOST_CRYPTO_COMPONENT_WASM: &[u8] =
+    include_bytes!(env!("TLSBOX_HOST_CRYPTO_COMPONENT_PATH"));
 
 /// How often the engine's epoch advances: the granularity of call deadlines.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// The engine, the compiled component and its pre-linked instance template.
+type Pre = bindings::EngineHostCryptoPre<SandboxState>;
+
+/// The engine, its linker, and each component's pre-linked instance template.
 pub(crate) struct Runtime {
     pub(crate) engine: Engine,
-    pub(crate) pre: bindings::EnginePre<SandboxState>,
+    linker: Linker<SandboxState>,
+    self_contained: OnceLock<Result<Pre, String>>,
+    host_crypto: OnceLock<Result<Pre, String>>,
 }
 
 static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
@@ -42,20 +55,44 @@ impl Runtime {
         // holding a thread.
         config.epoch_interruption(true);
         let engine = Engine::new(&config)?;
-        let component = load_component(&engine)?;
         let mut linker = Linker::<SandboxState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-        let pre = bindings::EnginePre::new(linker.instantiate_pre(&component)?)?;
+        // Only the host-crypto component imports it; the other ignores it.
+        bindings::tlsbox::tls::crypto::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         start_epoch_ticker(engine.clone());
-        Ok(Self { engine, pre })
+        Ok(Self {
+            engine,
+            linker,
+            self_contained: OnceLock::new(),
+            host_crypto: OnceLock::new(),
+        })
+    }
+
+    /// The instance template for `crypto`'s component, compiled (or loaded
+    /// from the cache) on first use.
+    pub(crate) fn pre(&self, crypto: Crypto) -> Result<&Pre, Error> {
+        let (cell, wasm) = match crypto {
+            Crypto::Guest => (&self.self_contained, COMPONENT_WASM),
+            Crypto::Host => (&self.host_crypto, HOST_CRYPTO_COMPONENT_WASM),
+        };
+        cell.get_or_init(|| {
+            let component = load_component(&self.engine, wasm).map_err(|e| format!("{e:#}"))?;
+            let pre = self
+                .linker
+                .instantiate_pre(&component)
+                .map_err(|e| format!("{e:#}"))?;
+            Pre::new(pre).map_err(|e| format!("{e:#}"))
+        })
+        .as_ref()
+        .map_err(|message| Error::Sandbox(format!("cannot load the TLS engine: {message}")))
     }
 }
 
-/// The interfaces the tlsbox component imports, by name (for example
+/// The interfaces `crypto`'s component imports, by name (for example
 /// `wasi:clocks/wall-clock@0.2.x`): what the sandbox can reach at all.
-pub fn component_imports() -> Result<Vec<String>, Error> {
+pub fn component_imports(crypto: Crypto) -> Result<Vec<String>, Error> {
     let runtime = Runtime::get()?;
-    let component = runtime.pre.instance_pre().component();
+    let component = runtime.pre(crypto)?.instance_pre().component();
     Ok(component
         .component_type()
         .imports(&runtime.engine)
@@ -63,9 +100,12 @@ pub fn component_imports() -> Result<Vec<String>, Error> {
         .collect())
 }
 
-/// The tlsbox component's bytes (a WASI 0.2 component).
-pub fn component_wasm() -> &'static [u8] {
-    COMPONENT_WASM
+/// `crypto`'s component's bytes (a WASI 0.2 component).
+pub fn component_wasm(crypto: Crypto) -> &'static [u8] {
+    match crypto {
+        Crypto::Guest => COMPONENT_WASM,
+        Crypto::Host => HOST_CRYPTO_COMPONENT_WASM,
+    }
 }
 
 /// Advances the epoch every [`EPOCH_TICK`] for as long as the process runs.
@@ -86,9 +126,9 @@ fn start_epoch_ticker(engine: Engine) {
 
 /// The compiled component: from the on-disk cache when a compatible one is
 /// there, else compiled now and cached for the next start.
-fn load_component(engine: &Engine) -> wasmtime::Result<Component> {
-    let Some(path) = cache_path(engine) else {
-        return Component::new(engine, COMPONENT_WASM);
+fn load_component(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Component> {
+    let Some(path) = cache_path(engine, wasm) else {
+        return Component::new(engine, wasm);
     };
     if path.exists() {
         // SAFETY: the file is one this code wrote (atomically, by rename) into
@@ -100,7 +140,7 @@ fn load_component(engine: &Engine) -> wasmtime::Result<Component> {
             Err(e) => tracing::warn!("ignoring unusable cached component {}: {e}", path.display()),
         }
     }
-    let component = Component::new(engine, COMPONENT_WASM)?;
+    let component = Component::new(engine, wasm)?;
     if let Err(e) = store_in_cache(&path, &component.serialize()?) {
         tracing::warn!(
             "cannot cache the compiled component at {}: {e}",
@@ -120,11 +160,11 @@ fn store_in_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// `<cache dir>/component-<hash>.cwasm`, or none when there is nowhere to cache.
-fn cache_path(engine: &Engine) -> Option<PathBuf> {
+fn cache_path(engine: &Engine, wasm: &[u8]) -> Option<PathBuf> {
     let dir = cache_dir()?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
-    COMPONENT_WASM.hash(&mut hasher);
+    wasm.hash(&mut hasher);
     Some(dir.join(format!("component-{:016x}.cwasm", hasher.finish())))
 }
 

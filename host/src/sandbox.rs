@@ -13,11 +13,12 @@ use wasmtime::component::{ResourceAny, ResourceTable, ResourceTableError};
 use wasmtime::{ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::bindings::Engine as Bindings;
+use crate::bindings::EngineHostCrypto as Bindings;
 use crate::bindings::exports::tlsbox::tls::tls;
 use crate::bindings::tlsbox::tls::types;
 use crate::error::{Error, Result, TlsError};
 use crate::limits::{Limit, SandboxLimits};
+use crate::options::Crypto;
 use crate::runtime::{EPOCH_TICK, Runtime};
 
 /// Sandboxes alive in this process: instantiated and not yet dropped.
@@ -36,6 +37,13 @@ pub(crate) struct SandboxState {
     wasi: WasiCtx,
     table: ResourceTable,
     limiter: GuestLimiter,
+}
+
+impl SandboxState {
+    /// The store's resource table (host crypto keeps its keys there).
+    pub(crate) fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
 }
 
 impl WasiView for SandboxState {
@@ -106,7 +114,7 @@ impl ResourceLimiter for GuestLimiter {
 
 /// Re-exports of the WIT records the rest of the host fills in.
 pub(crate) use tls::{
-    ClientOptions as GuestClientOptions, PairStatus, ServerOptions as GuestServerOptions,
+    ClientOptions as GuestClientOptions, PairStatus, ServerOptions as GuestServerOptions, Step,
 };
 pub(crate) use types::{Credentials as GuestCredentials, PeerCertificate as GuestPeerCertificate};
 
@@ -143,8 +151,9 @@ impl Poison {
 
 impl Sandbox {
     /// A fresh instance with `limits`, no pair yet.
-    fn instantiate(limits: &SandboxLimits) -> Result<Self> {
+    pub(crate) fn instantiate(limits: &SandboxLimits, crypto: Crypto) -> Result<Self> {
         let runtime = Runtime::get()?;
+        let pre = runtime.pre(crypto)?;
         let mut table = ResourceTable::new();
         table.set_max_capacity(limits.max_resources);
         let state = SandboxState {
@@ -166,7 +175,7 @@ impl Sandbox {
             .try_into()
             .unwrap_or(u64::MAX);
         store.set_epoch_deadline(deadline_ticks);
-        let instantiated = runtime.pre.instantiate(&mut store);
+        let instantiated = pre.instantiate(&mut store);
         let bindings = match instantiated {
             Ok(bindings) => bindings,
             Err(e) => {
@@ -191,11 +200,12 @@ impl Sandbox {
     /// order added) and the server options, all parsed inside the sandbox.
     pub(crate) fn server(
         limits: &SandboxLimits,
+        crypto: Crypto,
         default_credentials: &GuestCredentials,
         contexts: &[(String, GuestCredentials)],
         options: &GuestServerOptions,
     ) -> Result<Self> {
-        let mut sandbox = Self::instantiate(limits)?;
+        let mut sandbox = Self::instantiate(limits, crypto)?;
         let default_context = sandbox.create_context(default_credentials)?;
         let server = sandbox.guard(|b, s| {
             b.tlsbox_tls_tls()
@@ -220,10 +230,11 @@ impl Sandbox {
     /// A client-side pair whose ClientHello is ready to send.
     pub(crate) fn client(
         limits: &SandboxLimits,
+        crypto: Crypto,
         credentials: &GuestCredentials,
         options: &GuestClientOptions,
     ) -> Result<Self> {
-        let mut sandbox = Self::instantiate(limits)?;
+        let mut sandbox = Self::instantiate(limits, crypto)?;
         let context = sandbox.create_context(credentials)?;
         let pair = sandbox.guard(|b, s| {
             b.tlsbox_tls_tls()
@@ -241,7 +252,8 @@ impl Sandbox {
         limits: &SandboxLimits,
         credentials: &GuestCredentials,
     ) -> Result<()> {
-        let mut sandbox = Self::instantiate(limits)?;
+        // Credentials parse the same in both components.
+        let mut sandbox = Self::instantiate(limits, Crypto::Guest)?;
         let context = sandbox.create_context(credentials)?;
         sandbox.drop_resource(context)
     }
@@ -310,54 +322,6 @@ impl Sandbox {
             .ok_or_else(|| Error::Sandbox("the sandbox holds no secure pair".into()))
     }
 
-    /// Feeds encrypted bytes from the peer; returns how many were taken.
-    pub(crate) fn write_encrypted(&mut self, data: &[u8]) -> Result<usize> {
-        let pair = self.pair()?;
-        let data = &data[..data.len().min(self.max_bytes_per_call)];
-        let taken = self.guard(|b, s| {
-            b.tlsbox_tls_tls()
-                .secure_pair()
-                .call_write_encrypted(s, pair, data)
-        })?;
-        Ok(taken.map_err(TlsError::from)? as usize)
-    }
-
-    /// Takes encrypted bytes to send to the peer.
-    pub(crate) fn read_encrypted(&mut self, max: usize) -> Result<Vec<u8>> {
-        let pair = self.pair()?;
-        let max = max.min(self.max_bytes_per_call);
-        let data = self.guard(|b, s| {
-            b.tlsbox_tls_tls()
-                .secure_pair()
-                .call_read_encrypted(s, pair, max as u32)
-        })?;
-        self.check_returned(data, max)
-    }
-
-    /// Queues cleartext; returns how many bytes were taken.
-    pub(crate) fn write_cleartext(&mut self, data: &[u8]) -> Result<usize> {
-        let pair = self.pair()?;
-        let data = &data[..data.len().min(self.max_bytes_per_call)];
-        let taken = self.guard(|b, s| {
-            b.tlsbox_tls_tls()
-                .secure_pair()
-                .call_write_cleartext(s, pair, data)
-        })?;
-        Ok(taken.map_err(TlsError::from)? as usize)
-    }
-
-    /// Takes decrypted cleartext.
-    pub(crate) fn read_cleartext(&mut self, max: usize) -> Result<Vec<u8>> {
-        let pair = self.pair()?;
-        let max = max.min(self.max_bytes_per_call);
-        let data = self.guard(|b, s| {
-            b.tlsbox_tls_tls()
-                .secure_pair()
-                .call_read_cleartext(s, pair, max as u32)
-        })?;
-        self.check_returned(data, max)
-    }
-
     /// Answers a server pair's `awaiting-context`: `credentials` are parsed
     /// here, in the sandbox; `None` lets the pair use its `add-context`
     /// table, then its default.
@@ -379,6 +343,56 @@ impl Sandbox {
     pub(crate) fn end(&mut self) -> Result<()> {
         let pair = self.pair()?;
         self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_end(s, pair))
+    }
+
+    /// Feeds encrypted bytes and takes up to `max_out` encrypted bytes to
+    /// send, with the status after: one guest call.
+    pub(crate) fn push_encrypted(&mut self, data: &[u8], max_out: usize) -> Result<Step> {
+        let pair = self.pair()?;
+        let data = &data[..data.len().min(self.max_bytes_per_call)];
+        let max_out = max_out.min(self.max_bytes_per_call) as u32;
+        let step = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_push_encrypted(s, pair, data, max_out)
+        })?;
+        Ok(step.map_err(TlsError::from)?)
+    }
+
+    /// Queues cleartext and takes up to `max_out` encrypted bytes to send,
+    /// with the status after: one guest call.
+    pub(crate) fn push_cleartext(&mut self, data: &[u8], max_out: usize) -> Result<Step> {
+        let pair = self.pair()?;
+        let data = &data[..data.len().min(self.max_bytes_per_call)];
+        let max_out = max_out.min(self.max_bytes_per_call) as u32;
+        let step = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_push_cleartext(s, pair, data, max_out)
+        })?;
+        Ok(step.map_err(TlsError::from)?)
+    }
+
+    /// Takes encrypted bytes to send, with the status after.
+    pub(crate) fn pull_encrypted(&mut self, max: usize) -> Result<Step> {
+        let pair = self.pair()?;
+        let max = max.min(self.max_bytes_per_call) as u32;
+        self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_pull_encrypted(s, pair, max)
+        })
+    }
+
+    /// Takes decrypted cleartext, with the status after.
+    pub(crate) fn pull_cleartext(&mut self, max: usize) -> Result<(Vec<u8>, PairStatus)> {
+        let pair = self.pair()?;
+        let max = max.min(self.max_bytes_per_call) as u32;
+        self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_pull_cleartext(s, pair, max)
+        })
     }
 
     /// Where the pair stands.

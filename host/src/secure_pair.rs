@@ -7,7 +7,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::error::{Error, Result};
 use crate::limits::SandboxLimits;
-use crate::options::{Credentials, DEFAULT_HANDSHAKE_TIMEOUT};
+use crate::options::{Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT};
 use crate::sandbox::{GuestClientOptions, GuestServerOptions, Sandbox};
 use crate::stream::CleartextStream;
 
@@ -26,6 +26,7 @@ pub struct SecurePair {
     alpn_protocols: Vec<String>,
     handshake_timeout: Duration,
     limits: SandboxLimits,
+    crypto: Crypto,
 }
 
 /// Node's `tls.createSecurePair(credentials, isServer, requestCert,
@@ -65,6 +66,7 @@ pub fn create_secure_pair(
         alpn_protocols: Vec::new(),
         handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
         limits,
+        crypto: Crypto::default(),
     })
 }
 
@@ -87,6 +89,12 @@ impl SecurePair {
         self
     }
 
+    /// Which component the pair runs (see [`Crypto`]).
+    pub fn crypto(mut self, crypto: Crypto) -> Self {
+        self.crypto = crypto;
+        self
+    }
+
     /// Runs the handshake over `io` and resolves with the cleartext side
     /// (Node's `secure` event).
     pub async fn secure<IO: AsyncRead + AsyncWrite + Unpin>(
@@ -100,8 +108,15 @@ impl SecurePair {
                 alpn_protocols: self.alpn_protocols.clone(),
                 sni_callback: false,
                 keylog: false,
+                ciphers: None,
             };
-            Sandbox::server(&self.limits, &self.credentials.to_guest(), &[], &options)?
+            Sandbox::server(
+                &self.limits,
+                self.crypto,
+                &self.credentials.to_guest(),
+                &[],
+                &options,
+            )?
         } else {
             let options = GuestClientOptions {
                 servername: self.servername.clone(),
@@ -109,8 +124,14 @@ impl SecurePair {
                 reject_unauthorized: self.reject_unauthorized,
                 alpn_protocols: self.alpn_protocols.clone(),
                 keylog: false,
+                ciphers: None,
             };
-            Sandbox::client(&self.limits, &self.credentials.to_guest(), &options)?
+            Sandbox::client(
+                &self.limits,
+                self.crypto,
+                &self.credentials.to_guest(),
+                &options,
+            )?
         };
         let mut stream = CleartextStream::new(io, sandbox)?;
         match tokio::time::timeout(self.handshake_timeout, stream.handshake()).await {

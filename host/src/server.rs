@@ -274,6 +274,7 @@ async fn serve_connection(
             alpn_protocols: options.alpn_protocols.clone(),
             sni_callback: options.sni_callback.is_some(),
             keylog: shared.keylog.is_some(),
+            ciphers: options.ciphers.clone(),
         };
         let limits = match &options.limits_for {
             Some(hook) => hook.limits(remote),
@@ -281,6 +282,7 @@ async fn serve_connection(
         };
         let sandbox = Sandbox::server(
             &limits,
+            options.crypto,
             &options.credentials.to_guest(),
             &contexts,
             &guest_options,

@@ -27,7 +27,7 @@ use crate::cert::PeerCertificate;
 use crate::error::{Error, Result, TlsError};
 use crate::keylog::KeyLogFile;
 use crate::options::{Credentials, SniCallback};
-use crate::sandbox::{PairStatus, Sandbox};
+use crate::sandbox::{PairStatus, Sandbox, Step};
 
 /// Encrypted bytes read ahead from the transport: one full TLS record and then some.
 const INCOMING_BUFFER: usize = 32 * 1024;
@@ -233,16 +233,17 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
 
         if self.incoming_start < self.incoming_end && self.status.wants_encrypted {
             let data = &self.incoming[self.incoming_start..self.incoming_end];
-            let taken = match self.sandbox.write_encrypted(data) {
-                Ok(taken) => taken,
+            let step = match self.sandbox.push_encrypted(data, self.room_for_output()) {
+                Ok(step) => step,
                 Err(error) => return Err(self.fail(cx, error)),
             };
+            let taken = step.taken as usize;
+            self.take_step(step);
             self.incoming_start += taken;
             if self.incoming_start == self.incoming_end {
                 self.incoming_start = 0;
                 self.incoming_end = 0;
             }
-            self.status = self.sandbox.status()?;
             progress |= taken > 0;
             progress |= self.send_outgoing(cx)?;
         }
@@ -263,6 +264,25 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         Ok(progress)
     }
 
+    /// How much encrypted output the next step may bring back: all it has
+    /// once the last output is on the wire, none before (one chunk in flight).
+    fn room_for_output(&self) -> usize {
+        if self.outgoing_start == self.outgoing.len() {
+            OUTGOING_CHUNK
+        } else {
+            0
+        }
+    }
+
+    /// Keeps a step's status and its encrypted output.
+    fn take_step(&mut self, step: Step) {
+        self.status = step.status;
+        if !step.encrypted.is_empty() {
+            self.outgoing = step.encrypted;
+            self.outgoing_start = 0;
+        }
+    }
+
     /// Writes the pair's encrypted output to the transport until it pushes
     /// back. Returns whether anything was written.
     fn send_outgoing(&mut self, cx: &mut Context<'_>) -> Result<bool> {
@@ -272,9 +292,10 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
                 if self.status.encrypted_pending == 0 {
                     return Ok(progress);
                 }
-                self.outgoing = self.sandbox.read_encrypted(OUTGOING_CHUNK)?;
+                let step = self.sandbox.pull_encrypted(OUTGOING_CHUNK)?;
+                self.status = step.status;
+                self.outgoing = step.encrypted;
                 self.outgoing_start = 0;
-                self.status = self.sandbox.status()?;
                 if self.outgoing.is_empty() {
                     return Ok(progress);
                 }
@@ -414,8 +435,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for CleartextStream<IO> {
         loop {
             if this.status.cleartext_pending > 0 {
                 let max = buf.remaining().min(this.status.cleartext_pending as usize);
-                let data = this.sandbox.read_cleartext(max).map_err(to_io)?;
-                this.status = this.sandbox.status().map_err(to_io)?;
+                let (data, status) = this.sandbox.pull_cleartext(max).map_err(to_io)?;
+                this.status = status;
                 buf.put_slice(&data);
                 return Poll::Ready(Ok(()));
             }
@@ -447,8 +468,12 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for CleartextStream<IO> {
         }
         loop {
             let chunk = &data[..data.len().min(CLEARTEXT_CHUNK)];
-            let taken = this.sandbox.write_cleartext(chunk).map_err(to_io)?;
-            this.status = this.sandbox.status().map_err(to_io)?;
+            let step = this
+                .sandbox
+                .push_cleartext(chunk, this.room_for_output())
+                .map_err(to_io)?;
+            let taken = step.taken as usize;
+            this.take_step(step);
             if taken > 0 {
                 this.send_outgoing(cx).map_err(to_io)?;
                 return Poll::Ready(Ok(taken));

@@ -2,7 +2,26 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Where a connection's cryptographic primitives run (`tlsbox::Crypto`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum CryptoArg {
+    /// The self-contained component: ring inside the sandbox (WASI imports only).
+    Guest,
+    /// Record protection (AES-GCM, ChaCha20-Poly1305) natively in the host.
+    #[default]
+    Host,
+}
+
+impl From<CryptoArg> for tlsbox::Crypto {
+    fn from(arg: CryptoArg) -> Self {
+        match arg {
+            CryptoArg::Guest => tlsbox::Crypto::Guest,
+            CryptoArg::Host => tlsbox::Crypto::Host,
+        }
+    }
+}
 
 /// TLS server and client with the TLS engine sandboxed in WebAssembly
 /// (Node's `tls` module, in Rust).
@@ -22,6 +41,12 @@ pub enum Command {
     /// Runs Node's echo example through the sandbox with the bundled fixtures: a server and
     /// a client on loopback, each authorizing the other.
     Demo,
+    /// Benchmarks tlsbox against native rustls, Node's `tls` and OpenSSL on loopback:
+    /// handshakes/s, bulk MB/s, memory per connection, set-up cost, cold start.
+    Bench(crate::bench::BenchArgs),
+    /// A server or client process of `tlsbox bench` (internal).
+    #[command(hide = true)]
+    BenchPeer(crate::bench::peer::PeerArgs),
 }
 
 /// Options of `tlsbox server`.
@@ -68,6 +93,12 @@ pub struct ServerArgs {
     /// Print one JSON object per line for each event.
     #[arg(long)]
     pub json: bool,
+    /// Which sandboxed engine build runs each connection.
+    #[arg(long, value_enum, default_value_t)]
+    pub crypto: CryptoArg,
+    /// Cipher suites to accept, OpenSSL or IANA names separated by `:` (Node's `ciphers`).
+    #[arg(long, value_name = "LIST")]
+    pub ciphers: Option<String>,
 }
 
 /// Limits on each connection's sandbox, and the key log.
@@ -135,4 +166,10 @@ pub struct ClientArgs {
     /// Print the handshake's outcome as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Which sandboxed engine build runs the connection.
+    #[arg(long, value_enum, default_value_t)]
+    pub crypto: CryptoArg,
+    /// Cipher suites to offer, OpenSSL or IANA names separated by `:` (Node's `ciphers`).
+    #[arg(long, value_name = "LIST")]
+    pub ciphers: Option<String>,
 }

@@ -104,6 +104,8 @@ fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
         handshake_timeout: Duration::from_millis(args.handshake_timeout),
         limits: args.sandbox.limits(),
         keylog: args.sandbox.keylog.clone(),
+        crypto: args.crypto.into(),
+        ciphers: args.ciphers.clone(),
         ..ConnectOptions::default()
     };
     if args.insecure {

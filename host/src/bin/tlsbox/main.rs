@@ -2,6 +2,7 @@
 //! `s_client`, with every connection's TLS sandboxed in WebAssembly.
 
 mod args;
+mod bench;
 mod client;
 mod demo;
 mod report;
@@ -31,6 +32,8 @@ fn main() -> ExitCode {
             Command::Server(args) => server::run(args).await,
             Command::Client(args) => client::run(args).await,
             Command::Demo => demo::run().await,
+            Command::Bench(args) => bench::run(args).await,
+            Command::BenchPeer(args) => bench::peer::run(args).await,
         }
     });
     match result {

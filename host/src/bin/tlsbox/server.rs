@@ -83,6 +83,8 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
     options.handshake_timeout = Duration::from_millis(args.handshake_timeout);
     options.limits = args.sandbox.limits();
     options.keylog = args.sandbox.keylog.clone();
+    options.crypto = args.crypto.into();
+    options.ciphers = args.ciphers.clone();
     for context in &args.context {
         options.contexts.push(parse_context(context)?);
     }

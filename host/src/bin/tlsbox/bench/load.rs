@@ -1,0 +1,105 @@
+//! The load client's measures: handshakes per second, bulk throughput,
+//! idle connections. Every server is measured with the same native client.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rustls::ClientConfig;
+
+use super::native::{self, Client, Tls};
+
+/// Full handshakes per second: `concurrency` clients connect, finish the
+/// handshake, send close_notify and drop the connection, for `duration`.
+pub async fn handshake_rate(
+    port: u16,
+    config: &Arc<ClientConfig>,
+    duration: Duration,
+    concurrency: usize,
+) -> io::Result<f64> {
+    let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (config, done) = (config.clone(), done.clone());
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let mut tls = native::connect(port, &config).await?;
+                // No TIME_WAIT: thousands of connections a second would
+                // otherwise run the loopback out of ephemeral ports.
+                tls.reset_on_close();
+                let _ = tls.shutdown().await;
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok::<_, io::Error>(())
+        }));
+    }
+    for task in tasks {
+        task.await.map_err(io::Error::other)??;
+    }
+    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+}
+
+/// MB/s (10^6 bytes) of one server-to-client transfer of `bytes`, timed
+/// from the request to the server's close.
+pub async fn bulk_rate(port: u16, config: &Arc<ClientConfig>, bytes: usize) -> io::Result<f64> {
+    let mut tls = native::connect(port, config).await?;
+    let start = Instant::now();
+    tls.write_all(format!("GET /bulk-{bytes} HTTP/1.0\r\n\r\n").as_bytes())
+        .await?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut received = 0;
+    loop {
+        let n = tls.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        received += n;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    if received < bytes {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("received {received} of {bytes} bytes"),
+        ));
+    }
+    Ok(received as f64 / elapsed / 1e6)
+}
+
+/// Opens `count` connections and keeps them established and idle.
+pub async fn open_idle(
+    port: u16,
+    config: &Arc<ClientConfig>,
+    count: usize,
+) -> io::Result<Vec<Tls<Client>>> {
+    const PARALLEL: usize = 8;
+    let mut tasks = Vec::new();
+    for i in 0..PARALLEL {
+        let share = count / PARALLEL + usize::from(i < count % PARALLEL);
+        let config = config.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut open = Vec::with_capacity(share);
+            for _ in 0..share {
+                open.push(native::connect(port, &config).await?);
+            }
+            Ok::<_, io::Error>(open)
+        }));
+    }
+    let mut all = Vec::with_capacity(count);
+    for task in tasks {
+        all.extend(task.await.map_err(io::Error::other)??);
+    }
+    Ok(all)
+}
+
+/// Resident memory of process `pid`, in KiB (Linux `/proc`).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+}

@@ -1,0 +1,821 @@
+//! `tlsbox bench`: tlsbox against native rustls, Node's `tls` and OpenSSL,
+//! side by side, on loopback.
+//!
+//! Every server runs in its own process and is measured with the same
+//! native rustls load client (see [`native::client_config`]), so the
+//! differences are the servers'. Each measure is taken over several rounds
+//! and reported as the median with the min–max range, and as a ratio to
+//! `rustls-native` (tlsbox's engine built natively).
+
+mod load;
+pub mod native;
+pub mod peer;
+mod servers;
+mod table;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use tlsbox::Error;
+
+use servers::Identity;
+
+const EC_CERT: &str = include_str!("../../../../../fixtures/ec10-cert.pem");
+const EC_KEY: &str = include_str!("../../../../../fixtures/ec10-key.pem");
+const EC_CA: &str = include_str!("../../../../../fixtures/ca5-cert.pem");
+const RSA_CERT: &str = include_str!("../../../../../fixtures/agent1-cert.pem");
+const RSA_KEY: &str = include_str!("../../../../../fixtures/agent1-key.pem");
+const NODE_PEER: &str = include_str!("../../../../../bench/node_peer.js");
+
+/// Options of `tlsbox bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Tiny counts and short rounds: checks that everything runs, measures little.
+    #[arg(long)]
+    pub quick: bool,
+    /// Print the results as one JSON object on stdout (progress stays on stderr).
+    #[arg(long)]
+    pub json: bool,
+    /// Rounds per measure (default 5, or 2 with --quick).
+    #[arg(long, value_name = "N")]
+    pub rounds: Option<usize>,
+    /// Only these systems (comma-separated); rustls-native is always measured.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub systems: Vec<System>,
+    /// Where to write `<label>.json` and `<label>.md`.
+    #[arg(long, value_name = "DIR", default_value = "bench/results")]
+    pub out: PathBuf,
+    /// The results' file name.
+    #[arg(long, default_value = "latest")]
+    pub label: String,
+    /// Write no files.
+    #[arg(long)]
+    pub no_save: bool,
+}
+
+/// A system under test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum System {
+    /// tlsbox: rustls inside a WebAssembly sandbox per connection.
+    Tlsbox,
+    /// tlsbox's engine built natively: the baseline.
+    RustlsNative,
+    /// Node's `tls`.
+    Node,
+    /// `openssl s_server` (one connection at a time).
+    Openssl,
+}
+
+impl System {
+    const ALL: [System; 4] = [
+        System::Tlsbox,
+        System::RustlsNative,
+        System::Node,
+        System::Openssl,
+    ];
+
+    /// The name used in the JSON and the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            System::Tlsbox => "tlsbox",
+            System::RustlsNative => "rustls-native",
+            System::Node => "node",
+            System::Openssl => "openssl",
+        }
+    }
+}
+
+/// Counts and durations of one run.
+#[derive(Clone, Debug, Serialize)]
+struct Settings {
+    rounds: usize,
+    handshake_seconds_per_round: f64,
+    concurrency: usize,
+    bulk_bytes: usize,
+    idle_connections: usize,
+    memory_rounds: usize,
+    instance_iterations: usize,
+    cold_start_rounds: usize,
+}
+
+impl Settings {
+    fn new(quick: bool, rounds: Option<usize>) -> Self {
+        if quick {
+            Self {
+                rounds: rounds.unwrap_or(2),
+                handshake_seconds_per_round: 0.1,
+                concurrency: 2,
+                bulk_bytes: 256 * 1024,
+                idle_connections: 8,
+                memory_rounds: 1,
+                instance_iterations: 5,
+                cold_start_rounds: 1,
+            }
+        } else {
+            let rounds = rounds.unwrap_or(5);
+            Self {
+                rounds,
+                handshake_seconds_per_round: 2.0,
+                concurrency: 4,
+                bulk_bytes: 64 << 20,
+                idle_connections: 1000,
+                memory_rounds: rounds.min(3),
+                instance_iterations: 200,
+                cold_start_rounds: rounds,
+            }
+        }
+    }
+}
+
+/// A server key: its name and files.
+#[derive(Clone, Copy)]
+struct Key {
+    name: &'static str,
+    cert: &'static str,
+    key: &'static str,
+}
+
+const KEYS: [Key; 2] = [
+    Key {
+        name: "ecdsa-p256",
+        cert: EC_CERT,
+        key: EC_KEY,
+    },
+    Key {
+        name: "rsa-2048",
+        cert: RSA_CERT,
+        key: RSA_KEY,
+    },
+];
+
+/// The suites of the bulk measure (and the handshake's suite, the first).
+const SUITES: [(rustls::CipherSuite, &str); 2] = [
+    (
+        rustls::CipherSuite::TLS13_AES_128_GCM_SHA256,
+        "TLS_AES_128_GCM_SHA256",
+    ),
+    (
+        rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
+        "TLS_CHACHA20_POLY1305_SHA256",
+    ),
+];
+
+/// One measure of one system.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    system: &'static str,
+    measure: &'static str,
+    unit: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cipher_suite: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<&'static str>,
+    higher_is_better: bool,
+    median: f64,
+    min: f64,
+    max: f64,
+    rounds: Vec<f64>,
+    ratio_to_rustls_native: Option<f64>,
+}
+
+/// A measure not taken, and why.
+#[derive(Clone, Debug, Serialize)]
+struct Skipped {
+    system: &'static str,
+    measure: &'static str,
+    reason: String,
+}
+
+/// What `--json` prints and the results file holds.
+#[derive(Serialize)]
+struct Report {
+    tlsbox_version: &'static str,
+    build: &'static str,
+    quick: bool,
+    machine: Machine,
+    settings: Settings,
+    load_client: &'static str,
+    results: Vec<Entry>,
+    skipped: Vec<Skipped>,
+}
+
+#[derive(Serialize)]
+struct Machine {
+    cpus: usize,
+    loadavg_before: String,
+    loadavg_after: String,
+}
+
+/// What a measure is, apart from its numbers.
+#[derive(Clone, Copy)]
+struct Measure {
+    name: &'static str,
+    unit: &'static str,
+    higher_is_better: bool,
+    key: Option<&'static str>,
+    cipher_suite: Option<&'static str>,
+    variant: Option<&'static str>,
+}
+
+impl Measure {
+    const fn new(name: &'static str, unit: &'static str, higher_is_better: bool) -> Self {
+        Self {
+            name,
+            unit,
+            higher_is_better,
+            key: None,
+            cipher_suite: None,
+            variant: None,
+        }
+    }
+}
+
+struct Run {
+    settings: Settings,
+    systems: Vec<System>,
+    workdir: PathBuf,
+    results: Vec<Entry>,
+    skipped: Vec<Skipped>,
+    step: usize,
+}
+
+/// Runs the benchmark.
+pub async fn run(args: BenchArgs) -> Result<(), Error> {
+    let settings = Settings::new(args.quick, args.rounds);
+    if cfg!(debug_assertions) && !args.quick {
+        progress("warning: a debug build; `cargo build --release` for real numbers");
+    }
+    let mut systems: Vec<System> = if args.systems.is_empty() {
+        System::ALL.to_vec()
+    } else {
+        System::ALL
+            .into_iter()
+            .filter(|s| *s == System::RustlsNative || args.systems.contains(s))
+            .collect()
+    };
+    let loadavg_before = loadavg();
+    let workdir = std::env::temp_dir().join(format!("tlsbox-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&workdir)?;
+    let mut run = Run {
+        settings,
+        systems: Vec::new(),
+        workdir: workdir.clone(),
+        results: Vec::new(),
+        skipped: Vec::new(),
+        step: 0,
+    };
+    systems.retain(|system| match missing_tool(*system) {
+        Some(reason) => {
+            for measure in ["handshakes_per_s", "bulk_mb_per_s"] {
+                run.skip(*system, measure, reason.clone());
+            }
+            false
+        }
+        None => true,
+    });
+    run.systems = systems;
+    let outcome = run.all().await;
+    let _ = std::fs::remove_dir_all(&workdir);
+    outcome?;
+
+    add_ratios(&mut run.results);
+    let report = Report {
+        tlsbox_version: env!("CARGO_PKG_VERSION"),
+        build: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        quick: args.quick,
+        machine: Machine {
+            cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            loadavg_before,
+            loadavg_after: loadavg(),
+        },
+        settings: run.settings.clone(),
+        load_client: "native rustls (ring), TLS 1.3, one cipher suite offered, \
+                      handshake signature checked, chain not verified",
+        results: run.results,
+        skipped: run.skipped,
+    };
+    let json = serde_json::to_string_pretty(&report).expect("the report serializes");
+    let markdown = table::markdown(&report.results, &report.skipped, &report.machine_line());
+    if args.json {
+        println!("{json}");
+    } else {
+        print!("{markdown}");
+    }
+    if !args.no_save {
+        std::fs::create_dir_all(&args.out)?;
+        let base = args.out.join(&args.label);
+        std::fs::write(base.with_extension("json"), format!("{json}\n"))?;
+        std::fs::write(base.with_extension("md"), &markdown)?;
+        progress(&format!(
+            "wrote {} and {}",
+            base.with_extension("json").display(),
+            base.with_extension("md").display()
+        ));
+    }
+    Ok(())
+}
+
+impl Report {
+    fn machine_line(&self) -> String {
+        format!(
+            "{} build, {} CPUs, load average before: {}, after: {}",
+            self.build, self.machine.cpus, self.machine.loadavg_before, self.machine.loadavg_after
+        )
+    }
+}
+
+impl Run {
+    async fn all(&mut self) -> Result<(), Error> {
+        std::fs::write(self.workdir.join("node_peer.js"), NODE_PEER)?;
+        std::fs::write(self.workdir.join("ca5-cert.pem"), EC_CA)?;
+        std::fs::write(
+            self.workdir
+                .join(format!("bulk-{}", self.settings.bulk_bytes)),
+            vec![0x5a_u8; self.settings.bulk_bytes],
+        )?;
+        for key in KEYS {
+            let identity = Identity {
+                cert: self.workdir.join(format!("{}-cert.pem", key.name)),
+                key: self.workdir.join(format!("{}-key.pem", key.name)),
+            };
+            std::fs::write(&identity.cert, key.cert)?;
+            std::fs::write(&identity.key, key.key)?;
+            for system in self.systems.clone() {
+                if system == System::Tlsbox {
+                    for crypto in [tlsbox::Crypto::Host, tlsbox::Crypto::Guest] {
+                        self.server_measures(system, Some(crypto), key, &identity)
+                            .await;
+                    }
+                } else {
+                    self.server_measures(system, None, key, &identity).await;
+                }
+            }
+        }
+        self.instance_costs();
+        self.cold_start().await;
+        Ok(())
+    }
+
+    fn skip(&mut self, system: System, measure: &'static str, reason: String) {
+        progress(&format!("skipped {} {measure}: {reason}", system.name()));
+        self.skipped.push(Skipped {
+            system: system.name(),
+            measure,
+            reason,
+        });
+    }
+
+    fn record(&mut self, system: System, measure: Measure, rounds: Vec<f64>) {
+        let mut sorted = rounds.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median = if sorted.len() % 2 == 1 {
+            sorted[sorted.len() / 2]
+        } else {
+            (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0
+        };
+        self.results.push(Entry {
+            system: system.name(),
+            measure: measure.name,
+            unit: measure.unit,
+            key: measure.key,
+            cipher_suite: measure.cipher_suite,
+            variant: measure.variant,
+            higher_is_better: measure.higher_is_better,
+            median,
+            min: sorted[0],
+            max: sorted[sorted.len() - 1],
+            rounds,
+            ratio_to_rustls_native: None,
+        });
+    }
+
+    /// Handshakes (each key), bulk and memory (ECDSA key only: the key
+    /// does not change them) against one server.
+    async fn server_measures(
+        &mut self,
+        system: System,
+        crypto: Option<tlsbox::Crypto>,
+        key: Key,
+        identity: &Identity,
+    ) {
+        let variant = crypto.map(crypto_name);
+        self.step += 1;
+        progress(&format!(
+            "[{}] {} server{}, {} key",
+            self.step,
+            system.name(),
+            variant.map(|v| format!(" ({v})")).unwrap_or_default(),
+            key.name
+        ));
+        let server = match servers::start(system, crypto, identity, &self.workdir).await {
+            Ok(server) => server,
+            Err(reason) => {
+                self.skip(system, "handshakes_per_s", reason);
+                return;
+            }
+        };
+        let (suite, suite_name) = SUITES[0];
+        let config = native::client_config(suite);
+        // Warm-up: the first connection pays for lazy set-up.
+        if let Err(e) = warm_up(server.port, &config).await {
+            self.skip(system, "handshakes_per_s", format!("no handshake: {e}"));
+            return;
+        }
+        let duration = Duration::from_secs_f64(self.settings.handshake_seconds_per_round);
+        let mut rounds = Vec::new();
+        for round in 1..=self.settings.rounds {
+            match load::handshake_rate(server.port, &config, duration, self.settings.concurrency)
+                .await
+            {
+                Ok(rate) => {
+                    progress(&format!(
+                        "    handshakes/s round {round}/{}: {rate:.0}",
+                        self.settings.rounds
+                    ));
+                    rounds.push(rate);
+                }
+                Err(e) => {
+                    self.skip(system, "handshakes_per_s", format!("failed: {e}"));
+                    return;
+                }
+            }
+        }
+        let measure = Measure {
+            key: Some(key.name),
+            cipher_suite: Some(suite_name),
+            variant,
+            ..Measure::new("handshakes_per_s", "1/s", true)
+        };
+        self.record(system, measure, rounds);
+
+        if key.name != KEYS[0].name {
+            return;
+        }
+        for (suite, suite_name) in SUITES {
+            let config = native::client_config(suite);
+            let mut rounds = Vec::new();
+            for round in 1..=self.settings.rounds {
+                match load::bulk_rate(server.port, &config, self.settings.bulk_bytes).await {
+                    Ok(rate) => {
+                        progress(&format!(
+                            "    bulk {suite_name} round {round}/{}: {rate:.1} MB/s",
+                            self.settings.rounds
+                        ));
+                        rounds.push(rate);
+                    }
+                    Err(e) => {
+                        self.skip(system, "bulk_mb_per_s", format!("{suite_name} failed: {e}"));
+                        break;
+                    }
+                }
+            }
+            if rounds.len() == self.settings.rounds {
+                let measure = Measure {
+                    key: Some(key.name),
+                    cipher_suite: Some(suite_name),
+                    variant,
+                    ..Measure::new("bulk_mb_per_s", "MB/s", true)
+                };
+                self.record(system, measure, rounds);
+            }
+        }
+        drop(server);
+        self.memory(system, crypto, identity).await;
+    }
+
+    /// RSS growth of a fresh server per idle established connection,
+    /// scaled to 1,000 connections.
+    async fn memory(
+        &mut self,
+        system: System,
+        crypto: Option<tlsbox::Crypto>,
+        identity: &Identity,
+    ) {
+        const MEASURE: &str = "rss_mib_per_1000_conns";
+        if system == System::Openssl {
+            self.skip(
+                system,
+                MEASURE,
+                "s_server serves one connection at a time".into(),
+            );
+            return;
+        }
+        let count = self.settings.idle_connections;
+        let config = native::client_config(SUITES[0].0);
+        let mut rounds = Vec::new();
+        for round in 1..=self.settings.memory_rounds {
+            let server = match servers::start(system, crypto, identity, &self.workdir).await {
+                Ok(server) => server,
+                Err(reason) => return self.skip(system, MEASURE, reason),
+            };
+            let Some(pid) = server.pid() else {
+                return self.skip(system, MEASURE, "no process id".into());
+            };
+            if let Err(e) = warm_up(server.port, &config).await {
+                return self.skip(system, MEASURE, format!("no handshake: {e}"));
+            }
+            // Let the warm-up connection's state go before the baseline.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let before = load::rss_kib(pid);
+            let open = match load::open_idle(server.port, &config, count).await {
+                Ok(open) => open,
+                Err(e) => return self.skip(system, MEASURE, format!("failed: {e}")),
+            };
+            // The server finishes each handshake after the client does.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let after = load::rss_kib(pid);
+            drop(open);
+            let (Some(before), Some(after)) = (before, after) else {
+                return self.skip(system, MEASURE, "cannot read /proc/<pid>/status".into());
+            };
+            let mib = after.saturating_sub(before) as f64 / 1024.0 * 1000.0 / count as f64;
+            progress(&format!(
+                "    memory round {round}/{}: {mib:.1} MiB per 1000 idle connections",
+                self.settings.memory_rounds
+            ));
+            rounds.push(mib);
+        }
+        let measure = Measure {
+            key: Some(KEYS[0].name),
+            variant: crypto.map(crypto_name),
+            ..Measure::new(MEASURE, "MiB", false)
+        };
+        self.record(system, measure, rounds);
+    }
+
+    /// What each new connection costs before its first byte: a sandbox
+    /// instance alone, and the whole set-up (instance, credentials parsed
+    /// in the guest, server, pair) against a pair from a parsed context
+    /// natively.
+    fn instance_costs(&mut self) {
+        self.step += 1;
+        progress(&format!("[{}] per-connection set-up", self.step));
+        let n = self.settings.instance_iterations;
+        let context =
+            tlsbox_engine::context::SecureContext::new(&tlsbox_engine::context::Credentials {
+                key: Some(EC_KEY.into()),
+                cert: Some(EC_CERT.into()),
+                ..Default::default()
+            })
+            .expect("the fixture parses");
+        let server = tlsbox_engine::server::Server::new(context, Default::default());
+        let per_call = |f: &mut dyn FnMut()| {
+            let start = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            start.elapsed().as_secs_f64() * 1e6 / n as f64
+        };
+        let native: Vec<f64> = (0..self.settings.rounds)
+            .map(|_| per_call(&mut || drop(std::hint::black_box(server.accept()))))
+            .collect();
+        self.record(
+            System::RustlsNative,
+            Measure::new("connection_setup_us", "µs", false),
+            native,
+        );
+        for crypto in [tlsbox::Crypto::Host, tlsbox::Crypto::Guest] {
+            let mut options = tlsbox::ServerOptions::new(tlsbox::Credentials {
+                key: Some(EC_KEY.into()),
+                cert: Some(EC_CERT.into()),
+                ..Default::default()
+            });
+            options.crypto = crypto;
+            // The first instance compiles or loads the component.
+            if let Err(e) = tlsbox::bench_support::new_server_connection(&options) {
+                return self.skip(System::Tlsbox, "connection_setup_us", e.to_string());
+            }
+            let (mut bare, mut setup) = (Vec::new(), Vec::new());
+            for _ in 0..self.settings.rounds {
+                bare.push(per_call(&mut || {
+                    tlsbox::bench_support::new_instance(crypto).expect("an instance");
+                }));
+                setup.push(per_call(&mut || {
+                    tlsbox::bench_support::new_server_connection(&options).expect("a set-up");
+                }));
+            }
+            progress(&format!(
+                "    {}: instance {:.1} µs, set-up {:.1} µs",
+                crypto_name(crypto),
+                bare[0],
+                setup[0]
+            ));
+            let variant = Some(crypto_name(crypto));
+            self.record(
+                System::Tlsbox,
+                Measure {
+                    variant,
+                    ..Measure::new("new_instance_us", "µs", false)
+                },
+                bare,
+            );
+            self.record(
+                System::Tlsbox,
+                Measure {
+                    variant,
+                    ..Measure::new("connection_setup_us", "µs", false)
+                },
+                setup,
+            );
+        }
+    }
+
+    /// Process start to first completed handshake (and a clean close), one
+    /// client process per round, against a native server.
+    async fn cold_start(&mut self) {
+        const MEASURE: &str = "cold_start_ms";
+        self.step += 1;
+        progress(&format!("[{}] cold start", self.step));
+        let identity = Identity {
+            cert: self.workdir.join("ecdsa-p256-cert.pem"),
+            key: self.workdir.join("ecdsa-p256-key.pem"),
+        };
+        let server =
+            match servers::start(System::RustlsNative, None, &identity, &self.workdir).await {
+                Ok(server) => server,
+                Err(reason) => return self.skip(System::RustlsNative, MEASURE, reason),
+            };
+        let port = server.port.to_string();
+        let ca = self.workdir.join("ca5-cert.pem");
+        let exe = std::env::current_exe().expect("own executable");
+        let cache = self.workdir.join("cache");
+        let tlsbox_client = |cache_dir: &Path| {
+            let mut command = std::process::Command::new(&exe);
+            command
+                .args(["client", "--connect"])
+                .arg(format!("127.0.0.1:{port}"))
+                .args(["--servername", "localhost", "--ca"])
+                .arg(&ca)
+                .env("TLSBOX_CACHE_DIR", cache_dir)
+                .env("TLSBOX_LOG", "off");
+            command
+        };
+        let mut clients: Vec<(System, Option<&'static str>, std::process::Command)> = vec![
+            (System::Tlsbox, Some("cached"), tlsbox_client(&cache)),
+            (
+                System::Tlsbox,
+                Some("uncached"),
+                tlsbox_client(Path::new("off")),
+            ),
+        ];
+        let mut native = std::process::Command::new(&exe);
+        native
+            .args(["bench-peer", "--system", "rustls-native", "--connect"])
+            .arg(&port)
+            .arg("--ca")
+            .arg(&ca);
+        clients.push((System::RustlsNative, None, native));
+        if self.systems.contains(&System::Node) {
+            let mut node = std::process::Command::new("node");
+            node.arg(self.workdir.join("node_peer.js"))
+                .arg("connect")
+                .arg(&port)
+                .arg(&ca);
+            clients.push((System::Node, None, node));
+        }
+        if self.systems.contains(&System::Openssl) {
+            let mut openssl = std::process::Command::new("openssl");
+            openssl
+                .args(["s_client", "-connect"])
+                .arg(format!("127.0.0.1:{port}"))
+                .args([
+                    "-servername",
+                    "localhost",
+                    "-verify_return_error",
+                    "-CAfile",
+                ])
+                .arg(&ca);
+            clients.push((System::Openssl, None, openssl));
+        }
+        // Fill the component cache for the "cached" runs.
+        if let Err(e) = time_process(&mut clients[0].2) {
+            return self.skip(System::Tlsbox, MEASURE, e);
+        }
+        for (system, variant, mut command) in clients {
+            let mut rounds = Vec::new();
+            for _ in 0..self.settings.cold_start_rounds {
+                match time_process(&mut command) {
+                    Ok(ms) => rounds.push(ms),
+                    Err(e) => {
+                        self.skip(system, MEASURE, e);
+                        break;
+                    }
+                }
+            }
+            if rounds.len() == self.settings.cold_start_rounds {
+                progress(&format!(
+                    "    {}{}: {:.1} ms",
+                    system.name(),
+                    variant.map(|v| format!(" ({v})")).unwrap_or_default(),
+                    rounds[0]
+                ));
+                let measure = Measure {
+                    variant,
+                    ..Measure::new(MEASURE, "ms", false)
+                };
+                self.record(system, measure, rounds);
+            }
+        }
+    }
+}
+
+/// The variant name of a tlsbox build.
+fn crypto_name(crypto: tlsbox::Crypto) -> &'static str {
+    match crypto {
+        tlsbox::Crypto::Guest => "guest-crypto",
+        tlsbox::Crypto::Host => "host-crypto",
+    }
+}
+
+/// Milliseconds from spawning `command` to its successful exit.
+fn time_process(command: &mut std::process::Command) -> Result<f64, String> {
+    let start = Instant::now();
+    let output = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("cannot start {:?}: {e}", command.get_program()))?;
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    if !output.status.success() {
+        return Err(format!(
+            "{:?} failed: {}",
+            command.get_program(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    Ok(ms)
+}
+
+/// A few tries at one handshake: a server may still be settling.
+async fn warm_up(port: u16, config: &std::sync::Arc<rustls::ClientConfig>) -> std::io::Result<()> {
+    let mut last = None;
+    for _ in 0..20 {
+        match native::connect(port, config).await {
+            Ok(mut tls) => {
+                let _ = tls.shutdown().await;
+                return Ok(());
+            }
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(last.expect("at least one try"))
+}
+
+/// Each entry's median over rustls-native's for the same measure.
+fn add_ratios(results: &mut [Entry]) {
+    let baselines: Vec<Entry> = results
+        .iter()
+        .filter(|e| e.system == System::RustlsNative.name())
+        .cloned()
+        .collect();
+    for entry in results.iter_mut() {
+        entry.ratio_to_rustls_native = baselines
+            .iter()
+            .find(|b| {
+                b.measure == entry.measure
+                    && b.key == entry.key
+                    && b.cipher_suite == entry.cipher_suite
+            })
+            .filter(|b| b.median > 0.0)
+            .map(|b| entry.median / b.median);
+    }
+}
+
+/// Why `system` cannot run here, if it cannot.
+fn missing_tool(system: System) -> Option<String> {
+    let (program, arg) = match system {
+        System::Node => ("node", "--version"),
+        System::Openssl => ("openssl", "version"),
+        System::Tlsbox | System::RustlsNative => return None,
+    };
+    let found = std::process::Command::new(program)
+        .arg(arg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    (!found).then(|| format!("`{program}` is not installed"))
+}
+
+/// `/proc/loadavg`'s first three fields: how busy the machine was.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn progress(line: &str) {
+    eprintln!("bench: {line}");
+}

@@ -1,0 +1,74 @@
+//! The results as a Markdown table: what `tlsbox bench` prints and saves.
+
+use std::fmt::Write;
+
+use super::{Entry, Skipped};
+
+/// One row per system and measure, grouped by measure.
+pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Machine: {machine}.\n");
+    let _ = writeln!(
+        out,
+        "| measure | key / suite / variant | system | median | min–max | × rustls-native |"
+    );
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
+    // Side by side: each measure's systems together, in the order measured.
+    const ORDER: [&str; 6] = [
+        "handshakes_per_s",
+        "bulk_mb_per_s",
+        "rss_mib_per_1000_conns",
+        "connection_setup_us",
+        "new_instance_us",
+        "cold_start_ms",
+    ];
+    let mut sorted: Vec<&Entry> = results.iter().collect();
+    sorted.sort_by_key(|e| {
+        let rank = ORDER.iter().position(|m| *m == e.measure);
+        (rank, e.key, e.cipher_suite)
+    });
+    for entry in sorted {
+        let details: Vec<&str> = [entry.key, entry.cipher_suite, entry.variant]
+            .into_iter()
+            .flatten()
+            .collect();
+        let better = if entry.higher_is_better {
+            "higher is better"
+        } else {
+            "lower is better"
+        };
+        let ratio = entry
+            .ratio_to_rustls_native
+            .map(number)
+            .unwrap_or_else(|| "–".into());
+        let _ = writeln!(
+            out,
+            "| {} ({}, {better}) | {} | {} | {} | {}–{} | {ratio} |",
+            entry.measure,
+            entry.unit,
+            details.join(" / "),
+            entry.system,
+            number(entry.median),
+            number(entry.min),
+            number(entry.max),
+        );
+    }
+    if !skipped.is_empty() {
+        let _ = writeln!(out, "\nNot measured:");
+        for skip in skipped {
+            let _ = writeln!(out, "- {} {}: {}", skip.system, skip.measure, skip.reason);
+        }
+    }
+    out
+}
+
+/// Three significant digits or so: enough for noisy numbers.
+fn number(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}

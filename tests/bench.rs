@@ -1,0 +1,61 @@
+//! `tlsbox bench --quick --json`: runs end to end with tiny counts and prints
+//! one JSON object of the documented shape. The numbers are not checked:
+//! benchmarks are never assertions.
+
+use serde_json::Value;
+
+const TLSBOX: &str = env!("CARGO_BIN_EXE_tlsbox");
+
+#[test]
+fn quick_bench_prints_json_of_the_documented_shape() {
+    let output = std::process::Command::new(TLSBOX)
+        .args(["bench", "--quick", "--json", "--no-save", "--rounds", "1"])
+        .args(["--systems", "tlsbox"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(&stdout).expect("stdout is one JSON object");
+    let results = report["results"].as_array().expect("results");
+    for entry in results {
+        for field in ["system", "measure", "unit"] {
+            assert!(entry[field].is_string(), "{field} in {entry}");
+        }
+        for field in ["median", "min", "max"] {
+            assert!(entry[field].is_number(), "{field} in {entry}");
+        }
+        assert!(entry["min"].as_f64() <= entry["max"].as_f64(), "{entry}");
+    }
+    let find = |system: &str, measure: &str| {
+        results
+            .iter()
+            .filter(|e| e["system"] == system && e["measure"] == measure)
+            .collect::<Vec<_>>()
+    };
+    for system in ["tlsbox", "rustls-native"] {
+        let handshakes = find(system, "handshakes_per_s");
+        for key in ["ecdsa-p256", "rsa-2048"] {
+            assert!(
+                handshakes.iter().any(|e| e["key"] == key),
+                "{system} {key} handshakes in {stdout}"
+            );
+        }
+        let bulk = find(system, "bulk_mb_per_s");
+        for suite in ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"] {
+            assert!(
+                bulk.iter().any(|e| e["cipher_suite"] == suite),
+                "{system} {suite} bulk in {stdout}"
+            );
+        }
+    }
+    let native = &find("rustls-native", "handshakes_per_s")[0];
+    assert_eq!(native["ratio_to_rustls_native"].as_f64(), Some(1.0));
+    assert!(find("tlsbox", "handshakes_per_s")[0]["ratio_to_rustls_native"].is_number());
+    assert!(!find("tlsbox", "rss_mib_per_1000_conns").is_empty());
+    assert!(!find("tlsbox", "cold_start_ms").is_empty());
+    assert!(!find("tlsbox", "connection_setup_us").is_empty());
+}
