@@ -37,6 +37,7 @@ fn client(servername: Option<&str>, ca: &str) -> SecurePair {
         reject_unauthorized: true,
         alpn_protocols: Vec::new(),
         keylog: false,
+        ciphers: None,
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")
 }
@@ -167,6 +168,7 @@ fn an_x509_v1_certificate_serves_and_verifies_as_in_node() {
         reject_unauthorized: true,
         alpn_protocols: Vec::new(),
         keylog: false,
+        ciphers: None,
     };
     let mut client = SecurePair::connect(&trusting("ca2-cert.pem"), &options).unwrap();
     let mut pair = server.accept();
@@ -220,6 +222,7 @@ fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
         reject_unauthorized: true,
         alpn_protocols: Vec::new(),
         keylog: false,
+        ciphers: None,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();
@@ -259,6 +262,7 @@ fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
         reject_unauthorized: true,
         alpn_protocols: Vec::new(),
         keylog: false,
+        ciphers: None,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();

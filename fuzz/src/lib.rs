@@ -39,6 +39,7 @@ fn server() -> &'static Server {
             alpn_protocols: vec!["h2".into(), "http/1.1".into()],
             keylog: false,
             sni_callback: false,
+            ciphers: None,
         };
         Server::new(context, options)
     })
@@ -63,6 +64,7 @@ pub fn client_pair() -> SecurePair {
         reject_unauthorized: true,
         alpn_protocols: vec!["h2".into(), "http/1.1".into()],
         keylog: false,
+        ciphers: None,
     };
     let mut pair = SecurePair::connect(client_context(), &options).expect("client pair");
     let hello = pair.read_encrypted(usize::MAX);
@@ -175,6 +177,7 @@ pub fn seeds() -> (Vec<u8>, Vec<u8>) {
         reject_unauthorized: true,
         alpn_protocols: vec!["h2".into()],
         keylog: false,
+        ciphers: None,
     };
     let mut client = SecurePair::connect(client_context(), &options).expect("client pair");
     let hello = client.read_encrypted(usize::MAX);

@@ -311,6 +311,12 @@ impl Sandbox {
         }))
     }
 
+    /// [`Self::check_returned`] for a step's encrypted output.
+    fn check_step(&mut self, mut step: Step, asked: usize) -> Result<Step> {
+        step.encrypted = self.check_returned(std::mem::take(&mut step.encrypted), asked)?;
+        Ok(step)
+    }
+
     /// The store's resource table, for tests of the resource cap.
     #[cfg(test)]
     fn table(&mut self) -> &mut ResourceTable {
@@ -356,7 +362,8 @@ impl Sandbox {
                 .secure_pair()
                 .call_push_encrypted(s, pair, data, max_out)
         })?;
-        Ok(step.map_err(TlsError::from)?)
+        let step = step.map_err(TlsError::from)?;
+        self.check_step(step, max_out as usize)
     }
 
     /// Queues cleartext and takes up to `max_out` encrypted bytes to send,
@@ -370,29 +377,32 @@ impl Sandbox {
                 .secure_pair()
                 .call_push_cleartext(s, pair, data, max_out)
         })?;
-        Ok(step.map_err(TlsError::from)?)
+        let step = step.map_err(TlsError::from)?;
+        self.check_step(step, max_out as usize)
     }
 
     /// Takes encrypted bytes to send, with the status after.
     pub(crate) fn pull_encrypted(&mut self, max: usize) -> Result<Step> {
         let pair = self.pair()?;
         let max = max.min(self.max_bytes_per_call) as u32;
-        self.guard(|b, s| {
+        let step = self.guard(|b, s| {
             b.tlsbox_tls_tls()
                 .secure_pair()
                 .call_pull_encrypted(s, pair, max)
-        })
+        })?;
+        self.check_step(step, max as usize)
     }
 
     /// Takes decrypted cleartext, with the status after.
     pub(crate) fn pull_cleartext(&mut self, max: usize) -> Result<(Vec<u8>, PairStatus)> {
         let pair = self.pair()?;
         let max = max.min(self.max_bytes_per_call) as u32;
-        self.guard(|b, s| {
+        let (data, status) = self.guard(|b, s| {
             b.tlsbox_tls_tls()
                 .secure_pair()
                 .call_pull_cleartext(s, pair, max)
-        })
+        })?;
+        Ok((self.check_returned(data, max as usize)?, status))
     }
 
     /// Where the pair stands.
@@ -526,7 +536,7 @@ mod tests {
             max_resources: 2,
             ..SandboxLimits::default()
         };
-        let mut sandbox = Sandbox::instantiate(&limits).expect("instance");
+        let mut sandbox = Sandbox::instantiate(&limits, Crypto::default()).expect("instance");
         // What a guest asking WASI for handles does: each one takes a slot.
         let table = sandbox.table();
         let mut pushed = 0;
@@ -564,8 +574,10 @@ mod tests {
             reject_unauthorized: true,
             alpn_protocols: Vec::new(),
             keylog: false,
+            ciphers: None,
         };
-        let mut sandbox = Sandbox::client(&limits, &credentials, &options).expect("client pair");
+        let mut sandbox = Sandbox::client(&limits, Crypto::default(), &credentials, &options)
+            .expect("client pair");
         assert!(sandbox.status().is_ok());
         let live = live_sandboxes();
         assert!(live >= 1);
