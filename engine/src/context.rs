@@ -52,7 +52,7 @@ impl SecureContext {
             )?)),
             (None, None) => None,
             (Some(_), None) => return Err(invalid("a key was given without a certificate")),
-            (None, Some(_)) => return Err(invalid("a certificate was given without a key")),
+            (None, Some(cert)) => Some(Arc::new(externally_keyed(cert)?)),
         };
         Ok(Self {
             certified_key,
@@ -63,6 +63,11 @@ impl SecureContext {
     /// The certificate chain this context presents, leaf first.
     pub fn certificate_chain(&self) -> &[CertificateDer<'static>] {
         self.certified_key.as_ref().map_or(&[], |k| &k.cert)
+    }
+
+    /// The key and certificate chain this context presents, if any.
+    pub fn certified_key(&self) -> Option<&Arc<CertifiedKey>> {
+        self.certified_key.as_ref()
     }
 
     /// True when the context has a key and certificate to present.
@@ -134,6 +139,17 @@ fn certified_key(key: &str, passphrase: Option<&str>, cert: &str) -> Result<Cert
         // A key that cannot tell its public half is taken on trust, as before.
         _ => Ok(CertifiedKey::new(chain, signing_key)),
     }
+}
+
+/// A certificate chain whose private key is held outside the engine (see
+/// [`crate::install_key_source`]): whoever holds the key checked that it
+/// matches the certificate.
+fn externally_keyed(cert: &str) -> Result<CertifiedKey, Error> {
+    let no_key = || invalid("a certificate was given without a key");
+    let source = crate::key_source().ok_or_else(no_key)?;
+    let chain = pem::certificates(cert)?;
+    let key = chain.first().and_then(source).ok_or_else(no_key)?;
+    Ok(CertifiedKey::new(chain, key))
 }
 
 fn invalid(message: &str) -> Error {

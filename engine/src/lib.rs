@@ -55,6 +55,26 @@ pub(crate) fn provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
         .clone()
 }
 
+/// Finds the signing key for a certificate whose private key is held
+/// outside the engine (by the tlsbox host, which signs on request).
+pub type KeySource = fn(
+    &rustls_pki_types::CertificateDer<'_>,
+) -> Option<std::sync::Arc<dyn rustls::sign::SigningKey>>;
+
+static KEY_SOURCE: std::sync::OnceLock<KeySource> = std::sync::OnceLock::new();
+
+/// Installs where credentials with a certificate but no key find their
+/// key: the tlsbox guest built with host crypto asks its host, which keeps
+/// the private keys out of the sandbox. Later calls change nothing.
+pub fn install_key_source(source: KeySource) {
+    let _ = KEY_SOURCE.set(source);
+}
+
+/// Where keys held outside the engine are found, if anywhere.
+pub(crate) fn key_source() -> Option<KeySource> {
+    KEY_SOURCE.get().copied()
+}
+
 /// [`provider`] restricted to the suites of Node's `ciphers` list, if any.
 pub(crate) fn provider_with_ciphers(
     ciphers: Option<&str>,

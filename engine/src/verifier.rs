@@ -204,7 +204,7 @@ impl ClientCertVerifier for NodeClientVerifier {
 }
 
 fn algorithms() -> WebPkiSupportedAlgorithms {
-    rustls::crypto::ring::default_provider().signature_verification_algorithms
+    crate::provider().signature_verification_algorithms
 }
 
 /// Checks the handshake signature with the certificate's public key. Goes

@@ -56,7 +56,7 @@ pub(crate) fn verify_chain(
         Usage::ServerAuth => KeyUsage::server_auth(),
         Usage::ClientAuth => KeyUsage::client_auth(),
     };
-    let algorithms = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+    let algorithms = crate::provider().signature_verification_algorithms;
     let path = leaf
         .verify_for_usage(
             algorithms.all,

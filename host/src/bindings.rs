@@ -9,5 +9,9 @@ wasmtime::component::bindgen!({
     world: "engine-host-crypto",
     path: "../wit",
     imports: { default: trappable },
-    with: { "tlsbox:tls/crypto.record-key": crate::crypto::RecordKey },
+    with: {
+        "tlsbox:tls/crypto.record-key": crate::crypto::RecordKey,
+        "tlsbox:tls/crypto.signing-key": crate::crypto::HostSigningKey,
+        "tlsbox:tls/crypto.key-exchange": crate::crypto::KeyExchange,
+    },
 });

@@ -16,6 +16,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use crate::bindings::EngineHostCrypto as Bindings;
 use crate::bindings::exports::tlsbox::tls::tls;
 use crate::bindings::tlsbox::tls::types;
+use crate::crypto::keys::{self, SandboxKeys};
 use crate::error::{Error, Result, TlsError};
 use crate::limits::{Limit, SandboxLimits};
 use crate::options::Crypto;
@@ -32,17 +33,24 @@ pub fn live_sandboxes() -> usize {
 }
 
 /// What a connection's store holds: WASI's context (clocks and randomness
-/// only: no files, no network, no environment) and the limits.
+/// only: no files, no network, no environment), the limits, and with host
+/// crypto the private keys its guest may ask to sign with.
 pub(crate) struct SandboxState {
     wasi: WasiCtx,
     table: ResourceTable,
     limiter: GuestLimiter,
+    keys: SandboxKeys,
 }
 
 impl SandboxState {
     /// The store's resource table (host crypto keeps its keys there).
     pub(crate) fn table(&mut self) -> &mut ResourceTable {
         &mut self.table
+    }
+
+    /// The private keys lent to this sandbox's guest.
+    pub(crate) fn keys(&self) -> &SandboxKeys {
+        &self.keys
     }
 }
 
@@ -124,6 +132,7 @@ pub(crate) struct Sandbox {
     bindings: Bindings,
     pair: Option<ResourceAny>,
     limits: SandboxLimits,
+    crypto: Crypto,
     deadline_ticks: u64,
     max_bytes_per_call: usize,
     /// Set once the guest trapped: the store is unusable from then on.
@@ -163,6 +172,7 @@ impl Sandbox {
                 memory_bytes: limits.memory_bytes,
                 memory_refused: None,
             },
+            keys: SandboxKeys::default(),
         };
         let mut store = Store::new(&runtime.engine, state);
         store.limiter(|state| &mut state.limiter);
@@ -190,6 +200,7 @@ impl Sandbox {
             bindings,
             pair: None,
             limits: limits.clone(),
+            crypto,
             deadline_ticks,
             max_bytes_per_call: limits.max_bytes_per_call.max(1),
             poisoned: None,
@@ -259,12 +270,33 @@ impl Sandbox {
     }
 
     fn create_context(&mut self, credentials: &GuestCredentials) -> Result<ResourceAny> {
+        let credentials = &self.keep_key(credentials);
         let created = self.guard(|b, s| {
             b.tlsbox_tls_tls()
                 .secure_context()
                 .call_create(s, credentials)
         })?;
         Ok(created.map_err(TlsError::from)?)
+    }
+
+    /// With host crypto, takes the private key out of `credentials` and
+    /// lends it to this sandbox's guest instead: the guest gets the
+    /// certificates and asks the host to sign. Credentials whose key does
+    /// not parse go to the guest whole, which reports the error.
+    fn keep_key(&mut self, credentials: &GuestCredentials) -> GuestCredentials {
+        let mut credentials = credentials.clone();
+        if self.crypto != Crypto::Host {
+            return credentials;
+        }
+        let (Some(key), Some(cert)) = (&credentials.key, &credentials.cert) else {
+            return credentials;
+        };
+        if let Some(held) = keys::hold(key, credentials.passphrase.as_deref(), cert) {
+            self.store.data_mut().keys.lend(held);
+            credentials.key = None;
+            credentials.passphrase = None;
+        }
+        credentials
     }
 
     fn drop_resource(&mut self, resource: ResourceAny) -> Result<()> {
@@ -587,5 +619,105 @@ mod tests {
         // Every later call reports the same cause without entering the guest.
         let again = sandbox.status().unwrap_err();
         assert_eq!(again.limit(), Some(Limit::BytesPerCall), "{again}");
+    }
+}
+
+#[cfg(test)]
+mod host_key_tests {
+    use super::*;
+    use crate::stream::CleartextStream;
+
+    fn fixture(name: &str) -> String {
+        let path = format!("{}/../fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn server_options() -> GuestServerOptions {
+        GuestServerOptions {
+            request_cert: false,
+            reject_unauthorized: false,
+            alpn_protocols: Vec::new(),
+            sni_callback: false,
+            keylog: false,
+            ciphers: None,
+        }
+    }
+
+    fn client_options() -> GuestClientOptions {
+        GuestClientOptions {
+            servername: Some("agent1.test".into()),
+            check_host: "agent1.test".into(),
+            reject_unauthorized: true,
+            alpn_protocols: Vec::new(),
+            keylog: false,
+            ciphers: None,
+        }
+    }
+
+    /// With host crypto the guest is given the certificate chain only and
+    /// the handshake is still signed: the host held the key and signed.
+    #[tokio::test]
+    async fn with_host_crypto_the_private_key_stays_in_the_host() {
+        let limits = SandboxLimits::default();
+        let credentials = GuestCredentials {
+            key: Some(fixture("agent1-key.pem")),
+            passphrase: None,
+            cert: Some(fixture("agent1-cert.pem")),
+            ca: Vec::new(),
+            crl: Vec::new(),
+        };
+        let mut server = Sandbox::instantiate(&limits, Crypto::Host).expect("instance");
+        let given = server.keep_key(&credentials);
+        assert_eq!(given.key, None, "the key must not reach the guest");
+        assert_eq!(given.cert, credentials.cert);
+        assert_eq!(server.store.data().keys.len(), 1, "the key is lent");
+
+        // The same key-less credentials are refused by a guest whose host
+        // holds no key: the host's key is what makes them usable.
+        let refused = Sandbox::server(&limits, Crypto::Guest, &given, &[], &server_options())
+            .err()
+            .expect("no key, no identity");
+        assert!(refused.to_string().contains("without a key"), "{refused}");
+
+        let server = Sandbox::server(&limits, Crypto::Host, &credentials, &[], &server_options())
+            .expect("server pair");
+        assert_eq!(server.store.data().keys.len(), 1);
+        let trust = GuestCredentials {
+            ca: vec![fixture("ca1-cert.pem")],
+            ..given.clone()
+        };
+        let trust = GuestCredentials {
+            cert: None,
+            ..trust
+        };
+        let client = Sandbox::client(&limits, Crypto::Guest, &trust, &client_options())
+            .expect("client pair");
+        let (server_io, client_io) = tokio::io::duplex(64 * 1024);
+        let mut server = CleartextStream::new(server_io, server).expect("server stream");
+        let mut client = CleartextStream::new(client_io, client).expect("client stream");
+        let (served, connected) =
+            tokio::join!(server.handshake_with(None), client.handshake_with(None));
+        served.expect("server handshake");
+        connected.expect("client handshake: the host's signature verified");
+        assert!(client.authorized());
+    }
+
+    /// Credentials whose key does not parse go to the guest whole, so the
+    /// error carries Node's code exactly as without host crypto.
+    #[test]
+    fn a_bad_key_goes_to_the_guest_for_its_error() {
+        let mut sandbox =
+            Sandbox::instantiate(&SandboxLimits::default(), Crypto::Host).expect("instance");
+        let credentials = GuestCredentials {
+            key: Some(fixture("agent2-key.pem")),
+            passphrase: None,
+            cert: Some(fixture("agent1-cert.pem")),
+            ca: Vec::new(),
+            crl: Vec::new(),
+        };
+        let given = sandbox.keep_key(&credentials);
+        assert_eq!(given.key, credentials.key);
+        let error = sandbox.create_context(&credentials).unwrap_err();
+        assert!(error.to_string().contains("key values mismatch"), "{error}");
     }
 }

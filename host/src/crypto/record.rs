@@ -1,5 +1,4 @@
-//! The host's side of `tlsbox:tls/crypto`: record protection with ring,
-//! natively (AES-NI, constant time), for guests built with host crypto.
+//! TLS 1.3 record protection with ring, natively (AES-NI, constant time).
 //!
 //! Each key lives in its connection's `ResourceTable`, so it goes away
 //! with the connection's store; nothing here is shared between
@@ -8,7 +7,7 @@
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use wasmtime::component::Resource;
 
-use crate::bindings::tlsbox::tls::crypto::{AeadAlgorithm, Host, HostRecordKey};
+use crate::bindings::tlsbox::tls::crypto::{AeadAlgorithm, HostRecordKey};
 use crate::sandbox::SandboxState;
 
 /// GCM and Poly1305 tags are both 16 bytes.
@@ -38,8 +37,6 @@ fn additional_data(ciphertext_len: usize) -> Aad<[u8; 5]> {
         .to_be_bytes();
     Aad::from([0x17, 0x03, 0x03, len[0], len[1]])
 }
-
-impl Host for SandboxState {}
 
 impl HostRecordKey for SandboxState {
     fn new(

@@ -1,16 +1,12 @@
-//! The guest built with host crypto (`--features host-crypto`): a rustls
-//! `CryptoProvider` whose TLS 1.3 record protection calls the host's
-//! `tlsbox:tls/crypto` import, where AES-GCM and ChaCha20-Poly1305 run
-//! natively. Everything else (the handshake, key schedule, parsing) still
-//! runs here.
+//! TLS 1.3 record protection in the host, where AES-GCM and
+//! ChaCha20-Poly1305 run natively.
 //!
 //! Traffic keys are derived here and handed to the host when rustls
 //! installs them; the host holds them in a resource owned by this
 //! connection's instance, and they are gone when the instance is.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use rustls::crypto::CryptoProvider;
 use rustls::crypto::cipher::{
     AeadKey, InboundOpaqueMessage, InboundPlainMessage, Iv, MessageDecrypter, MessageEncrypter,
     OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload, Tls13AeadAlgorithm,
@@ -128,46 +124,38 @@ impl MessageDecrypter for Opener {
     }
 }
 
-/// The ring provider with every TLS 1.3 suite's record protection moved to
-/// the host. TLS 1.2 suites keep ring's in-guest AEADs.
-pub(crate) fn provider() -> CryptoProvider {
+/// `suites` with every TLS 1.3 suite's record protection moved to the host.
+/// TLS 1.2 suites keep ring's in-guest AEADs.
+pub(super) fn with_host_records(suites: &[SupportedCipherSuite]) -> Vec<SupportedCipherSuite> {
     static SUITES: OnceLock<Vec<SupportedCipherSuite>> = OnceLock::new();
-    let mut provider = rustls::crypto::ring::default_provider();
-    let suites = SUITES.get_or_init(|| {
-        provider
-            .cipher_suites
-            .iter()
-            .map(|suite| match suite {
-                SupportedCipherSuite::Tls13(base) => {
-                    let aead: &'static HostAead = match base.common.suite {
-                        CipherSuite::TLS13_AES_128_GCM_SHA256 => &AES_128_GCM,
-                        CipherSuite::TLS13_AES_256_GCM_SHA384 => &AES_256_GCM,
-                        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => &CHACHA20_POLY1305,
-                        _ => return *suite,
-                    };
-                    let hkdf: &'static dyn Hkdf = base.hkdf_provider;
-                    // Made once per instance and kept: rustls wants 'static suites.
-                    SupportedCipherSuite::Tls13(Box::leak(Box::new(Tls13CipherSuite {
-                        common: CipherSuiteCommon {
-                            suite: base.common.suite,
-                            hash_provider: base.common.hash_provider,
-                            confidentiality_limit: base.common.confidentiality_limit,
-                        },
-                        hkdf_provider: hkdf,
-                        aead_alg: aead,
-                        quic: None,
-                    })))
-                }
-                SupportedCipherSuite::Tls12(_) => *suite,
-            })
-            .collect()
-    });
-    provider.cipher_suites = suites.clone();
-    provider
-}
-
-/// Installs [`provider`] as the engine's, once.
-pub(crate) fn install() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| tlsbox_engine::install_provider(Arc::new(provider())));
+    SUITES
+        .get_or_init(|| {
+            suites
+                .iter()
+                .map(|suite| match suite {
+                    SupportedCipherSuite::Tls13(base) => {
+                        let aead: &'static HostAead = match base.common.suite {
+                            CipherSuite::TLS13_AES_128_GCM_SHA256 => &AES_128_GCM,
+                            CipherSuite::TLS13_AES_256_GCM_SHA384 => &AES_256_GCM,
+                            CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => &CHACHA20_POLY1305,
+                            _ => return *suite,
+                        };
+                        let hkdf: &'static dyn Hkdf = base.hkdf_provider;
+                        // Made once per instance and kept: rustls wants 'static suites.
+                        SupportedCipherSuite::Tls13(Box::leak(Box::new(Tls13CipherSuite {
+                            common: CipherSuiteCommon {
+                                suite: base.common.suite,
+                                hash_provider: base.common.hash_provider,
+                                confidentiality_limit: base.common.confidentiality_limit,
+                            },
+                            hkdf_provider: hkdf,
+                            aead_alg: aead,
+                            quic: None,
+                        })))
+                    }
+                    SupportedCipherSuite::Tls12(_) => *suite,
+                })
+                .collect()
+        })
+        .clone()
 }

@@ -1,0 +1,41 @@
+//! The guest built with host crypto (`--features host-crypto`): a rustls
+//! `CryptoProvider` whose primitives call the host's `tlsbox:tls/crypto`
+//! import, where they run natively (AES-NI, constant time):
+//!
+//! - [`record`]: TLS 1.3 record protection (the traffic keys live in the host);
+//! - [`kx`]: ephemeral key exchange (the private halves live in the host);
+//! - [`sign`]: signing with the private keys the host keeps for our
+//!   certificates (they never enter the guest);
+//! - [`verify`]: certificate and handshake signature verification.
+//!
+//! The protocol stays here: parsing, the state machine, the key schedule
+//! (hashes, HMAC, HKDF over a few kilobytes: cheaper in place than copied
+//! out), certificate path building, SNI, ALPN and error mapping. TLS 1.2
+//! suites protect records in the guest.
+
+use std::sync::{Arc, OnceLock};
+
+use rustls::crypto::CryptoProvider;
+
+mod kx;
+mod record;
+mod sign;
+mod verify;
+
+/// ring's provider with the primitives above moved to the host.
+fn provider() -> CryptoProvider {
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.cipher_suites = record::with_host_records(&provider.cipher_suites);
+    provider.kx_groups = kx::GROUPS.to_vec();
+    provider.signature_verification_algorithms = verify::ALGORITHMS;
+    provider
+}
+
+/// Installs [`provider`] and the host's keys as the engine's, once.
+pub(crate) fn install() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        tlsbox_engine::install_provider(Arc::new(provider()));
+        tlsbox_engine::install_key_source(sign::key_for);
+    });
+}

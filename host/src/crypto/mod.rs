@@ -1,0 +1,50 @@
+//! The host's side of `tlsbox:tls/crypto`, for guests built with host
+//! crypto: the primitives run here, natively (ring: AES-NI, constant-time
+//! code), while the protocol stays in the guest.
+//!
+//! Where secrets live with host crypto:
+//! - private keys: here only ([`keys`]); the guest asks for signatures;
+//! - ephemeral key-exchange private keys: here only ([`kx`]);
+//! - TLS 1.3 traffic keys: derived in the guest, then held here for
+//!   record protection ([`record`]);
+//! - the shared secret and the key schedule's secrets: in the guest.
+//!
+//! Every handle lives in its connection's `ResourceTable`, so it goes away
+//! with the connection's store; nothing a guest can reach is shared between
+//! connections.
+
+pub(crate) mod keys;
+mod kx;
+mod record;
+mod sign;
+mod verify;
+
+pub use kx::KeyExchange;
+pub use record::RecordKey;
+pub use sign::HostSigningKey;
+
+use crate::bindings::tlsbox::tls::crypto::{Host, SignatureAlgorithm};
+use crate::sandbox::SandboxState;
+use wasmtime::component::Resource;
+
+impl Host for SandboxState {
+    fn signing_key_for(
+        &mut self,
+        certificate: Vec<u8>,
+    ) -> wasmtime::Result<Option<Resource<HostSigningKey>>> {
+        let Some(key) = self.keys().find(&certificate) else {
+            return Ok(None);
+        };
+        Ok(Some(self.table().push(HostSigningKey::new(key))?))
+    }
+
+    fn verify_signature(
+        &mut self,
+        algorithm: SignatureAlgorithm,
+        public_key: Vec<u8>,
+        message: Vec<u8>,
+        signature: Vec<u8>,
+    ) -> wasmtime::Result<bool> {
+        Ok(verify::verify(algorithm, &public_key, &message, &signature))
+    }
+}
