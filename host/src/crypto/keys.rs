@@ -40,6 +40,7 @@ impl SandboxKeys {
     }
 
     /// How many keys are lent to this sandbox.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
@@ -65,10 +66,10 @@ pub(crate) fn hold(key: &str, passphrase: Option<&str>, cert: &str) -> Option<Ar
     let same = |held: &HeldKey| {
         held.source.0 == key && held.source.1.as_deref() == passphrase && held.source.2 == cert
     };
-    if let Some(held) = CACHE.lock().ok()?.get_or_insert_default().get(&id) {
-        if same(held) {
-            return Some(held.clone());
-        }
+    if let Some(held) = CACHE.lock().ok()?.get_or_insert_default().get(&id)
+        && same(held)
+    {
+        return Some(held.clone());
     }
     let held = Arc::new(parse(key, passphrase, cert)?);
     let mut cache = CACHE.lock().ok()?;
