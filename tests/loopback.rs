@@ -182,9 +182,9 @@ async fn bad_credentials_fail_at_create_server_with_nodes_codes() {
         .expect("the right passphrase opens the key");
 }
 
-/// Both components (ring in the guest, and record protection in the host)
-/// carry a large echo with each TLS 1.3 AEAD, and interoperate with each
-/// other in both directions.
+/// Both components (ring in the guest, and the primitives in the host)
+/// carry a large echo with each AEAD of TLS 1.3 and TLS 1.2, and
+/// interoperate with each other in both directions.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_crypto_builds_carry_data_with_each_aead() {
     let payload: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
@@ -198,6 +198,9 @@ async fn both_crypto_builds_carry_data_with_each_aead() {
             "TLS_AES_128_GCM_SHA256",
             "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
         ] {
             let mut options = ServerOptions::new(identity("agent1"));
             options.crypto = server_crypto;

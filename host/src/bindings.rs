@@ -10,7 +10,7 @@ wasmtime::component::bindgen!({
     path: "../wit",
     imports: { default: trappable },
     with: {
-        "tlsbox:tls/crypto.record-key": crate::crypto::RecordKey,
+        "tlsbox:tls/crypto.aead-key": crate::crypto::AeadKey,
         "tlsbox:tls/crypto.signing-key": crate::crypto::HostSigningKey,
         "tlsbox:tls/crypto.key-exchange": crate::crypto::KeyExchange,
     },

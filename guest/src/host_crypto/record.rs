@@ -1,27 +1,34 @@
-//! TLS 1.3 record protection in the host, where AES-GCM and
-//! ChaCha20-Poly1305 run natively.
+//! Record protection in the host, where AES-GCM and ChaCha20-Poly1305 run
+//! natively, for TLS 1.3 and TLS 1.2 suites alike.
 //!
-//! Traffic keys are derived here and handed to the host when rustls
-//! installs them; the host holds them in a resource owned by this
-//! connection's instance, and they are gone when the instance is.
+//! The record format stays here: this side builds each record's nonce and
+//! additional data and lays out its payload; the host only seals and opens
+//! (one call per record, the whole record at once). Traffic keys are
+//! derived here and handed to the host when rustls installs them; the host
+//! holds them in a resource owned by this connection's instance, gone when
+//! the instance is.
 
 use std::sync::OnceLock;
 
 use rustls::crypto::cipher::{
-    AeadKey, InboundOpaqueMessage, InboundPlainMessage, Iv, MessageDecrypter, MessageEncrypter,
-    OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload, Tls13AeadAlgorithm,
-    UnsupportedOperationError,
+    self, AeadKey, InboundOpaqueMessage, InboundPlainMessage, Iv, KeyBlockShape, MessageDecrypter,
+    MessageEncrypter, Nonce, OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload,
+    Tls12AeadAlgorithm, Tls13AeadAlgorithm, UnsupportedOperationError,
 };
-use rustls::crypto::tls13::Hkdf;
 use rustls::{
     CipherSuite, CipherSuiteCommon, ConnectionTrafficSecrets, ContentType, Error, ProtocolVersion,
-    SupportedCipherSuite, Tls13CipherSuite,
+    SupportedCipherSuite, Tls12CipherSuite, Tls13CipherSuite,
 };
 
-use crate::bindings::tlsbox::tls::crypto::{AeadAlgorithm, RecordKey};
+use crate::bindings::tlsbox::tls::crypto::{self as host, AeadAlgorithm};
 
 /// GCM and Poly1305 tags are both 16 bytes.
 const TAG_LEN: usize = 16;
+/// TLS 1.2 GCM records carry the nonce's last 8 bytes (RFC 5288).
+const GCM_EXPLICIT_NONCE_LEN: usize = 8;
+/// The largest plaintext a TLS 1.2 record may carry (RFC 5246 §6.2.1); TLS
+/// 1.3's limit is checked by rustls once the padding is gone.
+const MAX_FRAGMENT_LEN: usize = 16384;
 
 /// An AEAD whose keys live in the host.
 struct HostAead {
@@ -42,21 +49,70 @@ static CHACHA20_POLY1305: HostAead = HostAead {
     key_len: 32,
 };
 
+impl HostAead {
+    /// Hands `key` to the host.
+    fn key(&self, key: &AeadKey) -> host::AeadKey {
+        host::AeadKey::new(self.algorithm, key.as_ref())
+    }
+
+    fn traffic_secrets(&self, key: AeadKey, iv: Iv) -> ConnectionTrafficSecrets {
+        match self.algorithm {
+            AeadAlgorithm::Aes128Gcm => ConnectionTrafficSecrets::Aes128Gcm { key, iv },
+            AeadAlgorithm::Aes256Gcm => ConnectionTrafficSecrets::Aes256Gcm { key, iv },
+            AeadAlgorithm::Chacha20Poly1305 => {
+                ConnectionTrafficSecrets::Chacha20Poly1305 { key, iv }
+            }
+        }
+    }
+}
+
+/// Seals `plaintext` into a fresh payload after `prefix`.
+fn seal(
+    key: &host::AeadKey,
+    nonce: &Nonce,
+    aad: &[u8],
+    prefix: &[u8],
+    plaintext: &[u8],
+) -> PrefixedPayload {
+    let sealed = key.seal(&nonce.0, aad, plaintext);
+    let mut payload = PrefixedPayload::with_capacity(prefix.len() + sealed.len());
+    payload.extend_from_slice(prefix);
+    payload.extend_from_slice(&sealed);
+    payload
+}
+
+/// Opens `payload[offset..]` into the start of `payload`.
+fn open_in_place(
+    key: &host::AeadKey,
+    nonce: &Nonce,
+    aad: &[u8],
+    msg: &mut InboundOpaqueMessage<'_>,
+    offset: usize,
+) -> Result<(), Error> {
+    let plain = key
+        .open(&nonce.0, aad, &msg.payload[offset..])
+        .ok_or(Error::DecryptError)?;
+    msg.payload[..plain.len()].copy_from_slice(&plain);
+    msg.payload.truncate(plain.len());
+    Ok(())
+}
+
+// TLS 1.3 (RFC 8446 §5.2): nonce = IV xor seq, additional data = the
+// record header, plaintext = content || content type.
+
 impl Tls13AeadAlgorithm for HostAead {
     fn encrypter(&self, key: AeadKey, iv: Iv) -> Box<dyn MessageEncrypter> {
-        Box::new(Sealer(RecordKey::new(
-            self.algorithm,
-            key.as_ref(),
-            iv.as_ref(),
-        )))
+        Box::new(Tls13Sealer {
+            key: self.key(&key),
+            iv,
+        })
     }
 
     fn decrypter(&self, key: AeadKey, iv: Iv) -> Box<dyn MessageDecrypter> {
-        Box::new(Opener(RecordKey::new(
-            self.algorithm,
-            key.as_ref(),
-            iv.as_ref(),
-        )))
+        Box::new(Tls13Opener {
+            key: self.key(&key),
+            iv,
+        })
     }
 
     fn key_len(&self) -> usize {
@@ -68,19 +124,16 @@ impl Tls13AeadAlgorithm for HostAead {
         key: AeadKey,
         iv: Iv,
     ) -> Result<ConnectionTrafficSecrets, UnsupportedOperationError> {
-        Ok(match self.algorithm {
-            AeadAlgorithm::Aes128Gcm => ConnectionTrafficSecrets::Aes128Gcm { key, iv },
-            AeadAlgorithm::Aes256Gcm => ConnectionTrafficSecrets::Aes256Gcm { key, iv },
-            AeadAlgorithm::Chacha20Poly1305 => {
-                ConnectionTrafficSecrets::Chacha20Poly1305 { key, iv }
-            }
-        })
+        Ok(self.traffic_secrets(key, iv))
     }
 }
 
-struct Sealer(RecordKey);
+struct Tls13Sealer {
+    key: host::AeadKey,
+    iv: Iv,
+}
 
-impl MessageEncrypter for Sealer {
+impl MessageEncrypter for Tls13Sealer {
     fn encrypt(
         &mut self,
         msg: OutboundPlainMessage<'_>,
@@ -90,9 +143,9 @@ impl MessageEncrypter for Sealer {
         let mut plaintext = Vec::with_capacity(msg.payload.len() + 1);
         msg.payload.copy_to_vec(&mut plaintext);
         plaintext.push(u8::from(msg.typ));
-        let sealed = self.0.seal(seq, &plaintext);
-        let mut payload = PrefixedPayload::with_capacity(sealed.len());
-        payload.extend_from_slice(&sealed);
+        let aad = cipher::make_tls13_aad(plaintext.len() + TAG_LEN);
+        let nonce = Nonce::new(&self.iv, seq);
+        let payload = seal(&self.key, &nonce, &aad, &[], &plaintext);
         Ok(OutboundOpaqueMessage::new(
             ContentType::ApplicationData,
             // TLS 1.3 records all claim TLS 1.2 (RFC 8446 §5.1).
@@ -106,9 +159,12 @@ impl MessageEncrypter for Sealer {
     }
 }
 
-struct Opener(RecordKey);
+struct Tls13Opener {
+    key: host::AeadKey,
+    iv: Iv,
+}
 
-impl MessageDecrypter for Opener {
+impl MessageDecrypter for Tls13Opener {
     fn decrypt<'a>(
         &mut self,
         mut msg: InboundOpaqueMessage<'a>,
@@ -117,45 +173,195 @@ impl MessageDecrypter for Opener {
         if msg.payload.len() < TAG_LEN {
             return Err(Error::DecryptError);
         }
-        let plain = self.0.open(seq, &msg.payload).ok_or(Error::DecryptError)?;
-        msg.payload[..plain.len()].copy_from_slice(&plain);
-        msg.payload.truncate(plain.len());
+        let aad = cipher::make_tls13_aad(msg.payload.len());
+        let nonce = Nonce::new(&self.iv, seq);
+        open_in_place(&self.key, &nonce, &aad, &mut msg, 0)?;
         msg.into_tls13_unpadded_message()
     }
 }
 
-/// `suites` with every TLS 1.3 suite's record protection moved to the host.
-/// TLS 1.2 suites keep ring's in-guest AEADs.
+// TLS 1.2: additional data = seq || type || version || plaintext length.
+// AES-GCM (RFC 5288): nonce = 4-byte salt || 8 explicit bytes sent in the
+// record; ChaCha20-Poly1305 (RFC 7905): nonce = IV xor seq, nothing sent.
+
+/// A TLS 1.2 AEAD whose keys live in the host.
+struct Tls12HostAead(&'static HostAead);
+
+static TLS12_AES_128_GCM: Tls12HostAead = Tls12HostAead(&AES_128_GCM);
+static TLS12_AES_256_GCM: Tls12HostAead = Tls12HostAead(&AES_256_GCM);
+static TLS12_CHACHA20_POLY1305: Tls12HostAead = Tls12HostAead(&CHACHA20_POLY1305);
+
+impl Tls12HostAead {
+    fn explicit_nonce_len(&self) -> usize {
+        match self.0.algorithm {
+            AeadAlgorithm::Chacha20Poly1305 => 0,
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => GCM_EXPLICIT_NONCE_LEN,
+        }
+    }
+
+    /// The full 12-byte IV: GCM's salt with the key block's explicit part
+    /// as the starting point of the per-record nonces; ChaCha's whole IV.
+    fn iv(&self, fixed: &[u8], explicit: &[u8]) -> Iv {
+        let mut iv = [0u8; 12];
+        let fixed_len = fixed.len().min(12);
+        iv[..fixed_len].copy_from_slice(&fixed[..fixed_len]);
+        let explicit_len = explicit.len().min(12 - fixed_len);
+        iv[fixed_len..fixed_len + explicit_len].copy_from_slice(&explicit[..explicit_len]);
+        Iv::new(iv)
+    }
+}
+
+impl Tls12AeadAlgorithm for Tls12HostAead {
+    fn encrypter(&self, key: AeadKey, iv: &[u8], explicit: &[u8]) -> Box<dyn MessageEncrypter> {
+        Box::new(Tls12Sealer {
+            key: self.0.key(&key),
+            iv: self.iv(iv, explicit),
+            explicit_nonce_len: self.explicit_nonce_len(),
+        })
+    }
+
+    fn decrypter(&self, key: AeadKey, iv: &[u8]) -> Box<dyn MessageDecrypter> {
+        Box::new(Tls12Opener {
+            key: self.0.key(&key),
+            iv: self.iv(iv, &[]),
+            explicit_nonce_len: self.explicit_nonce_len(),
+        })
+    }
+
+    fn key_block_shape(&self) -> KeyBlockShape {
+        let explicit_nonce_len = self.explicit_nonce_len();
+        KeyBlockShape {
+            enc_key_len: self.0.key_len,
+            fixed_iv_len: 12 - explicit_nonce_len,
+            explicit_nonce_len,
+        }
+    }
+
+    fn extract_keys(
+        &self,
+        key: AeadKey,
+        iv: &[u8],
+        explicit: &[u8],
+    ) -> Result<ConnectionTrafficSecrets, UnsupportedOperationError> {
+        Ok(self.0.traffic_secrets(key, self.iv(iv, explicit)))
+    }
+}
+
+struct Tls12Sealer {
+    key: host::AeadKey,
+    iv: Iv,
+    explicit_nonce_len: usize,
+}
+
+impl MessageEncrypter for Tls12Sealer {
+    fn encrypt(
+        &mut self,
+        msg: OutboundPlainMessage<'_>,
+        seq: u64,
+    ) -> Result<OutboundOpaqueMessage, Error> {
+        let mut plaintext = Vec::with_capacity(msg.payload.len());
+        msg.payload.copy_to_vec(&mut plaintext);
+        let nonce = Nonce::new(&self.iv, seq);
+        let aad = cipher::make_tls12_aad(seq, msg.typ, msg.version, plaintext.len());
+        let explicit = &nonce.0[12 - self.explicit_nonce_len..];
+        let payload = seal(&self.key, &nonce, &aad, explicit, &plaintext);
+        Ok(OutboundOpaqueMessage::new(msg.typ, msg.version, payload))
+    }
+
+    fn encrypted_payload_len(&self, payload_len: usize) -> usize {
+        payload_len + self.explicit_nonce_len + TAG_LEN
+    }
+}
+
+struct Tls12Opener {
+    key: host::AeadKey,
+    /// GCM: the salt, zero-padded; ChaCha: the whole IV.
+    iv: Iv,
+    explicit_nonce_len: usize,
+}
+
+impl MessageDecrypter for Tls12Opener {
+    fn decrypt<'a>(
+        &mut self,
+        mut msg: InboundOpaqueMessage<'a>,
+        seq: u64,
+    ) -> Result<InboundPlainMessage<'a>, Error> {
+        let overhead = self.explicit_nonce_len + TAG_LEN;
+        if msg.payload.len() < overhead {
+            return Err(Error::DecryptError);
+        }
+        let nonce = if self.explicit_nonce_len == 0 {
+            Nonce::new(&self.iv, seq)
+        } else {
+            let mut nonce = [0u8; 12];
+            let fixed = 12 - self.explicit_nonce_len;
+            nonce[..fixed].copy_from_slice(&self.iv.as_ref()[..fixed]);
+            nonce[fixed..].copy_from_slice(&msg.payload[..self.explicit_nonce_len]);
+            Nonce(nonce)
+        };
+        let aad = cipher::make_tls12_aad(seq, msg.typ, msg.version, msg.payload.len() - overhead);
+        open_in_place(&self.key, &nonce, &aad, &mut msg, self.explicit_nonce_len)?;
+        if msg.payload.len() > MAX_FRAGMENT_LEN {
+            return Err(Error::PeerSentOversizedRecord);
+        }
+        Ok(msg.into_plain_message())
+    }
+}
+
+/// `suites` with every suite's record protection moved to the host.
 pub(super) fn with_host_records(suites: &[SupportedCipherSuite]) -> Vec<SupportedCipherSuite> {
     static SUITES: OnceLock<Vec<SupportedCipherSuite>> = OnceLock::new();
     SUITES
-        .get_or_init(|| {
-            suites
-                .iter()
-                .map(|suite| match suite {
-                    SupportedCipherSuite::Tls13(base) => {
-                        let aead: &'static HostAead = match base.common.suite {
-                            CipherSuite::TLS13_AES_128_GCM_SHA256 => &AES_128_GCM,
-                            CipherSuite::TLS13_AES_256_GCM_SHA384 => &AES_256_GCM,
-                            CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => &CHACHA20_POLY1305,
-                            _ => return *suite,
-                        };
-                        let hkdf: &'static dyn Hkdf = base.hkdf_provider;
-                        // Made once per instance and kept: rustls wants 'static suites.
-                        SupportedCipherSuite::Tls13(Box::leak(Box::new(Tls13CipherSuite {
-                            common: CipherSuiteCommon {
-                                suite: base.common.suite,
-                                hash_provider: base.common.hash_provider,
-                                confidentiality_limit: base.common.confidentiality_limit,
-                            },
-                            hkdf_provider: hkdf,
-                            aead_alg: aead,
-                            quic: None,
-                        })))
-                    }
-                    SupportedCipherSuite::Tls12(_) => *suite,
-                })
-                .collect()
-        })
+        .get_or_init(|| suites.iter().map(|suite| host_suite(*suite)).collect())
         .clone()
+}
+
+/// `suite` with its AEAD in the host; made once per instance and kept,
+/// since rustls wants 'static suites. Suites with another AEAD stay as they
+/// are.
+fn host_suite(suite: SupportedCipherSuite) -> SupportedCipherSuite {
+    match suite {
+        SupportedCipherSuite::Tls13(base) => {
+            let aead: &'static HostAead = match base.common.suite {
+                CipherSuite::TLS13_AES_128_GCM_SHA256 => &AES_128_GCM,
+                CipherSuite::TLS13_AES_256_GCM_SHA384 => &AES_256_GCM,
+                CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => &CHACHA20_POLY1305,
+                _ => return suite,
+            };
+            SupportedCipherSuite::Tls13(Box::leak(Box::new(Tls13CipherSuite {
+                common: common(&base.common),
+                hkdf_provider: base.hkdf_provider,
+                aead_alg: aead,
+                quic: None,
+            })))
+        }
+        SupportedCipherSuite::Tls12(base) => {
+            let aead: &'static Tls12HostAead = match base.common.suite {
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+                | CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => &TLS12_AES_128_GCM,
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+                | CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => &TLS12_AES_256_GCM,
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+                | CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => {
+                    &TLS12_CHACHA20_POLY1305
+                }
+                _ => return suite,
+            };
+            SupportedCipherSuite::Tls12(Box::leak(Box::new(Tls12CipherSuite {
+                common: common(&base.common),
+                prf_provider: base.prf_provider,
+                kx: base.kx,
+                sign: base.sign,
+                aead_alg: aead,
+            })))
+        }
+    }
+}
+
+fn common(base: &CipherSuiteCommon) -> CipherSuiteCommon {
+    CipherSuiteCommon {
+        suite: base.suite,
+        hash_provider: base.hash_provider,
+        confidentiality_limit: base.confidentiality_limit,
+    }
 }

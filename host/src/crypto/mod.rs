@@ -5,22 +5,22 @@
 //! Where secrets live with host crypto:
 //! - private keys: here only ([`keys`]); the guest asks for signatures;
 //! - ephemeral key-exchange private keys: here only ([`kx`]);
-//! - TLS 1.3 traffic keys: derived in the guest, then held here for
-//!   record protection ([`record`]);
+//! - traffic keys (TLS 1.3 and 1.2): derived in the guest, then held here for
+//!   record protection ([`aead`]);
 //! - the shared secret and the key schedule's secrets: in the guest.
 //!
 //! Every handle lives in its connection's `ResourceTable`, so it goes away
 //! with the connection's store; nothing a guest can reach is shared between
 //! connections.
 
+mod aead;
 pub(crate) mod keys;
 mod kx;
-mod record;
 mod sign;
 mod verify;
 
+pub use aead::AeadKey;
 pub use kx::KeyExchange;
-pub use record::RecordKey;
 pub use sign::HostSigningKey;
 
 use crate::bindings::tlsbox::tls::crypto::{Host, SignatureAlgorithm};
