@@ -69,18 +69,20 @@ pub fn read_pem(path: impl AsRef<Path>) -> Result<String> {
 }
 
 /// Where a connection's cryptographic primitives run. Both choices run the
-/// TLS protocol (parsing, state machine, certificate checks, the key
-/// schedule and the private key) inside the connection's sandbox.
+/// TLS protocol (parsing, the state machine, certificate path checks, SNI,
+/// ALPN, the key schedule) inside the connection's sandbox.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Crypto {
     /// The self-contained component: ring inside the guest, which imports
     /// nothing but WASI. What runs on a runtime that only offers WASI.
     /// WebAssembly has no AES instructions, so bulk AES-GCM is slow.
     Guest,
-    /// The component built with host crypto: TLS 1.3 record protection
-    /// (AES-GCM, ChaCha20-Poly1305) runs natively in the host through the
-    /// `tlsbox:tls/crypto` import. The traffic keys then live in the host's
-    /// memory, in the connection's own resource table.
+    /// The component built with host crypto: record protection (AES-GCM,
+    /// ChaCha20-Poly1305, TLS 1.3 and 1.2), ephemeral key exchange, signing
+    /// and signature verification run natively in the host through the
+    /// `tlsbox:tls/crypto` import. The private key is parsed once per
+    /// process and never enters the sandbox (the guest asks the host to
+    /// sign); traffic keys live in the connection's own resource table.
     #[default]
     Host,
 }
