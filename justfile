@@ -23,6 +23,8 @@ bench *ARGS:
 check:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy -p tlsbox-guest --target wasm32-wasip2 --target-dir target/guest -- -D warnings
+    cargo clippy -p tlsbox-guest --target wasm32-wasip2 --target-dir target/guest --features host-crypto -- -D warnings
 
 # Regenerate the certificate fixtures under fixtures/.
 fixtures:
