@@ -55,6 +55,17 @@ fn quick_bench_prints_json_of_the_documented_shape() {
     let native = &find("rustls-native", "handshakes_per_s")[0];
     assert_eq!(native["ratio_to_rustls_native"].as_f64(), Some(1.0));
     assert!(find("tlsbox", "handshakes_per_s")[0]["ratio_to_rustls_native"].is_number());
+    // tlsbox as the client too, each build, beside a native client.
+    let clients = find("tlsbox", "client_handshakes_per_s");
+    for variant in ["host-crypto", "guest-crypto"] {
+        assert!(
+            clients
+                .iter()
+                .any(|e| e["variant"] == variant && e["ratio_to_rustls_native"].is_number()),
+            "tlsbox {variant} client handshakes in {stdout}"
+        );
+    }
+    assert!(!find("rustls-native", "client_handshakes_per_s").is_empty());
     assert!(!find("tlsbox", "rss_mib_per_1000_conns").is_empty());
     assert!(!find("tlsbox", "cold_start_ms").is_empty());
     assert!(!find("tlsbox", "connection_setup_us").is_empty());

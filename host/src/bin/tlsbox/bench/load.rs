@@ -42,6 +42,38 @@ pub async fn handshake_rate(
     Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
 }
 
+/// Full handshakes per second with `tlsbox::connect` as the client, as
+/// [`handshake_rate`] measures the native client.
+pub async fn tlsbox_handshake_rate(
+    port: u16,
+    options: tlsbox::ConnectOptions,
+    duration: Duration,
+    concurrency: usize,
+) -> io::Result<f64> {
+    use tokio::io::AsyncWriteExt;
+    let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (options, done) = (options.clone(), done.clone());
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let mut tls = tlsbox::connect("localhost", port, options.clone())
+                    .await
+                    .map_err(io::Error::other)?;
+                let _ = tls.shutdown().await;
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok::<_, io::Error>(())
+        }));
+    }
+    for task in tasks {
+        task.await.map_err(io::Error::other)??;
+    }
+    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+}
+
 /// MB/s (10^6 bytes) of one server-to-client transfer of `bytes`, timed
 /// from the request to the server's close.
 pub async fn bulk_rate(port: u16, config: &Arc<ClientConfig>, bytes: usize) -> io::Result<f64> {

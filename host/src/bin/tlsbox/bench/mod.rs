@@ -28,6 +28,7 @@ const EC_KEY: &str = include_str!("../../../../../fixtures/ec10-key.pem");
 const EC_CA: &str = include_str!("../../../../../fixtures/ca5-cert.pem");
 const RSA_CERT: &str = include_str!("../../../../../fixtures/agent1-cert.pem");
 const RSA_KEY: &str = include_str!("../../../../../fixtures/agent1-key.pem");
+const RSA_CA: &str = include_str!("../../../../../fixtures/ca1-cert.pem");
 const NODE_PEER: &str = include_str!("../../../../../bench/node_peer.js");
 
 /// Options of `tlsbox bench`.
@@ -137,6 +138,8 @@ struct Key {
     name: &'static str,
     cert: &'static str,
     key: &'static str,
+    /// The root that issued `cert`, for clients that verify.
+    ca: &'static str,
 }
 
 const KEYS: [Key; 2] = [
@@ -144,11 +147,13 @@ const KEYS: [Key; 2] = [
         name: "ecdsa-p256",
         cert: EC_CERT,
         key: EC_KEY,
+        ca: EC_CA,
     },
     Key {
         name: "rsa-2048",
         cert: RSA_CERT,
         key: RSA_KEY,
+        ca: RSA_CA,
     },
 ];
 
@@ -360,6 +365,9 @@ impl Run {
                     self.server_measures(system, None, key, &identity).await;
                 }
             }
+            if self.systems.contains(&System::Tlsbox) {
+                self.client_measures(key, &identity).await;
+            }
         }
         self.instance_costs();
         self.cold_start().await;
@@ -491,6 +499,73 @@ impl Run {
         }
         drop(server);
         self.memory(system, crypto, identity).await;
+    }
+
+    /// Full handshakes per second with tlsbox as the client (each build),
+    /// against the native server, beside a native rustls client. Both
+    /// clients verify the chain and the name against the key's root, as a
+    /// real client does.
+    async fn client_measures(&mut self, key: Key, identity: &Identity) {
+        const MEASURE: &str = "client_handshakes_per_s";
+        self.step += 1;
+        progress(&format!(
+            "[{}] clients against the rustls-native server, {} key",
+            self.step, key.name
+        ));
+        let server = match servers::start(System::RustlsNative, None, identity, &self.workdir).await
+        {
+            Ok(server) => server,
+            Err(reason) => return self.skip(System::Tlsbox, MEASURE, reason),
+        };
+        let (suite, suite_name) = SUITES[0];
+        let duration = Duration::from_secs_f64(self.settings.handshake_seconds_per_round);
+        let concurrency = self.settings.concurrency;
+        let native = native::verifying_client_config(suite, key.ca);
+        let mut clients: Vec<(System, Option<tlsbox::Crypto>)> = vec![(System::RustlsNative, None)];
+        clients.extend(
+            [tlsbox::Crypto::Host, tlsbox::Crypto::Guest].map(|c| (System::Tlsbox, Some(c))),
+        );
+        for (system, crypto) in clients {
+            let mut rounds = Vec::new();
+            for round in 1..=self.settings.rounds {
+                let rate = match crypto {
+                    None => load::handshake_rate(server.port, &native, duration, concurrency).await,
+                    Some(crypto) => {
+                        let mut options = tlsbox::ConnectOptions::with_ca(key.ca);
+                        options.crypto = crypto;
+                        options.ciphers = Some(suite_name.into());
+                        load::tlsbox_handshake_rate(server.port, options, duration, concurrency)
+                            .await
+                    }
+                };
+                match rate {
+                    Ok(rate) => {
+                        progress(&format!(
+                            "    {}{} client handshakes/s round {round}/{}: {rate:.0}",
+                            system.name(),
+                            crypto
+                                .map(|c| format!(" ({})", crypto_name(c)))
+                                .unwrap_or_default(),
+                            self.settings.rounds
+                        ));
+                        rounds.push(rate);
+                    }
+                    Err(e) => {
+                        self.skip(system, MEASURE, format!("failed: {e}"));
+                        break;
+                    }
+                }
+            }
+            if rounds.len() == self.settings.rounds {
+                let measure = Measure {
+                    key: Some(key.name),
+                    cipher_suite: Some(suite_name),
+                    variant: crypto.map(crypto_name),
+                    ..Measure::new(MEASURE, "1/s", true)
+                };
+                self.record(system, measure, rounds);
+            }
+        }
     }
 
     /// RSS growth of a fresh server per idle established connection,

@@ -292,6 +292,24 @@ pub fn client_config(suite: rustls::CipherSuite) -> Arc<ClientConfig> {
     Arc::new(config)
 }
 
+/// A client as rustls users write one: TLS 1.3, only `suite`, no
+/// resumption, the chain and name verified against `ca` (PEM) by webpki.
+pub fn verifying_client_config(suite: rustls::CipherSuite, ca: &str) -> Arc<ClientConfig> {
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.cipher_suites.retain(|s| s.suite() == suite);
+    let mut roots = rustls::RootCertStore::empty();
+    for der in tlsbox_engine::pem::certificates(ca).expect("a CA fixture") {
+        roots.add(der).expect("a usable CA fixture");
+    }
+    let mut config = ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("the ring provider speaks TLS 1.3")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.resumption = rustls::client::Resumption::disabled();
+    Arc::new(config)
+}
+
 /// Benchmark only: accepts any certificate chain, but still checks that the
 /// server signed the handshake with the key of the certificate it sent.
 #[derive(Debug)]

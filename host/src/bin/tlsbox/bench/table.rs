@@ -14,8 +14,9 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
     );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
     // Side by side: each measure's systems together, in the order measured.
-    const ORDER: [&str; 6] = [
+    const ORDER: [&str; 7] = [
         "handshakes_per_s",
+        "client_handshakes_per_s",
         "bulk_mb_per_s",
         "rss_mib_per_1000_conns",
         "connection_setup_us",
