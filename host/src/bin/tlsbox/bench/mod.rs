@@ -7,6 +7,7 @@
 //! and reported as the median with the min–max range, and as a ratio to
 //! `rustls-native` (tlsbox's engine built natively).
 
+mod chart;
 mod load;
 pub mod native;
 pub mod peer;
@@ -46,7 +47,7 @@ pub struct BenchArgs {
     /// Only these systems (comma-separated); rustls-native is always measured.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub systems: Vec<System>,
-    /// Where to write `<label>.json` and `<label>.md`.
+    /// Where to write `<label>.json`, `<label>.md` and the chart `<label>.svg`.
     #[arg(long, value_name = "DIR", default_value = "bench/results")]
     pub out: PathBuf,
     /// The results' file name.
@@ -305,7 +306,9 @@ pub async fn run(args: BenchArgs) -> Result<(), Error> {
         },
         settings: run.settings.clone(),
         load_client: "native rustls (ring), TLS 1.3, one cipher suite offered, \
-                      handshake signature checked, chain not verified",
+                      handshake signature checked, chain not verified; for \
+                      client_handshakes_per_s the server is rustls-native and \
+                      every client verifies chain and name",
         results: run.results,
         skipped: run.skipped,
     };
@@ -321,11 +324,10 @@ pub async fn run(args: BenchArgs) -> Result<(), Error> {
         let base = args.out.join(&args.label);
         std::fs::write(base.with_extension("json"), format!("{json}\n"))?;
         std::fs::write(base.with_extension("md"), &markdown)?;
-        progress(&format!(
-            "wrote {} and {}",
-            base.with_extension("json").display(),
-            base.with_extension("md").display()
-        ));
+        if let Some(svg) = chart::svg(&report.results, &report.machine_line()) {
+            std::fs::write(base.with_extension("svg"), svg)?;
+        }
+        progress(&format!("wrote {}.{{json,md,svg}}", base.display()));
     }
     Ok(())
 }
