@@ -11,6 +11,7 @@ wasmtime::component::bindgen!({
     imports: { default: trappable },
     with: {
         "tlsbox:tls/crypto.aead-key": crate::crypto::AeadKey,
+        "tlsbox:tls/crypto.hash-context": crate::crypto::HashContext,
         "tlsbox:tls/crypto.signing-key": crate::crypto::HostSigningKey,
         "tlsbox:tls/crypto.key-exchange": crate::crypto::KeyExchange,
     },

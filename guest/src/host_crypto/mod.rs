@@ -6,26 +6,28 @@
 //! - [`kx`]: ephemeral key exchange (the private halves live in the host);
 //! - [`sign`]: signing with the private keys the host keeps for our
 //!   certificates (they never enter the guest);
-//! - [`verify`]: certificate and handshake signature verification.
+//! - [`verify`]: certificate and handshake signature verification;
+//! - [`hash`]: transcript hashes and HMAC, under rustls' HKDF and PRF.
 //!
-//! The protocol stays here: parsing, the state machine, the key schedule
-//! (hashes, HMAC, HKDF over a few kilobytes: cheaper in place than copied
-//! out), certificate path building, SNI, ALPN and error mapping. TLS 1.2
-//! suites protect records in the guest.
+//! [`suites`] puts them together. The protocol stays here: parsing, the
+//! state machine, the key schedule's logic, certificate path building, SNI,
+//! ALPN and error mapping.
 
 use std::sync::{Arc, OnceLock};
 
 use rustls::crypto::CryptoProvider;
 
+mod hash;
 mod kx;
 mod record;
 mod sign;
+mod suites;
 mod verify;
 
 /// ring's provider with the primitives above moved to the host.
 fn provider() -> CryptoProvider {
     let mut provider = rustls::crypto::ring::default_provider();
-    provider.cipher_suites = record::with_host_records(&provider.cipher_suites);
+    provider.cipher_suites = suites::on_host(&provider.cipher_suites);
     provider.kx_groups = kx::GROUPS.to_vec();
     provider.signature_verification_algorithms = verify::ALGORITHMS;
     provider

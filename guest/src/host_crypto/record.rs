@@ -8,17 +8,12 @@
 //! holds them in a resource owned by this connection's instance, gone when
 //! the instance is.
 
-use std::sync::OnceLock;
-
 use rustls::crypto::cipher::{
     self, AeadKey, InboundOpaqueMessage, InboundPlainMessage, Iv, KeyBlockShape, MessageDecrypter,
     MessageEncrypter, Nonce, OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload,
     Tls12AeadAlgorithm, Tls13AeadAlgorithm, UnsupportedOperationError,
 };
-use rustls::{
-    CipherSuite, CipherSuiteCommon, ConnectionTrafficSecrets, ContentType, Error, ProtocolVersion,
-    SupportedCipherSuite, Tls12CipherSuite, Tls13CipherSuite,
-};
+use rustls::{CipherSuite, ConnectionTrafficSecrets, ContentType, Error, ProtocolVersion};
 
 use crate::bindings::tlsbox::tls::crypto::{self as host, AeadAlgorithm};
 
@@ -308,60 +303,25 @@ impl MessageDecrypter for Tls12Opener {
     }
 }
 
-/// `suites` with every suite's record protection moved to the host.
-pub(super) fn with_host_records(suites: &[SupportedCipherSuite]) -> Vec<SupportedCipherSuite> {
-    static SUITES: OnceLock<Vec<SupportedCipherSuite>> = OnceLock::new();
-    SUITES
-        .get_or_init(|| suites.iter().map(|suite| host_suite(*suite)).collect())
-        .clone()
+/// The host's AEAD for a TLS 1.3 suite, if it has one.
+pub(super) fn tls13_aead(suite: CipherSuite) -> Option<&'static dyn Tls13AeadAlgorithm> {
+    Some(match suite {
+        CipherSuite::TLS13_AES_128_GCM_SHA256 => &AES_128_GCM,
+        CipherSuite::TLS13_AES_256_GCM_SHA384 => &AES_256_GCM,
+        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => &CHACHA20_POLY1305,
+        _ => return None,
+    })
 }
 
-/// `suite` with its AEAD in the host; made once per instance and kept,
-/// since rustls wants 'static suites. Suites with another AEAD stay as they
-/// are.
-fn host_suite(suite: SupportedCipherSuite) -> SupportedCipherSuite {
-    match suite {
-        SupportedCipherSuite::Tls13(base) => {
-            let aead: &'static HostAead = match base.common.suite {
-                CipherSuite::TLS13_AES_128_GCM_SHA256 => &AES_128_GCM,
-                CipherSuite::TLS13_AES_256_GCM_SHA384 => &AES_256_GCM,
-                CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => &CHACHA20_POLY1305,
-                _ => return suite,
-            };
-            SupportedCipherSuite::Tls13(Box::leak(Box::new(Tls13CipherSuite {
-                common: common(&base.common),
-                hkdf_provider: base.hkdf_provider,
-                aead_alg: aead,
-                quic: None,
-            })))
-        }
-        SupportedCipherSuite::Tls12(base) => {
-            let aead: &'static Tls12HostAead = match base.common.suite {
-                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-                | CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => &TLS12_AES_128_GCM,
-                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
-                | CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => &TLS12_AES_256_GCM,
-                CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
-                | CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => {
-                    &TLS12_CHACHA20_POLY1305
-                }
-                _ => return suite,
-            };
-            SupportedCipherSuite::Tls12(Box::leak(Box::new(Tls12CipherSuite {
-                common: common(&base.common),
-                prf_provider: base.prf_provider,
-                kx: base.kx,
-                sign: base.sign,
-                aead_alg: aead,
-            })))
-        }
-    }
-}
-
-fn common(base: &CipherSuiteCommon) -> CipherSuiteCommon {
-    CipherSuiteCommon {
-        suite: base.suite,
-        hash_provider: base.hash_provider,
-        confidentiality_limit: base.confidentiality_limit,
-    }
+/// The host's AEAD for a TLS 1.2 suite, if it has one.
+pub(super) fn tls12_aead(suite: CipherSuite) -> Option<&'static dyn Tls12AeadAlgorithm> {
+    Some(match suite {
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+        | CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => &TLS12_AES_128_GCM,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+        | CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => &TLS12_AES_256_GCM,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+        | CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => &TLS12_CHACHA20_POLY1305,
+        _ => return None,
+    })
 }

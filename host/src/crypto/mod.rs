@@ -7,23 +7,27 @@
 //! - ephemeral key-exchange private keys: here only ([`kx`]);
 //! - traffic keys (TLS 1.3 and 1.2): derived in the guest, then held here for
 //!   record protection ([`aead`]);
-//! - the shared secret and the key schedule's secrets: in the guest.
+//! - the shared secret and the key schedule's secrets: in the guest; each
+//!   HMAC of the key schedule lends its key to the host for that call only
+//!   ([`hash`]).
 //!
 //! Every handle lives in its connection's `ResourceTable`, so it goes away
 //! with the connection's store; nothing a guest can reach is shared between
 //! connections.
 
 mod aead;
+mod hash;
 pub(crate) mod keys;
 mod kx;
 mod sign;
 mod verify;
 
 pub use aead::AeadKey;
+pub use hash::HashContext;
 pub use kx::KeyExchange;
 pub use sign::HostSigningKey;
 
-use crate::bindings::tlsbox::tls::crypto::{Host, SignatureAlgorithm};
+use crate::bindings::tlsbox::tls::crypto::{HashAlgorithm, Host, SignatureAlgorithm};
 use crate::sandbox::SandboxState;
 use wasmtime::component::Resource;
 
@@ -46,5 +50,18 @@ impl Host for SandboxState {
         signature: Vec<u8>,
     ) -> wasmtime::Result<bool> {
         Ok(verify::verify(algorithm, &public_key, &message, &signature))
+    }
+
+    fn hash(&mut self, algorithm: HashAlgorithm, data: Vec<u8>) -> wasmtime::Result<Vec<u8>> {
+        Ok(hash::hash(algorithm, &data))
+    }
+
+    fn hmac(
+        &mut self,
+        algorithm: HashAlgorithm,
+        key: Vec<u8>,
+        data: Vec<u8>,
+    ) -> wasmtime::Result<Vec<u8>> {
+        Ok(hash::hmac(algorithm, &key, &data))
     }
 }
