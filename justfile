@@ -37,3 +37,13 @@ wit:
 # (`cargo install cargo-fuzz` first). Crashes land in fuzz/artifacts/.
 fuzz seconds="60":
     bash fuzz/run.sh {{seconds}}
+
+# Composition: build examples/tls-echo and the engine, plug them together
+# with `wac plug` into target/tls-echo-composed.wasm (needs
+# `cargo install wac-cli --locked`), then run it in tlsbox's host:
+# `just compose` then `just run-composed`.
+compose:
+    cargo build
+    cargo build -p tls-echo --target wasm32-wasip2 --profile guest --target-dir target/guest
+    wac plug target/guest/wasm32-wasip2/guest/tls-echo.wasm --plug target/guest/wasm32-wasip2/guest/tlsbox_guest.wasm -o target/tls-echo-composed.wasm
+    @echo "composed: target/tls-echo-composed.wasm"
