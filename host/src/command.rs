@@ -15,8 +15,10 @@
 //! wasmtime denies TCP by default; here the command may use TCP (no UDP),
 //! and only with loopback addresses and those in
 //! [`CommandOptions::allow_address`]. It sees the arguments, environment
-//! variables and directories it is given, the host's stdin/stderr, and
-//! its stdout (inherited, or captured with [`CommandOptions::capture_stdout`]).
+//! variables and directories it is given, the host's stderr, and the
+//! host's stdin and stdout unless they are captured
+//! ([`CommandOptions::capture_stdout`]) or given to a stream
+//! ([`CommandOptions::stdio`]).
 //! Unlike the per-connection sandboxes, a command has no CPU deadline: it
 //! runs until it returns.
 
@@ -24,8 +26,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use tokio::io::{AsyncRead, AsyncWrite};
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::cli::{AsyncStdinStream, AsyncStdoutStream};
 use wasmtime_wasi::p2::bindings::Command;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::sockets::SocketAddrUse;
@@ -34,13 +38,14 @@ use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, Wasi
 use crate::error::{Error, Result};
 
 /// What a command component gets from the host.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct CommandOptions {
     args: Vec<String>,
     env: Vec<(String, String)>,
     dirs: Vec<(PathBuf, String)>,
     allowed: Vec<IpAddr>,
     stdout: Option<CapturedOutput>,
+    stdio: Option<(AsyncStdinStream, AsyncStdoutStream)>,
 }
 
 impl CommandOptions {
@@ -80,7 +85,25 @@ impl CommandOptions {
         self.stdout = Some(captured.clone());
         captured
     }
+
+    /// Connects the command's stdin to `reader` and its stdout to `writer`
+    /// (the two halves of a TCP connection, say: a component whose
+    /// transport is its standard streams), instead of the host's.
+    pub fn stdio(
+        &mut self,
+        reader: impl AsyncRead + Send + Sync + 'static,
+        writer: impl AsyncWrite + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.stdio = Some((
+            AsyncStdinStream::new(reader),
+            AsyncStdoutStream::new(STDIO_BUDGET, writer),
+        ));
+        self
+    }
 }
+
+/// The most bytes `stdio`'s writer holds before the command must wait.
+const STDIO_BUDGET: usize = 64 * 1024;
 
 /// The most stdout kept by [`CommandOptions::capture_stdout`]; past it the
 /// command's writes fail.
@@ -149,14 +172,14 @@ fn wasi_context(options: CommandOptions) -> Result<WasiCtx> {
         .arg("command")
         .args(&options.args)
         .envs(&options.env)
-        .inherit_stdin()
         .inherit_stderr()
         .allow_tcp(true)
         .allow_udp(false)
         .allow_ip_name_lookup(true);
-    match options.stdout {
-        Some(captured) => builder.stdout(captured.0),
-        None => builder.inherit_stdout(),
+    match (options.stdio, options.stdout) {
+        (Some((stdin, stdout)), _) => builder.stdin(stdin).stdout(stdout),
+        (None, Some(captured)) => builder.inherit_stdin().stdout(captured.0),
+        (None, None) => builder.inherit_stdin().inherit_stdout(),
     };
     let allowed = Arc::new(options.allowed);
     builder.socket_addr_check(move |address, usage| {
