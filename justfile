@@ -38,12 +38,16 @@ wit:
 fuzz seconds="60":
     bash fuzz/run.sh {{seconds}}
 
-# Composition: build examples/tls-echo and the engine, plug them together
-# with `wac plug` into target/tls-echo-composed.wasm (needs
-# `cargo install wac-cli --locked`), then run it in tlsbox's host:
-# `just compose` then `just run-composed`.
+# Composition with `wac plug` (needs `cargo install wac-cli --locked`):
+# examples/tls-echo plugged with the engine into target/tls-echo-composed.wasm
+# (run it with `cargo run -- run target/tls-echo-composed.wasm --dir fixtures -- --listen ...`),
+# and examples/wasi-tls-client plugged with the wasi:tls provider into
+# target/wasi-tls-client-composed.wasm.
 compose:
-    cargo build
-    cargo build -p tls-echo --target wasm32-wasip2 --profile guest --target-dir target/guest
-    wac plug target/guest/wasm32-wasip2/guest/tls-echo.wasm --plug target/guest/wasm32-wasip2/guest/tlsbox_guest.wasm -o target/tls-echo-composed.wasm
-    @echo "composed: target/tls-echo-composed.wasm"
+    cargo run -- component --out target/tlsbox.wasm
+    cargo build -p tls-echo -p tlsbox-wasi-tls --target wasm32-wasip2 --profile guest --target-dir target/guest
+    # Alone: built together, its wit-bindgen would get the others' std feature.
+    cargo build -p wasi-tls-client --target wasm32-wasip2 --profile guest --target-dir target/guest
+    wac plug target/guest/wasm32-wasip2/guest/tls-echo.wasm --plug target/tlsbox.wasm -o target/tls-echo-composed.wasm
+    wac plug target/guest/wasm32-wasip2/guest/wasi_tls_client.wasm --plug target/guest/wasm32-wasip2/guest/tlsbox_wasi_tls.wasm -o target/wasi-tls-client-composed.wasm
+    @echo "composed: target/tls-echo-composed.wasm target/wasi-tls-client-composed.wasm"

@@ -130,3 +130,42 @@ async fn openssl_s_client_verifies_and_echoes_through_the_composed_component() {
     // 35 bytes: the line s_client sent, newline included.
     assert!(text.contains(": echoed 35 bytes"), "{text}");
 }
+
+#[test]
+fn the_cli_writes_the_engine_and_runs_a_command_with_its_exit_code() {
+    let dir = std::env::temp_dir().join(format!("tlsbox-compose-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tlsbox = env!("CARGO_BIN_EXE_tlsbox");
+
+    // `tlsbox component`: the self-contained engine, to plug into others.
+    let engine = dir.join("tlsbox.wasm");
+    let status = std::process::Command::new(tlsbox)
+        .args(["component", "--out"])
+        .arg(&engine)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let written = std::fs::read(&engine).unwrap();
+    assert_eq!(
+        written,
+        tlsbox::runtime::component_wasm(tlsbox::Crypto::Guest)
+    );
+
+    // `tlsbox run`: the composition, with the command's own exit code.
+    let composed = dir.join("echo.wasm");
+    let echo = components::build("tls-echo", "tls-echo.wasm");
+    std::fs::write(&composed, components::plug(&echo, &written)).unwrap();
+    let output = std::process::Command::new(tlsbox)
+        .arg("run")
+        .arg(&composed)
+        .args(["--", "--no-such-flag"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("tls-echo: unknown argument --no-such-flag"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

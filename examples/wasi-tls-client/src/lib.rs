@@ -43,7 +43,7 @@ impl run::Guest for Client {
         let [_, server_name, message, expected] = &args[..] else {
             return Err(());
         };
-        let (_connection, input, output) = handshake(server_name)?;
+        let (connection, input, output) = handshake(server_name)?;
         let mut line = message.clone().into_bytes();
         line.push(b'\n');
         output.blocking_write_and_flush(&line).map_err(|_| ())?;
@@ -51,7 +51,7 @@ impl run::Guest for Client {
         if reply != *expected {
             return Err(());
         }
-        _connection.close_output();
+        connection.close_output();
         Ok(())
     }
 }
@@ -72,16 +72,11 @@ fn handshake(server_name: &str) -> Result<(ClientConnection, InputStream, Output
 /// Reads up to a newline (not included), or to the end of the stream.
 fn read_line(input: &InputStream) -> Result<String, ()> {
     let mut line = Vec::new();
-    loop {
-        match input.blocking_read(4096) {
-            Ok(bytes) => {
-                line.extend_from_slice(&bytes);
-                if let Some(end) = line.iter().position(|&b| b == b'\n') {
-                    line.truncate(end);
-                    break;
-                }
-            }
-            Err(_) => break,
+    while let Ok(bytes) = input.blocking_read(4096) {
+        line.extend_from_slice(&bytes);
+        if let Some(end) = line.iter().position(|&b| b == b'\n') {
+            line.truncate(end);
+            break;
         }
     }
     String::from_utf8(line).map_err(|_| ())
