@@ -45,9 +45,10 @@ fuzz seconds="60":
 # target/wasi-tls-client-composed.wasm.
 compose:
     cargo run -- component --out target/tlsbox.wasm
-    cargo build -p tls-echo -p tlsbox-wasi-tls --target wasm32-wasip2 --profile guest --target-dir target/guest
-    # Alone: built together, its wit-bindgen would get the others' std feature.
-    cargo build -p wasi-tls-client --target wasm32-wasip2 --profile guest --target-dir target/guest
+    cargo build -p tls-echo --target wasm32-wasip2 --profile guest --target-dir target/guest
+    # The wasi:tls crates are rlibs natively; the component is their cdylib.
+    cargo rustc -p tlsbox-wasi-tls --lib --crate-type cdylib --target wasm32-wasip2 --profile guest --target-dir target/guest
+    cargo rustc -p wasi-tls-client --lib --crate-type cdylib --target wasm32-wasip2 --profile guest --target-dir target/guest
     wac plug target/guest/wasm32-wasip2/guest/tls-echo.wasm --plug target/tlsbox.wasm -o target/tls-echo-composed.wasm
     wac plug target/guest/wasm32-wasip2/guest/wasi_tls_client.wasm --plug target/guest/wasm32-wasip2/guest/tlsbox_wasi_tls.wasm -o target/wasi-tls-client-composed.wasm
     @echo "composed: target/tls-echo-composed.wasm target/wasi-tls-client-composed.wasm"

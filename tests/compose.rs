@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 
 use common::fixture;
 use common::peers::Peer;
+use components::Kind;
 use tlsbox::command::{CommandOptions, run_command};
 
 /// tls-echo plugged with the self-contained engine: one component.
 fn composed_echo() -> Vec<u8> {
-    let echo = components::build("tls-echo", "tls-echo.wasm");
+    let echo = components::build("tls-echo", Kind::Binary);
     let (imports, _) = components::imports_and_exports(&echo);
     assert!(
         imports.iter().any(|n| n.starts_with("tlsbox:tls/tls@")),
@@ -153,7 +154,7 @@ fn the_cli_writes_the_engine_and_runs_a_command_with_its_exit_code() {
 
     // `tlsbox run`: the composition, with the command's own exit code.
     let composed = dir.join("echo.wasm");
-    let echo = components::build("tls-echo", "tls-echo.wasm");
+    let echo = components::build("tls-echo", Kind::Binary);
     std::fs::write(&composed, components::plug(&echo, &written)).unwrap();
     let output = std::process::Command::new(tlsbox)
         .arg("run")

@@ -11,13 +11,14 @@ use std::time::Duration;
 
 use common::fixture;
 use common::peers::{Peer, openssl_server};
+use components::Kind;
 use tlsbox::command::{CommandOptions, run_command};
 
-/// The example `package` (its wasm file `artifact`) plugged with the
+/// The example library component `package` plugged with the
 /// provider: one component.
-fn composed_with_provider(package: &str, artifact: &str) -> Vec<u8> {
-    let client = components::build(package, artifact);
-    let provider = components::build("tlsbox-wasi-tls", "tlsbox_wasi_tls.wasm");
+fn composed_with_provider(package: &str) -> Vec<u8> {
+    let client = components::build(package, Kind::Library);
+    let provider = components::build("tlsbox-wasi-tls", Kind::Library);
     let (imports, _) = components::imports_and_exports(&client);
     assert!(
         imports
@@ -43,7 +44,7 @@ fn composed_with_provider(package: &str, artifact: &str) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wasi_tls_client_component_talks_to_openssl_s_server_through_tlsbox() {
-    let composed = composed_with_provider("wasi-tls-client", "wasi_tls_client.wasm");
+    let composed = composed_with_provider("wasi-tls-client");
     let cert = fixture("agent1-cert.pem").display().to_string();
     let key = fixture("agent1-key.pem").display().to_string();
     let (mut server, port) = openssl_server(&["-cert", &cert, "-key", &key]);
@@ -85,7 +86,7 @@ async fn a_wasi_tls_client_component_talks_to_openssl_s_server_through_tlsbox() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_component_on_tlsbox_server_side_answers_openssl_s_client() {
-    let composed = composed_with_provider("wasi-tls-server", "wasi_tls_server.wasm");
+    let composed = composed_with_provider("wasi-tls-server");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let connect = listener.local_addr().unwrap().to_string();
     let ca = fixture("ca1-cert.pem").display().to_string();

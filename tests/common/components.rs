@@ -20,18 +20,33 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+/// What a component crate builds.
+pub enum Kind {
+    /// A command (`fn main`): `<package>.wasm`.
+    Binary,
+    /// A library, an rlib natively and a cdylib here: `<package_name>.wasm`.
+    Library,
+}
+
 /// Builds the workspace package `package` (a component crate) for
 /// wasm32-wasip2; returns its `.wasm`. Cargo makes this a no-op when
 /// nothing changed.
-pub fn build(package: &str, artifact: &str) -> Vec<u8> {
+pub fn build(package: &str, kind: Kind) -> Vec<u8> {
     let target_dir = workspace().join("target").join("guest");
     let mut command = Command::new(env!("CARGO"));
     command
         .current_dir(workspace())
-        .args(["build", "--quiet", "--package", package, "--target", TARGET])
+        .args(["rustc", "--quiet", "--package", package, "--target", TARGET])
         .args(["--profile", PROFILE])
         .arg("--target-dir")
         .arg(&target_dir);
+    let artifact = match kind {
+        Kind::Binary => format!("{package}.wasm"),
+        Kind::Library => {
+            command.args(["--lib", "--crate-type", "cdylib"]);
+            format!("{}.wasm", package.replace('-', "_"))
+        }
+    };
     // The outer build's flags are for the host target.
     for var in [
         "CARGO_ENCODED_RUSTFLAGS",
