@@ -1,6 +1,8 @@
 //! Example components for the composition tests: built for wasm32-wasip2
 //! by a nested cargo (as `host/build.rs` builds the engine), and composed
 //! with the engine the way `wac plug` does it.
+// Each test file that includes this uses only part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
