@@ -39,3 +39,18 @@ wit:
 # (`cargo install cargo-fuzz` first). Crashes land in fuzz/artifacts/.
 fuzz seconds="60":
     bash fuzz/run.sh {{seconds}}
+
+# Composition with `wac plug` (needs `cargo install wac-cli --locked`):
+# examples/tls-echo plugged with the engine into target/tls-echo-composed.wasm
+# (run it with `cargo run -- run target/tls-echo-composed.wasm --dir fixtures -- --listen ...`),
+# and examples/wasi-tls-client plugged with the wasi:tls provider into
+# target/wasi-tls-client-composed.wasm.
+compose:
+    cargo run -- component --out target/tlsbox.wasm
+    cargo build -p tls-echo --target wasm32-wasip2 --profile guest --target-dir target/guest
+    # The wasi:tls crates are rlibs natively; the component is their cdylib.
+    cargo rustc -p tlsbox-wasi-tls --lib --crate-type cdylib --target wasm32-wasip2 --profile guest --target-dir target/guest
+    cargo rustc -p wasi-tls-client --lib --crate-type cdylib --target wasm32-wasip2 --profile guest --target-dir target/guest
+    wac plug target/guest/wasm32-wasip2/guest/tls-echo.wasm --plug target/tlsbox.wasm -o target/tls-echo-composed.wasm
+    wac plug target/guest/wasm32-wasip2/guest/wasi_tls_client.wasm --plug target/guest/wasm32-wasip2/guest/tlsbox_wasi_tls.wasm -o target/wasi-tls-client-composed.wasm
+    @echo "composed: target/tls-echo-composed.wasm target/wasi-tls-client-composed.wasm"

@@ -26,6 +26,7 @@ pub mod bench_support;
 mod bindings;
 mod cert;
 mod client;
+pub mod command;
 mod crypto;
 mod error;
 mod keylog;

@@ -6,6 +6,7 @@ mod bench;
 mod client;
 mod demo;
 mod report;
+mod run;
 mod server;
 
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ fn main() -> ExitCode {
             Command::Client(args) => client::run(args).await,
             Command::Demo => demo::run().await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Component(args) => run::write_component(args),
+            Command::Run(args) => run::run(args).await,
             Command::BenchPeer(args) => bench::peer::run(args).await,
         }
     });
