@@ -37,3 +37,9 @@ wit:
 # (`cargo install cargo-fuzz` first). Crashes land in fuzz/artifacts/.
 fuzz seconds="60":
     bash fuzz/run.sh {{seconds}}
+
+# The engine component in Node through jco: installs the pinned npm packages
+# (tests/jco/package-lock.json) into target/jco, transpiles the component and
+# runs tests/jco/*.mjs with node (needs node and npm).
+jco:
+    cargo test -p tlsbox --test jco
