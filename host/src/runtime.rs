@@ -126,7 +126,7 @@ fn start_epoch_ticker(engine: Engine) {
 
 /// The compiled component: from the on-disk cache when a compatible one is
 /// there, else compiled now and cached for the next start.
-fn load_component(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Component> {
+pub(crate) fn load_component(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Component> {
     let Some(path) = cache_path(engine, wasm) else {
         return Component::new(engine, wasm);
     };

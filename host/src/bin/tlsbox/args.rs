@@ -44,6 +44,9 @@ pub enum Command {
     /// Benchmarks tlsbox against native rustls, Node's `tls` and OpenSSL on loopback:
     /// handshakes/s, bulk MB/s, memory per connection, set-up cost, cold start.
     Bench(crate::bench::BenchArgs),
+    /// Runs a WASI command component, such as `tlsbox-cli.wasm` (built from
+    /// `cli-component/`), as `wasmtime run` would, with TCP and name lookup allowed.
+    RunComponent(RunComponentArgs),
     /// A server or client process of `tlsbox bench` (internal).
     #[command(hide = true)]
     BenchPeer(crate::bench::peer::PeerArgs),
@@ -172,4 +175,21 @@ pub struct ClientArgs {
     /// Cipher suites to offer, OpenSSL or IANA names separated by `:` (Node's `ciphers`).
     #[arg(long, value_name = "LIST")]
     pub ciphers: Option<String>,
+}
+
+/// Options of `tlsbox run-component`.
+#[derive(Args, Debug)]
+pub struct RunComponentArgs {
+    /// A host directory the component may read: `HOST` (seen under the same
+    /// path) or `HOST::GUEST` (repeatable; `wasmtime run --dir`).
+    #[arg(long, value_name = "HOST[::GUEST]")]
+    pub dir: Vec<String>,
+    /// Deny TCP and name lookup (allowed by default: a TLS tool needs them).
+    #[arg(long)]
+    pub no_network: bool,
+    /// The component (`.wasm`).
+    pub component: PathBuf,
+    /// The component's own arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
 }

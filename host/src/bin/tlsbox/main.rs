@@ -6,6 +6,7 @@ mod bench;
 mod client;
 mod demo;
 mod report;
+mod run_component;
 mod server;
 
 use std::process::ExitCode;
@@ -20,6 +21,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // A command component blocks this thread (WASI's blocking calls start
+    // their own runtime): run it outside tokio.
+    if let Command::RunComponent(args) = &cli.command {
+        return run_component::run(args);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -34,6 +40,7 @@ fn main() -> ExitCode {
             Command::Demo => demo::run().await,
             Command::Bench(args) => bench::run(args).await,
             Command::BenchPeer(args) => bench::peer::run(args).await,
+            Command::RunComponent(_) => unreachable!("run before the async runtime starts"),
         }
     });
     match result {
