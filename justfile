@@ -43,3 +43,13 @@ fuzz seconds="60":
 # runs tests/jco/*.mjs with node (needs node and npm).
 jco:
     cargo test -p tlsbox --test jco
+
+# Build the command component tlsbox-cli.wasm (cli-component/: `server` and
+# `client` with their own sockets, for `wasmtime run`); prints its path.
+cli-component:
+    bash cli-component/build.sh
+
+# Run tlsbox-cli.wasm under the stock `wasmtime` CLI against openssl
+# s_client and s_server (needs `cargo install wasmtime-cli --version '~48.0' --locked`).
+stock-wasmtime:
+    bash cli-component/stock-wasmtime.sh

@@ -38,23 +38,41 @@ fn component() -> &'static Path {
             .args(["--target", "wasm32-wasip2", "--profile", "cli-component"])
             .arg("--target-dir")
             .arg(&target_dir);
-        // Flags meant for the host target must not reach the wasm build.
-        for var in [
-            "CARGO_ENCODED_RUSTFLAGS",
-            "RUSTFLAGS",
-            "CARGO_TARGET_DIR",
-            "CARGO_BUILD_TARGET",
-            "RUSTC_WRAPPER",
-            "RUSTC_WORKSPACE_WRAPPER",
-        ] {
-            cargo.env_remove(var);
+        // Flags meant for the host target must not reach the wasm build, and
+        // neither may the variables cargo set for this test (ring's build
+        // script tracks `CARGO_MANIFEST_DIR` and `OUT_DIR`: it would rebuild
+        // each time `just cli-component` and this test alternate).
+        for (var, _) in std::env::vars_os() {
+            let name = var.to_string_lossy();
+            if (name.starts_with("CARGO_") && name != "CARGO_HOME")
+                || [
+                    "OUT_DIR",
+                    "RUSTFLAGS",
+                    "RUSTC_WRAPPER",
+                    "RUSTC_WORKSPACE_WRAPPER",
+                ]
+                .contains(&&*name)
+            {
+                cargo.env_remove(&var);
+            }
         }
         let status = cargo.status().expect("run cargo");
         assert!(status.success(), "building the command component failed");
-        target_dir
+        let wasm = target_dir
             .join("wasm32-wasip2")
             .join("cli-component")
-            .join("tlsbox-cli.wasm")
+            .join("tlsbox-cli.wasm");
+        // Compile it once into tlsbox's cache, rather than in every test's
+        // process at the same time.
+        let warm = Command::new(TLSBOX)
+            .arg("run-component")
+            .arg(&wasm)
+            .arg("--version")
+            .output()
+            .expect("run tlsbox");
+        let version = String::from_utf8_lossy(&warm.stdout);
+        assert!(version.starts_with("tlsbox-cli "), "{version:?} {warm:?}");
+        wasm
     })
 }
 
