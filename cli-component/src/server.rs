@@ -27,6 +27,8 @@ struct Client {
     backlog: Vec<u8>,
     /// Set once the connection is over: drop it when its output is out.
     done: bool,
+    /// The socket failed: drop it now, whatever is left to send.
+    broken: bool,
 }
 
 pub fn run(flags: &ServerFlags) -> Result<(), Failure> {
@@ -84,7 +86,8 @@ pub fn run(flags: &ServerFlags) -> Result<(), Failure> {
                 );
             }
         }
-        clients.retain(|c| !(c.done && !c.tls.has_output()));
+        // A finished connection stays until its last bytes (close_notify, an alert) are out.
+        clients.retain(|c| !c.done || (!c.broken && c.tls.has_output()));
     }
 }
 
@@ -151,6 +154,7 @@ fn accept_all(
                 secure: false,
                 backlog: Vec::new(),
                 done: false,
+                broken: false,
             }),
             Err(e) => eprintln!("tlsbox: {e}"),
         }
@@ -160,11 +164,11 @@ fn accept_all(
 /// Moves everything that can move on one connection, without blocking.
 fn step(client: &mut Client, flags: &ServerFlags) {
     if client.done {
-        let _ = client.tls.flush();
+        client.broken |= client.tls.flush().is_err();
         return;
     }
     if let Err(failure) = pump(client, flags) {
-        let _ = client.tls.flush(); // the alert, if any
+        client.broken |= client.tls.flush().is_err(); // the alert, if any
         let failed = client.tls.status().failed;
         match (client.secure, failed) {
             (false, Some(error)) => {
