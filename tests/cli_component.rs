@@ -168,7 +168,7 @@ fn component_server_keeps_serving_while_one_client_stalls() {
     // Half a record header, then silence: this client never finishes.
     let mut stalled = TcpStream::connect(("127.0.0.1", port)).unwrap();
     std::io::Write::write_all(&mut stalled, &[0x16, 0x03]).unwrap();
-    // A second one that completes its handshake and then stops reading.
+    // A second one that completes its handshake and then sends nothing.
     let mut idle = s_client(port, &[]);
     idle.wait_for_text("welcome!");
     // Everyone else is still served.
