@@ -38,18 +38,19 @@ wit:
 fuzz seconds="60":
     bash fuzz/run.sh {{seconds}}
 
-# The engine component in Node through jco: installs the pinned npm packages
-# (tests/jco/package-lock.json) into target/jco, transpiles the component and
-# runs tests/jco/*.mjs with node (needs node and npm).
+# Installs the pinned npm packages (tests/jco/package-lock.json) into
+# target/jco, transpiles the component, runs tests/jco/*.mjs (node, npm).
+# The engine component in Node through jco.
 jco:
     cargo test -p tlsbox --test jco
 
-# Build the command component tlsbox-cli.wasm (cli-component/: `server` and
-# `client` with their own sockets, for `wasmtime run`); prints its path.
+# cli-component/: `server` and `client` opening their own sockets, for
+# `wasmtime run`. Prints the path of the .wasm.
+# Build the command component tlsbox-cli.wasm.
 cli-component:
     bash cli-component/build.sh
 
-# Run tlsbox-cli.wasm under the stock `wasmtime` CLI against openssl
-# s_client and s_server (needs `cargo install wasmtime-cli --version '~48.0' --locked`).
+# Needs `cargo install wasmtime-cli --version '~48.0' --locked` and openssl.
+# Run tlsbox-cli.wasm under the stock wasmtime CLI against openssl s_client/s_server.
 stock-wasmtime:
     bash cli-component/stock-wasmtime.sh
