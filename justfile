@@ -54,3 +54,20 @@ compose:
     wac plug target/guest/wasm32-wasip2/guest/tls-echo.wasm --plug target/tlsbox.wasm -o target/tls-echo-composed.wasm
     wac plug target/guest/wasm32-wasip2/guest/wasi_tls_client.wasm --plug target/guest/wasm32-wasip2/guest/tlsbox_wasi_tls.wasm -o target/wasi-tls-client-composed.wasm
     @echo "composed: target/tls-echo-composed.wasm target/wasi-tls-client-composed.wasm"
+
+# Installs the pinned npm packages (tests/jco/package-lock.json) into
+# target/jco, transpiles the component, runs tests/jco/*.mjs (node, npm).
+# The engine component in Node through jco.
+jco:
+    cargo test -p tlsbox --test jco
+
+# cli-component/: `server` and `client` opening their own sockets, for
+# `wasmtime run`. Prints the path of the .wasm.
+# Build the command component tlsbox-cli.wasm.
+cli-component:
+    bash cli-component/build.sh
+
+# Needs `cargo install wasmtime-cli --version '~48.0' --locked` and openssl.
+# Run tlsbox-cli.wasm under the stock wasmtime CLI against openssl s_client/s_server.
+stock-wasmtime:
+    bash cli-component/stock-wasmtime.sh

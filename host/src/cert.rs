@@ -1,6 +1,7 @@
 //! The peer certificate as Node's `getPeerCertificate()` shows it.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+use tlsbox_cli_shared::json::{self, CertificateView};
 
 use crate::bindings::tlsbox::tls::types;
 
@@ -104,81 +105,40 @@ impl PeerCertificate {
     /// Node's object as JSON. `raw` and `pubkey` are hex strings (Node has
     /// Buffers); `issuerCertificate` is included when `detailed`.
     pub fn to_json(&self, detailed: bool) -> Value {
-        let mut object = Map::new();
-        object.insert("subject".into(), name_object(&self.subject));
-        object.insert("issuer".into(), name_object(&self.issuer));
-        if let Some(san) = &self.subjectaltname {
-            object.insert("subjectaltname".into(), json!(san));
+        let mut chain = vec![self.view()];
+        let mut issuer = &self.issuer_certificate;
+        while let (true, Some(cert)) = (detailed, issuer) {
+            chain.push(cert.view());
+            issuer = &cert.issuer_certificate;
         }
-        if !self.info_access.is_empty() {
-            object.insert("infoAccess".into(), name_object_lists(&self.info_access));
+        json::certificate(&chain, detailed)
+    }
+
+    /// This certificate alone, borrowed for the shared JSON builder.
+    fn view(&self) -> CertificateView<'_> {
+        CertificateView {
+            subject: pairs(&self.subject),
+            issuer: pairs(&self.issuer),
+            subjectaltname: self.subjectaltname.as_deref(),
+            valid_from: &self.valid_from,
+            valid_to: &self.valid_to,
+            serial_number: &self.serial_number,
+            fingerprint: &self.fingerprint,
+            fingerprint256: &self.fingerprint256,
+            fingerprint512: &self.fingerprint512,
+            bits: self.bits,
+            pubkey: &self.pubkey,
+            rsa: self.modulus.as_deref().zip(self.exponent.as_deref()),
+            asn1_curve: self.asn1_curve.as_deref(),
+            nist_curve: self.nist_curve.as_deref(),
+            ext_key_usage: self.ext_key_usage.as_deref(),
+            ca: self.ca,
+            info_access: pairs(&self.info_access),
+            raw: &self.raw,
         }
-        object.insert("ca".into(), json!(self.ca));
-        if let (Some(modulus), Some(exponent)) = (&self.modulus, &self.exponent) {
-            object.insert("modulus".into(), json!(modulus));
-            object.insert("bits".into(), json!(self.bits));
-            object.insert("exponent".into(), json!(exponent));
-        } else {
-            object.insert("bits".into(), json!(self.bits));
-        }
-        object.insert("pubkey".into(), json!(hex(&self.pubkey)));
-        if let Some(curve) = &self.asn1_curve {
-            object.insert("asn1Curve".into(), json!(curve));
-        }
-        if let Some(curve) = &self.nist_curve {
-            object.insert("nistCurve".into(), json!(curve));
-        }
-        object.insert("valid_from".into(), json!(self.valid_from));
-        object.insert("valid_to".into(), json!(self.valid_to));
-        object.insert("fingerprint".into(), json!(self.fingerprint));
-        object.insert("fingerprint256".into(), json!(self.fingerprint256));
-        object.insert("fingerprint512".into(), json!(self.fingerprint512));
-        if let Some(eku) = &self.ext_key_usage {
-            object.insert("ext_key_usage".into(), json!(eku));
-        }
-        object.insert("serialNumber".into(), json!(self.serial_number));
-        object.insert("raw".into(), json!(hex(&self.raw)));
-        if detailed {
-            let issuer = match &self.issuer_certificate {
-                Some(issuer) => issuer.to_json(true),
-                None => Value::Null,
-            };
-            object.insert("issuerCertificate".into(), issuer);
-        }
-        Value::Object(object)
     }
 }
 
-/// `{ C: 'NZ', OU: ['One', 'Two'], CN: 'x' }`: a repeated attribute becomes a list.
-fn name_object(attributes: &[(String, String)]) -> Value {
-    let mut object = Map::new();
-    for (key, value) in attributes {
-        match object.get_mut(key) {
-            None => {
-                object.insert(key.clone(), json!(value));
-            }
-            Some(Value::Array(list)) => list.push(json!(value)),
-            Some(existing) => {
-                let first = existing.take();
-                *existing = json!([first, value]);
-            }
-        }
-    }
-    Value::Object(object)
-}
-
-/// `infoAccess`: every key maps to a list, as in Node.
-fn name_object_lists(attributes: &[(String, String)]) -> Value {
-    let mut object = Map::new();
-    for (key, value) in attributes {
-        let entry = object.entry(key.clone()).or_insert_with(|| json!([]));
-        if let Value::Array(list) = entry {
-            list.push(json!(value));
-        }
-    }
-    Value::Object(object)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+fn pairs(list: &[(String, String)]) -> Vec<(&str, &str)> {
+    list.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }

@@ -40,6 +40,7 @@ mod stream;
 
 pub use cert::PeerCertificate;
 pub use client::connect;
+pub use command::{CommandOptions, run_command};
 pub use error::{Error, Result, TlsError, TlsErrorCode};
 pub use limits::{Limit, LimitsHook, SandboxLimits};
 pub use options::{

@@ -21,7 +21,7 @@ use std::task::{Context, Poll, ready};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cert::PeerCertificate;
 use crate::error::{Error, Result, TlsError};
@@ -388,20 +388,27 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
     /// `getPeerCertificate(true)` as `peerCertificate` (`{}` when none).
     /// `tlsbox server --json` prints this; tests compare it with Node's.
     pub fn to_json(&self) -> Value {
-        let cipher = self.cipher().map(
-            |c| json!({ "name": c.name, "standardName": c.standard_name, "version": c.version }),
-        );
-        json!({
-            "authorized": self.authorized(),
-            "authorizationError": self.authorization_error().map(|e| e.code()),
-            "servername": self.servername().map_or(json!(false), |s| json!(s)),
-            "alpnProtocol": self.alpn_protocol().map_or(json!(false), |p| json!(p)),
-            "protocol": self.protocol(),
-            "cipher": cipher,
-            "remoteAddress": self.remote_addr().map(|a| a.ip().to_string()),
-            "remotePort": self.remote_addr().map(|a| a.port()),
-            "peerCertificate": self.peer_certificate().map_or(json!({}), |c| c.to_json(true)),
-        })
+        let code = self.authorization_error().map(|e| e.code());
+        let mut value = tlsbox_cli_shared::json::socket(&tlsbox_cli_shared::json::SocketView {
+            authorized: self.authorized(),
+            authorization_error: code.as_deref(),
+            servername: self.servername(),
+            alpn_protocol: self.alpn_protocol(),
+            protocol: self.protocol(),
+            cipher: self.cipher().map(|c| tlsbox_cli_shared::json::CipherView {
+                name: &c.name,
+                standard_name: &c.standard_name,
+                version: &c.version,
+            }),
+            remote: self.remote_addr(),
+            peer_chain: Vec::new(),
+        });
+        // The host's certificate links its issuers itself; its JSON comes
+        // from the same shared builder.
+        if let Some(peer) = self.peer_certificate() {
+            value["peerCertificate"] = peer.to_json(true);
+        }
+        value
     }
 
     /// Bytes this connection holds and has not delivered yet: encrypted

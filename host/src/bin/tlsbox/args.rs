@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+pub use tlsbox_cli_shared::args::{ClientFlags, ServerFlags};
 
 /// Where a connection's cryptographic primitives run (`tlsbox::Crypto`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -55,56 +56,16 @@ pub enum Command {
     BenchPeer(crate::bench::peer::PeerArgs),
 }
 
-/// Options of `tlsbox server`.
+/// Options of `tlsbox server`: the shared flags, and this host's sandbox.
 #[derive(Args, Debug)]
 pub struct ServerArgs {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:4433", value_name = "HOST:PORT")]
-    pub accept: String,
-    /// Certificate chain (PEM): the leaf, then intermediates.
-    #[arg(long, value_name = "FILE")]
-    pub cert: PathBuf,
-    /// Private key (PEM).
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
-    /// Passphrase of an encrypted key.
-    #[arg(long, value_name = "PASSPHRASE")]
-    pub pass: Option<String>,
-    /// Roots to verify client certificates against (repeatable).
-    #[arg(long, value_name = "FILE")]
-    pub ca: Vec<PathBuf>,
-    /// Certificate revocation lists (repeatable).
-    #[arg(long, value_name = "FILE")]
-    pub crl: Vec<PathBuf>,
-    /// Ask clients for a certificate (Node's `requestCert`).
-    #[arg(long)]
-    pub request_cert: bool,
-    /// With --request-cert, refuse clients whose certificate does not verify.
-    #[arg(long)]
-    pub reject_unauthorized: bool,
-    /// ALPN protocols, comma-separated, preferred first.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub alpn: Vec<String>,
-    /// Another context for an SNI name or `*.name` (repeatable; Node's `addContext`).
-    #[arg(long, value_name = "PATTERN=CERT,KEY")]
-    pub context: Vec<String>,
-    /// Close connections beyond this many (Node's `maxConnections`).
-    #[arg(long, value_name = "N")]
-    pub max_connections: Option<usize>,
-    /// Abort handshakes that take longer than this (milliseconds).
-    #[arg(long, value_name = "MS", default_value_t = 120_000)]
-    pub handshake_timeout: u64,
+    #[command(flatten)]
+    pub flags: ServerFlags,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
-    /// Print one JSON object per line for each event.
-    #[arg(long)]
-    pub json: bool,
     /// Which sandboxed engine build runs each connection.
     #[arg(long, value_enum, default_value_t)]
     pub crypto: CryptoArg,
-    /// Cipher suites to accept, OpenSSL or IANA names separated by `:` (Node's `ciphers`).
-    #[arg(long, value_name = "LIST")]
-    pub ciphers: Option<String>,
 }
 
 /// Limits on each connection's sandbox, and the key log.
@@ -133,49 +94,14 @@ impl SandboxArgs {
     }
 }
 
-/// Options of `tlsbox client`.
+/// Options of `tlsbox client`: the shared flags, and this host's sandbox.
 #[derive(Args, Debug)]
 pub struct ClientArgs {
-    /// Server to connect to.
-    #[arg(long, default_value = "localhost:4433", value_name = "HOST:PORT")]
-    pub connect: String,
-    /// SNI name, and the name the certificate must match (default: the host, unless an IP).
-    #[arg(long, value_name = "NAME")]
-    pub servername: Option<String>,
-    /// Roots to trust (repeatable). tlsbox has no built-in root store.
-    #[arg(long, value_name = "FILE")]
-    pub ca: Vec<PathBuf>,
-    /// Certificate revocation lists the server's chain is checked against (repeatable).
-    #[arg(long, value_name = "FILE")]
-    pub crl: Vec<PathBuf>,
-    /// Client certificate (PEM), sent if the server asks.
-    #[arg(long, value_name = "FILE", requires = "key")]
-    pub cert: Option<PathBuf>,
-    /// Client private key (PEM).
-    #[arg(long, value_name = "FILE", requires = "cert")]
-    pub key: Option<PathBuf>,
-    /// Passphrase of an encrypted key.
-    #[arg(long, value_name = "PASSPHRASE")]
-    pub pass: Option<String>,
-    /// ALPN protocols to offer, comma-separated.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub alpn: Vec<String>,
-    /// Connect even if the server's certificate does not verify (Node's
-    /// `rejectUnauthorized: false`). The connection is then open to tampering.
-    #[arg(long)]
-    pub insecure: bool,
-    /// Abort the handshake after this long (milliseconds).
-    #[arg(long, value_name = "MS", default_value_t = 120_000)]
-    pub handshake_timeout: u64,
+    #[command(flatten)]
+    pub flags: ClientFlags,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
-    /// Print the handshake's outcome as one JSON object.
-    #[arg(long)]
-    pub json: bool,
     /// Which sandboxed engine build runs the connection.
     #[arg(long, value_enum, default_value_t)]
     pub crypto: CryptoArg,
-    /// Cipher suites to offer, OpenSSL or IANA names separated by `:` (Node's `ciphers`).
-    #[arg(long, value_name = "LIST")]
-    pub ciphers: Option<String>,
 }

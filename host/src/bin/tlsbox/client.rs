@@ -9,9 +9,10 @@ use crate::args::ClientArgs;
 use crate::report;
 
 pub async fn run(args: ClientArgs) -> Result<(), Error> {
-    let (host, port) = split_host_port(&args.connect)?;
+    let (host, port) =
+        tlsbox_cli_shared::split_host_port(&args.flags.connect).map_err(Error::InvalidArgument)?;
     let stream = tlsbox::connect(&host, port, options(&args)?).await?;
-    if args.json {
+    if args.flags.json {
         report::json_line(&report::connection("secureConnect", &stream));
     } else {
         report::text_line(&format!(
@@ -86,39 +87,31 @@ async fn download_rest<R: tokio::io::AsyncRead + Unpin>(
 }
 
 fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
-    let mut credentials = match (&args.key, &args.cert) {
+    let (flags, sandbox) = (&args.flags, &args.sandbox);
+    let mut credentials = match (&flags.key, &flags.cert) {
         (Some(key), Some(cert)) => Credentials::from_files(key, cert)?,
         _ => Credentials::default(),
     };
-    credentials.passphrase = args.pass.clone();
-    for ca in &args.ca {
+    credentials.passphrase = flags.pass.clone();
+    for ca in &flags.ca {
         credentials.ca.push(read_pem(ca)?);
     }
-    for crl in &args.crl {
+    for crl in &flags.crl {
         credentials.crl.push(read_pem(crl)?);
     }
     let mut options = ConnectOptions {
         credentials,
-        servername: args.servername.clone(),
-        alpn_protocols: args.alpn.clone(),
-        handshake_timeout: Duration::from_millis(args.handshake_timeout),
-        limits: args.sandbox.limits(),
-        keylog: args.sandbox.keylog.clone(),
+        servername: flags.servername.clone(),
+        alpn_protocols: flags.alpn.clone(),
+        handshake_timeout: Duration::from_millis(flags.handshake_timeout),
+        limits: sandbox.limits(),
+        keylog: sandbox.keylog.clone(),
         crypto: args.crypto.into(),
-        ciphers: args.ciphers.clone(),
+        ciphers: flags.ciphers.clone(),
         ..ConnectOptions::default()
     };
-    if args.insecure {
+    if flags.insecure {
         options = options.dangerous_accept_unauthorized();
     }
     Ok(options)
-}
-
-/// `host:port`, `[v6]:port`.
-fn split_host_port(address: &str) -> Result<(String, u16), Error> {
-    let invalid = || Error::InvalidArgument(format!("--connect {address:?}: expected HOST:PORT"));
-    let (host, port) = address.rsplit_once(':').ok_or_else(invalid)?;
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let port = port.parse().map_err(|_| invalid())?;
-    Ok((host.to_string(), port))
 }

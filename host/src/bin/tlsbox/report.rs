@@ -1,10 +1,9 @@
 //! What the commands print: Node's field names, as text or JSON lines.
 
 use std::io::Write;
-use std::net::SocketAddr;
 
 use serde_json::{Value, json};
-use tlsbox::{CleartextStream, Error};
+use tlsbox::CleartextStream;
 
 /// Writes one JSON object on its own line and flushes, so a reader sees it at once.
 pub fn json_line(value: &Value) {
@@ -20,11 +19,6 @@ pub fn text_line(line: &str) {
     let _ = out.flush();
 }
 
-/// `{"event":"listening","address":…,"port":…}`.
-pub fn listening(address: SocketAddr) -> Value {
-    json!({ "event": "listening", "address": address.ip().to_string(), "port": address.port() })
-}
-
 /// The state Node exposes on a `TLSSocket`, under Node's names (see
 /// `CleartextStream::to_json`), with the event's name.
 pub fn connection<IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
@@ -34,17 +28,6 @@ pub fn connection<IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     let mut value = stream.to_json();
     value["event"] = json!(event);
     value
-}
-
-/// `{"event":"clientError","code":…,"message":…}`.
-pub fn client_error(error: &Error, remote: Option<SocketAddr>) -> Value {
-    json!({
-        "event": "clientError",
-        "code": error.code(),
-        "message": error.to_string(),
-        "remoteAddress": remote.map(|a| a.ip().to_string()),
-        "remotePort": remote.map(|a| a.port()),
-    })
 }
 
 /// `authorized`, or `unauthorized (CODE)`, as Node's examples print it.

@@ -5,15 +5,17 @@ use std::time::Duration;
 use tlsbox::{CleartextStream, Credentials, Error, ServerEvent, ServerOptions, read_pem};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use tlsbox_cli_shared::json;
+
 use crate::args::ServerArgs;
 use crate::report;
 
 pub async fn run(args: ServerArgs) -> Result<(), Error> {
     let options = options(&args)?;
     let server = tlsbox::create_server(options)?;
-    let address = server.listen(args.accept.as_str()).await?;
-    if args.json {
-        report::json_line(&report::listening(address));
+    let address = server.listen(args.flags.accept.as_str()).await?;
+    if args.flags.json {
+        report::json_line(&json::listening(address));
     } else {
         report::text_line(&format!("server bound {address}"));
     }
@@ -24,7 +26,7 @@ pub async fn run(args: ServerArgs) -> Result<(), Error> {
         };
         match event {
             Some(ServerEvent::SecureConnection(stream)) => {
-                if args.json {
+                if args.flags.json {
                     report::json_line(&report::connection("secureConnection", &stream));
                 } else {
                     report::text_line(&format!(
@@ -35,8 +37,12 @@ pub async fn run(args: ServerArgs) -> Result<(), Error> {
                 tokio::spawn(echo(*stream));
             }
             Some(ServerEvent::ClientError { error, remote_addr }) => {
-                if args.json {
-                    report::json_line(&report::client_error(&error, remote_addr));
+                if args.flags.json {
+                    report::json_line(&json::client_error(
+                        &error.code(),
+                        &error.to_string(),
+                        remote_addr,
+                    ));
                 } else {
                     eprintln!("client error: {error}");
                 }
@@ -67,25 +73,26 @@ async fn echo(mut stream: CleartextStream) {
 }
 
 fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
-    let mut credentials = Credentials::from_files(&args.key, &args.cert)?;
-    credentials.passphrase = args.pass.clone();
-    for ca in &args.ca {
+    let (flags, sandbox) = (&args.flags, &args.sandbox);
+    let mut credentials = Credentials::from_files(&flags.key, &flags.cert)?;
+    credentials.passphrase = flags.pass.clone();
+    for ca in &flags.ca {
         credentials.ca.push(read_pem(ca)?);
     }
-    for crl in &args.crl {
+    for crl in &flags.crl {
         credentials.crl.push(read_pem(crl)?);
     }
     let mut options = ServerOptions::new(credentials);
-    options.request_cert = args.request_cert;
-    options.reject_unauthorized = args.reject_unauthorized;
-    options.alpn_protocols = args.alpn.clone();
-    options.max_connections = args.max_connections;
-    options.handshake_timeout = Duration::from_millis(args.handshake_timeout);
-    options.limits = args.sandbox.limits();
-    options.keylog = args.sandbox.keylog.clone();
+    options.request_cert = flags.request_cert;
+    options.reject_unauthorized = flags.reject_unauthorized;
+    options.alpn_protocols = flags.alpn.clone();
+    options.max_connections = flags.max_connections;
+    options.handshake_timeout = Duration::from_millis(flags.handshake_timeout);
+    options.limits = sandbox.limits();
+    options.keylog = sandbox.keylog.clone();
     options.crypto = args.crypto.into();
-    options.ciphers = args.ciphers.clone();
-    for context in &args.context {
+    options.ciphers = flags.ciphers.clone();
+    for context in &flags.context {
         options.contexts.push(parse_context(context)?);
     }
     Ok(options)
@@ -93,9 +100,7 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
 
 /// `PATTERN=CERT,KEY`.
 fn parse_context(spec: &str) -> Result<(String, Credentials), Error> {
-    let invalid =
-        || Error::InvalidArgument(format!("--context {spec:?}: expected PATTERN=CERT,KEY"));
-    let (pattern, files) = spec.split_once('=').ok_or_else(invalid)?;
-    let (cert, key) = files.split_once(',').ok_or_else(invalid)?;
+    let (pattern, cert, key) =
+        tlsbox_cli_shared::split_context_spec(spec).map_err(Error::InvalidArgument)?;
     Ok((pattern.to_string(), Credentials::from_files(key, cert)?))
 }

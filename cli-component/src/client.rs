@@ -1,0 +1,160 @@
+//! `client`: connect, report the handshake (`secureConnect`), then copy
+//! stdin to the server and the server to stdout until the server closes.
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use tlsbox_cli_shared::args::ClientFlags;
+use tlsbox_engine::context::{Credentials, SecureContext};
+use tlsbox_engine::pair::{ClientOptions, SecurePair};
+
+use crate::conn::TlsConn;
+use crate::poll::{self, Interest};
+use crate::{Failure, read_pem, report};
+
+pub fn run(flags: &ClientFlags) -> Result<(), Failure> {
+    let (host, port) =
+        tlsbox_cli_shared::split_host_port(&flags.connect).map_err(Failure::plain)?;
+    // The pair first: bad options fail before any connection is made.
+    let pair = make_pair(flags, &host)?;
+    let address = (host.as_str(), port)
+        .to_socket_addrs()
+        .map_err(|e| Failure::plain(format!("cannot resolve {host}: {e}")))?
+        .next()
+        .ok_or_else(|| Failure::plain(format!("cannot resolve {host}")))?;
+    let mut tls = TlsConn::new(TcpStream::connect(address)?, pair)?;
+    handshake(&mut tls, Duration::from_millis(flags.handshake_timeout))?;
+    if flags.json {
+        report::json_line(&report::connection("secureConnect", &tls.pair, tls.remote));
+    } else {
+        report::line(&format!(
+            "client connected {}",
+            report::authorized_word(&tls.pair)
+        ));
+    }
+    copy_both_ways(&mut tls)
+}
+
+/// Node's `tls.connect` options from the flags, as the native CLI makes them.
+fn make_pair(flags: &ClientFlags, host: &str) -> Result<SecurePair, Failure> {
+    let mut credentials = Credentials {
+        passphrase: flags.pass.clone(),
+        ..Credentials::default()
+    };
+    if let (Some(key), Some(cert)) = (&flags.key, &flags.cert) {
+        credentials.key = Some(read_pem(key)?);
+        credentials.cert = Some(read_pem(cert)?);
+    }
+    for ca in &flags.ca {
+        credentials.ca.push(read_pem(ca)?);
+    }
+    for crl in &flags.crl {
+        credentials.crl.push(read_pem(crl)?);
+    }
+    let servername = match &flags.servername {
+        Some(name) => Some(name.clone()),
+        None if host.parse::<IpAddr>().is_ok() => None,
+        None => Some(host.to_string()),
+    };
+    let options = ClientOptions {
+        check_host: servername.clone().unwrap_or_else(|| host.to_string()),
+        servername,
+        reject_unauthorized: !flags.insecure,
+        alpn_protocols: flags.alpn.clone(),
+        keylog: false,
+        ciphers: flags.ciphers.clone(),
+    };
+    Ok(SecurePair::connect(
+        &SecureContext::new(&credentials)?,
+        &options,
+    )?)
+}
+
+fn handshake(tls: &mut TlsConn, timeout: Duration) -> Result<(), Failure> {
+    let started = Instant::now();
+    loop {
+        tls.flush()?;
+        let status = tls.status();
+        if let Some(error) = status.failed {
+            let _ = tls.flush(); // our alert
+            return Err(error.into());
+        }
+        if !status.handshaking {
+            return Ok(());
+        }
+        if tls.transport_eof {
+            return Err(Failure {
+                code: Some("ECONNRESET".into()),
+                message: "socket hang up".into(),
+            });
+        }
+        let left = timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(Failure {
+                code: Some("ERR_TLS_HANDSHAKE_TIMEOUT".into()),
+                message: "TLS handshake timeout".into(),
+            });
+        }
+        let ready = poll::wait(&[(&tls.socket, tls.interest())], Some(left))?;
+        if ready[0].read {
+            tls.read_socket()?;
+        }
+    }
+}
+
+/// stdin to the server (then close_notify when stdin ends), the server to
+/// stdout, until the server closes.
+fn copy_both_ways(tls: &mut TlsConn) -> Result<(), Failure> {
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout();
+    let mut stdin_open = true;
+    let mut upload: Vec<u8> = Vec::new();
+    loop {
+        // Server to stdout.
+        tls.feed()?;
+        while tls.status().cleartext_pending > 0 {
+            let data = tls.pair.read_cleartext(16 * 1024);
+            // A closed stdout (`| head`) is a normal way to stop.
+            if stdout.write_all(&data).and(stdout.flush()).is_err() {
+                return Ok(());
+            }
+            tls.feed()?;
+        }
+        if !upload.is_empty() {
+            let taken = tls.write_cleartext(&upload)?;
+            upload.drain(..taken);
+        }
+        tls.flush()?;
+        let status = tls.status();
+        if let Some(error) = status.failed {
+            return Err(error.into());
+        }
+        if status.peer_closed || (tls.transport_eof && tls.input_drained()) {
+            tls.pair.end();
+            let _ = tls.flush();
+            return Ok(());
+        }
+        let mut interest = tls.interest();
+        interest.write |= !upload.is_empty();
+        let stdin_interest = Interest {
+            read: stdin_open && upload.is_empty(),
+            write: false,
+        };
+        let ready = poll::wait(&[(&tls.socket, interest), (&stdin, stdin_interest)], None)?;
+        if ready[0].read {
+            tls.read_socket()?;
+        }
+        if stdin_interest.read && ready[1].read {
+            let mut buf = vec![0u8; 16 * 1024];
+            let n = stdin.lock().read(&mut buf)?;
+            if n == 0 {
+                // stdin ended: send close_notify, as Node's `end()` does.
+                stdin_open = false;
+                tls.pair.end();
+            } else {
+                upload.extend_from_slice(&buf[..n]);
+            }
+        }
+    }
+}

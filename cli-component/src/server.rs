@@ -1,0 +1,262 @@
+//! `server`: Node's echo server example, every connection served from one
+//! poll loop, so that a client that stalls (mid-handshake or mid-echo)
+//! holds up no one else.
+
+use std::net::{TcpListener, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use tlsbox_cli_shared::args::ServerFlags;
+use tlsbox_cli_shared::json;
+use tlsbox_engine::context::{Credentials, SecureContext};
+use tlsbox_engine::server::{Server, ServerOptions};
+
+use crate::conn::TlsConn;
+use crate::poll::{self, Interest};
+use crate::{Failure, read_pem, report};
+
+/// Cleartext echoed per step, so one busy connection cannot starve the loop.
+const ECHO_CHUNK: usize = 16 * 1024;
+
+/// One client of the echo server.
+struct Client {
+    tls: TlsConn,
+    started: Instant,
+    /// `secureConnection` was reported; the echo runs.
+    secure: bool,
+    /// Cleartext to send back, not yet taken by the pair.
+    backlog: Vec<u8>,
+    /// Set once the connection is over: drop it when its output is out.
+    done: bool,
+    /// The socket failed: drop it now, whatever is left to send.
+    broken: bool,
+}
+
+pub fn run(flags: &ServerFlags) -> Result<(), Failure> {
+    let server = make_server(flags)?;
+    let address = flags
+        .accept
+        .to_socket_addrs()
+        .map_err(|e| Failure::plain(format!("--accept {:?}: {e}", flags.accept)))?
+        .next()
+        .ok_or_else(|| Failure::plain(format!("--accept {:?}: no address", flags.accept)))?;
+    let listener = TcpListener::bind(address)?;
+    listener.set_nonblocking(true)?;
+    let bound = listener.local_addr()?;
+    if flags.json {
+        report::json_line(&json::listening(bound));
+    } else {
+        report::line(&format!("server bound {bound}"));
+    }
+    let handshake_timeout = Duration::from_millis(flags.handshake_timeout);
+    let mut clients: Vec<Client> = Vec::new();
+    loop {
+        let mut waits: Vec<(&dyn std::os::fd::AsRawFd, Interest)> = vec![(
+            &listener,
+            Interest {
+                read: true,
+                write: false,
+            },
+        )];
+        waits.extend(
+            clients
+                .iter()
+                .map(|c| (&c.tls.socket as &dyn std::os::fd::AsRawFd, c.tls.interest())),
+        );
+        // Wake for the nearest handshake deadline too.
+        let timeout = clients
+            .iter()
+            .filter(|c| !c.secure)
+            .map(|c| handshake_timeout.saturating_sub(c.started.elapsed()))
+            .min();
+        let ready = poll::wait(&waits, timeout)?;
+        drop(waits);
+        if ready[0].read {
+            accept_all(&listener, &server, flags, &mut clients);
+        }
+        for (client, ready) in clients.iter_mut().zip(&ready[1..]) {
+            if ready.read || ready.write {
+                step(client, flags);
+            }
+            if !client.secure && !client.done && client.started.elapsed() >= handshake_timeout {
+                client_error(
+                    client,
+                    flags,
+                    "ERR_TLS_HANDSHAKE_TIMEOUT",
+                    "TLS handshake timeout",
+                );
+            }
+        }
+        // A finished connection stays until its last bytes (close_notify, an alert) are out.
+        clients.retain(|c| !c.done || (!c.broken && c.tls.has_output()));
+    }
+}
+
+fn make_server(flags: &ServerFlags) -> Result<Server, Failure> {
+    let mut credentials = Credentials {
+        key: Some(read_pem(&flags.key)?),
+        cert: Some(read_pem(&flags.cert)?),
+        passphrase: flags.pass.clone(),
+        ..Credentials::default()
+    };
+    for ca in &flags.ca {
+        credentials.ca.push(read_pem(ca)?);
+    }
+    for crl in &flags.crl {
+        credentials.crl.push(read_pem(crl)?);
+    }
+    let options = ServerOptions {
+        request_cert: flags.request_cert,
+        reject_unauthorized: flags.reject_unauthorized,
+        alpn_protocols: flags.alpn.clone(),
+        ciphers: flags.ciphers.clone(),
+        ..ServerOptions::default()
+    };
+    let mut server = Server::new(SecureContext::new(&credentials)?, options);
+    for spec in &flags.context {
+        let (pattern, cert, key) =
+            tlsbox_cli_shared::split_context_spec(spec).map_err(Failure::plain)?;
+        let context = SecureContext::new(&Credentials {
+            key: Some(read_pem(key.as_ref())?),
+            cert: Some(read_pem(cert.as_ref())?),
+            ..Credentials::default()
+        })?;
+        server.add_context(pattern, context)?;
+    }
+    Ok(server)
+}
+
+/// Takes every waiting connection; beyond `--max-connections`, closes them at once.
+fn accept_all(
+    listener: &TcpListener,
+    server: &Server,
+    flags: &ServerFlags,
+    clients: &mut Vec<Client>,
+) {
+    loop {
+        let socket = match listener.accept() {
+            Ok((socket, _)) => socket,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+            Err(e) => {
+                eprintln!("tlsbox: accept: {e}");
+                return;
+            }
+        };
+        if flags
+            .max_connections
+            .is_some_and(|max| clients.len() >= max)
+        {
+            continue; // dropped: closed, as Node does beyond maxConnections
+        }
+        match TlsConn::new(socket, server.accept()) {
+            Ok(tls) => clients.push(Client {
+                tls,
+                started: Instant::now(),
+                secure: false,
+                backlog: Vec::new(),
+                done: false,
+                broken: false,
+            }),
+            Err(e) => eprintln!("tlsbox: {e}"),
+        }
+    }
+}
+
+/// Moves everything that can move on one connection, without blocking.
+fn step(client: &mut Client, flags: &ServerFlags) {
+    if client.done {
+        client.broken |= client.tls.flush().is_err();
+        return;
+    }
+    if let Err(failure) = pump(client, flags) {
+        client.broken |= client.tls.flush().is_err(); // the alert, if any
+        let failed = client.tls.status().failed;
+        match (client.secure, failed) {
+            (false, Some(error)) => {
+                client_error(client, flags, error.code.as_node_str(), &error.message)
+            }
+            (false, None) => client_error(
+                client,
+                flags,
+                failure.code.as_deref().unwrap_or("ECONNRESET"),
+                &failure.message,
+            ),
+            (true, _) => client.done = true,
+        }
+    }
+}
+
+fn pump(client: &mut Client, flags: &ServerFlags) -> Result<(), Failure> {
+    client.tls.read_socket()?;
+    loop {
+        let status = client.tls.status();
+        if let Some(error) = status.failed {
+            return Err(error.into());
+        }
+        if !client.secure && !status.handshaking {
+            client.secure = true;
+            secure_connection(client, flags);
+            client.backlog.extend_from_slice(b"welcome!\n");
+        }
+        let mut progress = false;
+        if client.secure {
+            if client.backlog.is_empty() && status.cleartext_pending > 0 {
+                client.backlog = client.tls.pair.read_cleartext(ECHO_CHUNK);
+                progress = true;
+            }
+            if !client.backlog.is_empty() {
+                let taken = client.tls.write_cleartext(&client.backlog)?;
+                client.backlog.drain(..taken);
+                progress |= taken > 0;
+            }
+        }
+        // Reading cleartext makes room for more input.
+        let before = client.tls.input_drained();
+        client.tls.feed()?;
+        progress |= before != client.tls.input_drained();
+        if !progress {
+            break;
+        }
+    }
+    client.tls.flush()?;
+    let status = client.tls.status();
+    let input_over = status.peer_closed || (client.tls.transport_eof && client.tls.input_drained());
+    if input_over && client.backlog.is_empty() && status.cleartext_pending == 0 {
+        if !client.secure {
+            return Err(Failure {
+                code: Some("ECONNRESET".into()),
+                message: "socket hang up".into(),
+            });
+        }
+        // The client is done: close_notify back, then close.
+        client.tls.pair.end();
+        client.tls.flush()?;
+        client.done = true;
+    }
+    Ok(())
+}
+
+fn secure_connection(client: &Client, flags: &ServerFlags) {
+    let pair = &client.tls.pair;
+    if flags.json {
+        report::json_line(&report::connection(
+            "secureConnection",
+            pair,
+            client.tls.remote,
+        ));
+    } else {
+        report::line(&format!(
+            "server connected {}",
+            report::authorized_word(pair)
+        ));
+    }
+}
+
+/// Reports a failed handshake (Node's `clientError`) and ends the connection.
+fn client_error(client: &mut Client, flags: &ServerFlags, code: &str, message: &str) {
+    client.done = true;
+    if flags.json {
+        report::json_line(&json::client_error(code, message, client.tls.remote));
+    } else {
+        eprintln!("client error: {code}: {message}");
+    }
+}
