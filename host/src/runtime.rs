@@ -54,6 +54,11 @@ impl Runtime {
         // Deadlines on guest calls: a guest stuck in a loop traps instead of
         // holding a thread.
         config.epoch_interruption(true);
+        // `TLSBOX_PERFMAP=1`: name the guest's compiled functions for
+        // `perf` (/tmp/perf-PID.map), to see where a sandbox spends its time.
+        if std::env::var_os("TLSBOX_PERFMAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config)?;
         let mut linker = Linker::<SandboxState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
