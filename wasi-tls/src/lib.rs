@@ -8,11 +8,12 @@
 //! is either one of its host's, passed through, or a TLS stream over such a
 //! transport. The consumer gets its transport streams from this component
 //! too, so that they have the same type: `wasi:sockets` (TCP sockets and
-//! name lookup), `wasi:cli/stdin` and `wasi:cli/stdout`, passed through
-//! from this component's own imports.
+//! name lookup), `wasi:clocks/monotonic-clock` (which `tcp` refers to, and
+//! whose timers are waited on with the sockets), `wasi:cli/stdin` and
+//! `wasi:cli/stdout`, passed through from this component's own imports.
 //!
 //! ```text
-//!   consumer ──wasi:tls, wasi:sockets, wasi:io, wasi:cli/std{in,out}──▶ this provider ──▶ host's wasi:sockets, wasi:io, wasi:cli
+//!   consumer ──wasi:tls, wasi:sockets, wasi:io, clocks, wasi:cli/std{in,out}──▶ this provider ──▶ host's wasi:sockets, wasi:io, clocks, wasi:cli
 //! ```
 //!
 //! A client trusts the roots in the PEM file named by `TLSBOX_CA_FILE` (the
