@@ -43,7 +43,8 @@ fuzz seconds="60":
 # Composition with `wac plug` (needs `cargo install wac-cli --locked`):
 # examples/tls-echo plugged with the engine into target/tls-echo-composed.wasm
 # (run it with `cargo run -- run target/tls-echo-composed.wasm --dir fixtures -- --listen ...`),
-# and examples/wasi-tls-client plugged with the wasi:tls provider into
+# and examples/wasi-tls-client (which connects with wasi:sockets) plugged
+# with the wasi:tls provider into
 # target/wasi-tls-client-composed.wasm.
 compose:
     cargo run -- component --out target/tlsbox.wasm

@@ -1,7 +1,8 @@
 //! The `wasi:tls` draft served by a component: a client component written
-//! only against `wasi:tls`, `wasi:io` and `wasi:cli` (examples/wasi-tls-client)
-//! plugged with tlsbox's provider (wasi-tls/), run in tlsbox's host, and
-//! handshaking with `openssl s_server`.
+//! only against `wasi:tls`, `wasi:sockets`, `wasi:io` and `wasi:cli`
+//! (examples/wasi-tls-client) plugged with tlsbox's provider (wasi-tls/),
+//! run in tlsbox's host, connecting on its own and handshaking with
+//! `openssl s_server`; and a server component on tlsbox's server side.
 
 mod common;
 #[path = "common/components.rs"]
@@ -45,24 +46,31 @@ fn composed_with_provider(package: &str) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wasi_tls_client_component_talks_to_openssl_s_server_through_tlsbox() {
     let composed = composed_with_provider("wasi-tls-client");
+    // Its transport is a socket of its own, not its standard streams.
+    let (imports, _) =
+        components::imports_and_exports(&components::build("wasi-tls-client", Kind::Library));
+    assert!(
+        imports.iter().any(|n| n.starts_with("wasi:sockets/tcp@"))
+            && !imports.iter().any(|n| n.starts_with("wasi:cli/std")),
+        "{imports:?}"
+    );
     let cert = fixture("agent1-cert.pem").display().to_string();
     let key = fixture("agent1-key.pem").display().to_string();
     let (mut server, port) = openssl_server(&["-cert", &cert, "-key", &key]);
 
-    // The client's transport is its stdin/stdout: give it a TCP connection.
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .expect("connect to s_server");
-    let (read, write) = tcp.into_split();
+    // The client opens its own connection, through the provider's
+    // wasi:sockets: by name, so the lookup is passed through too (and, if
+    // `localhost` is `::1` first, the refused connection before the one to
+    // s_server's 127.0.0.1).
     let mut options = CommandOptions::new([
-        "localhost",
         "hello from a wasi:tls component",
         "hello back from s_server",
     ]);
     options
+        .env("TLSBOX_CONNECT", format!("localhost:{port}"))
+        .env("TLSBOX_SERVER_NAME", "localhost")
         .env("TLSBOX_CA_FILE", "fixtures/ca1-cert.pem")
-        .preopen(fixture(""), "fixtures")
-        .stdio(read, write);
+        .preopen(fixture(""), "fixtures");
     let command = tokio::spawn(async move { run_command(&composed, options).await });
 
     let server = tokio::task::spawn_blocking(move || {

@@ -7,11 +7,13 @@
 //! `wasi:io/{error,poll,streams}` itself: each of its streams and pollables
 //! is either one of its host's, passed through, or a TLS stream over such a
 //! transport. The consumer gets its transport streams from this component
-//! too, so that they have the same type: here `wasi:cli/stdin` and
+//! too, so that they have the same type: `wasi:sockets` (TCP sockets and
+//! name lookup), `wasi:clocks/monotonic-clock` (which `tcp` refers to, and
+//! whose timers are waited on with the sockets), `wasi:cli/stdin` and
 //! `wasi:cli/stdout`, passed through from this component's own imports.
 //!
 //! ```text
-//!   consumer ──wasi:tls, wasi:io, wasi:cli/std{in,out}──▶ this provider ──▶ host's wasi:io, wasi:cli
+//!   consumer ──wasi:tls, wasi:sockets, wasi:io, clocks, wasi:cli/std{in,out}──▶ this provider ──▶ host's wasi:sockets, wasi:io, clocks, wasi:cli
 //! ```
 //!
 //! A client trusts the roots in the PEM file named by `TLSBOX_CA_FILE` (the
@@ -23,8 +25,10 @@
 
 mod bindings;
 mod client;
+mod clocks;
 mod conn;
 mod server;
+mod sockets;
 mod streams;
 
 /// The component: the implementation of every exported interface.

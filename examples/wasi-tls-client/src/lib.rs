@@ -1,24 +1,27 @@
-//! A TLS client written only against the `wasi:tls` draft, `wasi:io` and
-//! `wasi:cli`: it knows nothing of tlsbox, and gets its TLS from whatever
-//! component or host exports `wasi:tls` (here tlsbox's provider, composed in).
+//! A TLS client written only against the `wasi:tls` draft, `wasi:sockets`,
+//! `wasi:io` and `wasi:cli`: it knows nothing of tlsbox, and gets its TLS
+//! from whatever component or host exports `wasi:tls` (here tlsbox's
+//! provider, composed in, which also hands it its sockets).
 //!
-//! Its transport is its standard streams (the host connects them to the
-//! server): `client SERVER-NAME MESSAGE EXPECTED` handshakes with
-//! SERVER-NAME, sends MESSAGE and a newline, reads one line back, and exits
-//! successfully only when that line is EXPECTED. It has no other output:
-//! its stdout carries TLS.
+//! It opens its own TCP connection to `$TLSBOX_CONNECT` (`HOST:PORT`; HOST
+//! an IP address, `[IPv6]`, or a name to look up, each address tried in
+//! turn) and handshakes over the socket's streams with the server name
+//! `$TLSBOX_SERVER_NAME`. `client MESSAGE EXPECTED` then sends MESSAGE and
+//! a newline, reads one line back, and exits successfully only when that
+//! line is EXPECTED.
 #![cfg_attr(target_arch = "wasm32", no_std)]
 #![deny(unsafe_code)]
 
 extern crate alloc;
 
 mod bindings;
+mod connect;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use bindings::exports::wasi::cli::run;
-use bindings::wasi::cli::{environment, stdin, stdout};
+use bindings::wasi::cli::environment;
 use bindings::wasi::io::streams::{InputStream, OutputStream};
 use bindings::wasi::tls::types::{ClientConnection, ClientHandshake};
 
@@ -34,16 +37,33 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+/// The variable naming where to connect: `HOST:PORT`.
+const CONNECT_VARIABLE: &str = "TLSBOX_CONNECT";
+/// The variable naming the server to verify (and to ask for, by SNI).
+const SERVER_NAME_VARIABLE: &str = "TLSBOX_SERVER_NAME";
+
 /// The component: its `wasi:cli/run` export.
 pub struct Client;
 
 impl run::Guest for Client {
     fn run() -> Result<(), ()> {
         let args = environment::get_arguments();
-        let [_, server_name, message, expected] = &args[..] else {
+        let [_, message, expected] = &args[..] else {
             return Err(());
         };
-        let (connection, input, output) = handshake(server_name)?;
+        let environment = environment::get_environment();
+        let variable = |name: &str| {
+            environment
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.as_str())
+                .ok_or(())
+        };
+        // Declared first so that it is dropped last: a socket's streams
+        // are its children, and the TLS streams hold them.
+        let (_socket, input, output) = connect::connect(variable(CONNECT_VARIABLE)?)?;
+        let (connection, input, output) =
+            handshake(variable(SERVER_NAME_VARIABLE)?, input, output)?;
         let mut line = message.clone().into_bytes();
         line.push(b'\n');
         output.blocking_write_and_flush(&line).map_err(|_| ())?;
@@ -56,9 +76,14 @@ impl run::Guest for Client {
     }
 }
 
-/// The draft's handshake over stdin/stdout, waited for with its pollable.
-fn handshake(server_name: &str) -> Result<(ClientConnection, InputStream, OutputStream), ()> {
-    let handshake = ClientHandshake::new(server_name, stdin::get_stdin(), stdout::get_stdout());
+/// The draft's handshake over the transport's streams, waited for with its
+/// pollable.
+fn handshake(
+    server_name: &str,
+    input: InputStream,
+    output: OutputStream,
+) -> Result<(ClientConnection, InputStream, OutputStream), ()> {
+    let handshake = ClientHandshake::new(server_name, input, output);
     let future = ClientHandshake::finish(handshake);
     loop {
         match future.get() {
