@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::peers::{Peer, openssl_server};
+use common::peers::{Peer, openssl_client, openssl_server};
 use serde_json::Value;
 
 const TLSBOX: &str = env!("CARGO_BIN_EXE_tlsbox");
@@ -122,21 +122,7 @@ fn component_server(extra: &[&str]) -> (Peer, u16) {
 
 /// `openssl s_client` verifying the server as `localhost` against ca1.
 fn s_client(port: u16, extra: &[&str]) -> Peer {
-    let (connect, ca) = (format!("127.0.0.1:{port}"), path("ca1-cert.pem"));
-    let mut args = vec![
-        "s_client",
-        "-connect",
-        &connect,
-        "-CAfile",
-        &ca,
-        "-servername",
-        "localhost",
-        "-verify_hostname",
-        "localhost",
-        "-verify_return_error",
-    ];
-    args.extend_from_slice(extra);
-    Peer::spawn("openssl", &args)
+    openssl_client(&format!("127.0.0.1:{port}"), &path("ca1-cert.pem"), extra)
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod components;
 use std::time::{Duration, Instant};
 
 use common::fixture;
-use common::peers::Peer;
+use common::peers::openssl_client;
 use components::Kind;
 use tlsbox::command::{CommandOptions, run_command};
 
@@ -88,21 +88,7 @@ async fn openssl_s_client_verifies_and_echoes_through_the_composed_component() {
     let seen = tokio::task::spawn_blocking(move || {
         let address = wait_for_line(&client_output, "listening on ");
         let ca = fixture("ca1-cert.pem").display().to_string();
-        let mut client = Peer::spawn(
-            "openssl",
-            &[
-                "s_client",
-                "-connect",
-                &address,
-                "-CAfile",
-                &ca,
-                "-servername",
-                "localhost",
-                "-verify_hostname",
-                "localhost",
-                "-verify_return_error",
-            ],
-        );
+        let mut client = openssl_client(&address, &ca, &[]);
         client.wait_for_text("Verify return code: 0 (ok)");
         client.wait_for_text("welcome!");
         client.send(b"hello through a composed component\n");

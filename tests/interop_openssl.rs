@@ -4,7 +4,7 @@
 mod common;
 
 use common::interop::{error_code, node_clients_async, tlsbox_clients};
-use common::peers::{Peer, openssl_server};
+use common::peers::{Peer, openssl_client, openssl_server};
 use common::{echo_server, fixture, identity, pem};
 use serde_json::{Value, json};
 use tlsbox::{ConnectOptions, ServerEvent, ServerOptions};
@@ -20,21 +20,7 @@ async fn openssl_s_client_verifies_and_echoes_through_a_tlsbox_server() {
     let connect = format!("127.0.0.1:{port}");
     let ca = path("ca1-cert.pem");
     tokio::task::spawn_blocking(move || {
-        let mut client = Peer::spawn(
-            "openssl",
-            &[
-                "s_client",
-                "-connect",
-                &connect,
-                "-CAfile",
-                &ca,
-                "-servername",
-                "localhost",
-                "-verify_hostname",
-                "localhost",
-                "-verify_return_error",
-            ],
-        );
+        let mut client = openssl_client(&connect, &ca, &[]);
         client.wait_for_text("Verify return code: 0 (ok)");
         client.wait_for_text("welcome!");
         client.send(b"hello from openssl\n");

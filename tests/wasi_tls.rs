@@ -11,7 +11,7 @@ mod components;
 use std::time::Duration;
 
 use common::fixture;
-use common::peers::{Peer, openssl_server};
+use common::peers::{openssl_client, openssl_server};
 use components::Kind;
 use tlsbox::command::{CommandOptions, run_command};
 
@@ -99,23 +99,7 @@ async fn a_server_component_on_tlsbox_server_side_answers_openssl_s_client() {
     let connect = listener.local_addr().unwrap().to_string();
     let ca = fixture("ca1-cert.pem").display().to_string();
     let client = tokio::task::spawn_blocking(move || {
-        let mut client = Peer::spawn(
-            "openssl",
-            &[
-                "s_client",
-                "-connect",
-                &connect,
-                "-CAfile",
-                &ca,
-                "-servername",
-                "localhost",
-                "-verify_hostname",
-                "localhost",
-                "-verify_return_error",
-                "-alpn",
-                "h2",
-            ],
-        );
+        let mut client = openssl_client(&connect, &ca, &["-alpn", "h2"]);
         client.wait_for_text("Verify return code: 0 (ok)");
         client.wait_for_text("ALPN protocol: h2");
         client.send(b"hello from s_client\n");

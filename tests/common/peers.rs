@@ -127,3 +127,22 @@ pub fn openssl_server(args: &[&str]) -> (Peer, u16) {
         .expect("ACCEPT line has a port");
     (peer, port)
 }
+
+/// `openssl s_client` to `connect` (`host:port`), verifying the server as
+/// `localhost` against the root file `ca`, with `extra` arguments added.
+pub fn openssl_client(connect: &str, ca: &str, extra: &[&str]) -> Peer {
+    let mut all = vec![
+        "s_client",
+        "-connect",
+        connect,
+        "-CAfile",
+        ca,
+        "-servername",
+        "localhost",
+        "-verify_hostname",
+        "localhost",
+        "-verify_return_error",
+    ];
+    all.extend_from_slice(extra);
+    Peer::spawn("openssl", &all)
+}

@@ -18,28 +18,15 @@ pub async fn handshake_rate(
     duration: Duration,
     concurrency: usize,
 ) -> io::Result<f64> {
-    let done = Arc::new(AtomicU64::new(0));
-    let start = Instant::now();
-    let deadline = start + duration;
-    let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let (config, done) = (config.clone(), done.clone());
-        tasks.push(tokio::spawn(async move {
-            while Instant::now() < deadline {
-                let mut tls = native::connect(port, &config).await?;
-                // No TIME_WAIT: thousands of connections a second would
-                // otherwise run the loopback out of ephemeral ports.
-                tls.reset_on_close();
-                let _ = tls.shutdown().await;
-                done.fetch_add(1, Ordering::Relaxed);
-            }
-            Ok::<_, io::Error>(())
-        }));
-    }
-    for task in tasks {
-        task.await.map_err(io::Error::other)??;
-    }
-    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+    rate(duration, concurrency, config, move |config| async move {
+        let mut tls = native::connect(port, &config).await?;
+        // No TIME_WAIT: thousands of connections a second would
+        // otherwise run the loopback out of ephemeral ports.
+        tls.reset_on_close();
+        let _ = tls.shutdown().await;
+        Ok(())
+    })
+    .await
 }
 
 /// Full handshakes per second with `tlsbox::connect` as the client, as
@@ -51,18 +38,38 @@ pub async fn tlsbox_handshake_rate(
     concurrency: usize,
 ) -> io::Result<f64> {
     use tokio::io::AsyncWriteExt;
+    rate(duration, concurrency, &options, move |options| async move {
+        let mut tls = tlsbox::connect("localhost", port, options)
+            .await
+            .map_err(io::Error::other)?;
+        let _ = tls.shutdown().await;
+        Ok(())
+    })
+    .await
+}
+
+/// Runs `concurrency` loops of `handshake` (each given a clone of
+/// `setting`) until `duration` has passed; handshakes per second.
+async fn rate<S, F, Fut>(
+    duration: Duration,
+    concurrency: usize,
+    setting: &S,
+    handshake: F,
+) -> io::Result<f64>
+where
+    S: Clone + Send + 'static,
+    F: Fn(S) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = io::Result<()>> + Send,
+{
     let done = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (options, done) = (options.clone(), done.clone());
+        let (setting, handshake, done) = (setting.clone(), handshake.clone(), done.clone());
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
-                let mut tls = tlsbox::connect("localhost", port, options.clone())
-                    .await
-                    .map_err(io::Error::other)?;
-                let _ = tls.shutdown().await;
+                handshake(setting.clone()).await?;
                 done.fetch_add(1, Ordering::Relaxed);
             }
             Ok::<_, io::Error>(())
