@@ -11,6 +11,9 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "nested_cargo.rs"]
+mod nested_cargo;
+
 const TARGET: &str = "wasm32-wasip2";
 
 fn main() {
@@ -65,18 +68,7 @@ fn build_guest(
     if let Some(features) = features {
         command.args(["--features", features]);
     }
-    for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET_DIR",
-        "CARGO_BUILD_RUSTFLAGS",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "RUSTC_WRAPPER",
-        "CARGO_BUILD_TARGET",
-    ] {
-        command.env_remove(var);
-    }
+    nested_cargo::clear_outer_build(&mut command);
     let status = command
         .status()
         .expect("run the nested cargo that builds the guest");

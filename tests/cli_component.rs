@@ -38,24 +38,7 @@ fn component() -> &'static Path {
             .args(["--target", "wasm32-wasip2", "--profile", "cli-component"])
             .arg("--target-dir")
             .arg(&target_dir);
-        // Flags meant for the host target must not reach the wasm build, and
-        // neither may the variables cargo set for this test (ring's build
-        // script tracks `CARGO_MANIFEST_DIR` and `OUT_DIR`: it would rebuild
-        // each time `just cli-component` and this test alternate).
-        for (var, _) in std::env::vars_os() {
-            let name = var.to_string_lossy();
-            if (name.starts_with("CARGO_") && name != "CARGO_HOME")
-                || [
-                    "OUT_DIR",
-                    "RUSTFLAGS",
-                    "RUSTC_WRAPPER",
-                    "RUSTC_WORKSPACE_WRAPPER",
-                ]
-                .contains(&&*name)
-            {
-                cargo.env_remove(&var);
-            }
-        }
+        common::nested_cargo::clear_outer_build(&mut cargo);
         let status = cargo.status().expect("run cargo");
         assert!(status.success(), "building the command component failed");
         let wasm = target_dir

@@ -49,19 +49,7 @@ pub fn build(package: &str, kind: Kind) -> Vec<u8> {
             format!("{}.wasm", package.replace('-', "_"))
         }
     };
-    // The outer build's flags are for the host target.
-    for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET_DIR",
-        "CARGO_BUILD_RUSTFLAGS",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "RUSTC_WRAPPER",
-        "CARGO_BUILD_TARGET",
-    ] {
-        command.env_remove(var);
-    }
+    crate::common::nested_cargo::clear_outer_build(&mut command);
     let status = command.status().expect("run cargo");
     assert!(status.success(), "building {package} for {TARGET} failed");
     let path = target_dir.join(TARGET).join(PROFILE).join(artifact);

@@ -6,6 +6,9 @@ pub mod peers;
 pub mod raw;
 pub mod rss;
 
+#[path = "../../host/nested_cargo.rs"]
+pub mod nested_cargo;
+
 use std::path::PathBuf;
 
 use tlsbox::{Credentials, read_pem};

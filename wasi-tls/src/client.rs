@@ -53,11 +53,11 @@ impl types::GuestClientHandshake for ClientHandshake {
         input: streams::InputStream,
         output: streams::OutputStream,
     ) -> Self {
-        let (input, output) = (input.into_inner::<Input>(), output.into_inner::<Output>());
-        ClientHandshake(RefCell::new(match client_pair(&server_name) {
-            Ok(pair) => Handshaking::Running(Conn::new(pair, input, output)),
-            Err(e) => Handshaking::Refused(e),
-        }))
+        ClientHandshake(Handshaking::start(
+            client_pair(&server_name),
+            input.into_inner::<Input>(),
+            output.into_inner::<Output>(),
+        ))
     }
 
     fn finish(this: types::ClientHandshake) -> types::FutureClientStreams {

@@ -215,6 +215,21 @@ pub enum Handshaking {
     Taken,
 }
 
+impl Handshaking {
+    /// A handshake of `pair` over `input` and `output`, or why `pair`
+    /// could not be made.
+    pub(crate) fn start(
+        pair: Result<SecurePair, String>,
+        input: Input,
+        output: Output,
+    ) -> RefCell<Self> {
+        RefCell::new(match pair {
+            Ok(pair) => Handshaking::Running(Conn::new(pair, input, output)),
+            Err(e) => Handshaking::Refused(e),
+        })
+    }
+}
+
 /// What `get` answers: none while running; then, once, the connection or
 /// why it failed; an error after that.
 pub(crate) type Outcome = Option<Result<Result<Rc<RefCell<Conn>>, String>, ()>>;

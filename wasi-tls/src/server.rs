@@ -63,11 +63,11 @@ impl api::GuestServerHandshake for ServerHandshake {
         input: streams::InputStream,
         output: streams::OutputStream,
     ) -> Self {
-        let (input, output) = (input.into_inner::<Input>(), output.into_inner::<Output>());
-        ServerHandshake(RefCell::new(match server_pair(&config) {
-            Ok(pair) => Handshaking::Running(Conn::new(pair, input, output)),
-            Err(e) => Handshaking::Refused(e),
-        }))
+        ServerHandshake(Handshaking::start(
+            server_pair(&config),
+            input.into_inner::<Input>(),
+            output.into_inner::<Output>(),
+        ))
     }
 
     fn finish(this: api::ServerHandshake) -> api::FutureServerStreams {
