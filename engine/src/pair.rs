@@ -347,6 +347,11 @@ impl SecurePair {
         self.flush();
         // `max` is the caller's (up to u32::MAX across the WIT boundary, and
         // usize is 32 bits in the guest): compare, never add.
+        if self.outbox_start == 0 && max >= self.outbox.len() {
+            // All of it: hand over the buffer itself rather than a copy
+            // (the bulk path: each step takes everything the pair has).
+            return std::mem::take(&mut self.outbox);
+        }
         let end = self.outbox_start + max.min(self.encrypted_pending());
         let out = self.outbox[self.outbox_start..end].to_vec();
         self.outbox_start = end;

@@ -64,6 +64,7 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         // Only the host-crypto component imports it; the other ignores it.
         bindings::tlsbox::tls::crypto::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        crate::crypto::add_seal_without_copies(&mut linker)?;
         start_epoch_ticker(engine.clone());
         Ok(Self {
             engine,

@@ -48,6 +48,11 @@ impl SandboxState {
         &mut self.table
     }
 
+    /// The store's resource table, to read.
+    pub(crate) fn resources(&self) -> &ResourceTable {
+        &self.table
+    }
+
     /// The private keys lent to this sandbox's guest.
     pub(crate) fn keys(&self) -> &SandboxKeys {
         &self.keys

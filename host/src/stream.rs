@@ -32,9 +32,9 @@ use crate::sandbox::{PairStatus, Sandbox, Step};
 /// Encrypted bytes read ahead from the transport: one full TLS record and then some.
 const INCOMING_BUFFER: usize = 32 * 1024;
 /// The most encrypted bytes taken from the pair at once.
-const OUTGOING_CHUNK: usize = 32 * 1024;
+const OUTGOING_CHUNK: usize = 64 * 1024;
 /// The most cleartext handed to the pair in one call.
-const CLEARTEXT_CHUNK: usize = 32 * 1024;
+const CLEARTEXT_CHUNK: usize = 48 * 1024;
 
 /// A negotiated cipher suite, as Node's `getCipher()`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 
 use rustls::crypto::cipher::{
     self, AeadKey, InboundOpaqueMessage, InboundPlainMessage, Iv, KeyBlockShape, MessageDecrypter,
-    MessageEncrypter, Nonce, OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload,
+    MessageEncrypter, Nonce, OutboundChunks, OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload,
     Tls12AeadAlgorithm, Tls13AeadAlgorithm, UnsupportedOperationError,
 };
 use rustls::{CipherSuite, ConnectionTrafficSecrets, ContentType, Error, ProtocolVersion};
@@ -61,15 +61,23 @@ impl HostAead {
     }
 }
 
-/// Seals `plaintext` into a fresh payload after `prefix`.
+/// Seals `plaintext || suffix` into a fresh payload after `prefix`.
+///
+/// The application's bytes go to the host where rustls holds them (one
+/// slice, the usual case), not through a buffer of our own first: on the
+/// bulk path every copy of a record costs about as much as sealing it.
 fn seal(
     key: &host::AeadKey,
     nonce: &Nonce,
     aad: &[u8],
     prefix: &[u8],
-    plaintext: &[u8],
+    plaintext: &OutboundChunks<'_>,
+    suffix: &[u8],
 ) -> PrefixedPayload {
-    let sealed = key.seal(&nonce.0, aad, plaintext);
+    let sealed = match plaintext {
+        OutboundChunks::Single(bytes) => key.seal(&nonce.0, aad, bytes, suffix),
+        chunks => key.seal(&nonce.0, aad, &chunks.to_vec(), suffix),
+    };
     let mut payload = PrefixedPayload::with_capacity(prefix.len() + sealed.len());
     payload.extend_from_slice(prefix);
     payload.extend_from_slice(&sealed);
@@ -134,13 +142,12 @@ impl MessageEncrypter for Tls13Sealer {
         msg: OutboundPlainMessage<'_>,
         seq: u64,
     ) -> Result<OutboundOpaqueMessage, Error> {
-        // One copy into a contiguous record (content then type), one call.
-        let mut plaintext = Vec::with_capacity(msg.payload.len() + 1);
-        msg.payload.copy_to_vec(&mut plaintext);
-        plaintext.push(u8::from(msg.typ));
-        let aad = cipher::make_tls13_aad(plaintext.len() + TAG_LEN);
+        // The record's content is the payload then its real type.
+        let content_len = msg.payload.len() + 1;
+        let aad = cipher::make_tls13_aad(content_len + TAG_LEN);
         let nonce = Nonce::new(&self.iv, seq);
-        let payload = seal(&self.key, &nonce, &aad, &[], &plaintext);
+        let typ = [u8::from(msg.typ)];
+        let payload = seal(&self.key, &nonce, &aad, &[], &msg.payload, &typ);
         Ok(OutboundOpaqueMessage::new(
             ContentType::ApplicationData,
             // TLS 1.3 records all claim TLS 1.2 (RFC 8446 §5.1).
@@ -254,12 +261,10 @@ impl MessageEncrypter for Tls12Sealer {
         msg: OutboundPlainMessage<'_>,
         seq: u64,
     ) -> Result<OutboundOpaqueMessage, Error> {
-        let mut plaintext = Vec::with_capacity(msg.payload.len());
-        msg.payload.copy_to_vec(&mut plaintext);
         let nonce = Nonce::new(&self.iv, seq);
-        let aad = cipher::make_tls12_aad(seq, msg.typ, msg.version, plaintext.len());
+        let aad = cipher::make_tls12_aad(seq, msg.typ, msg.version, msg.payload.len());
         let explicit = &nonce.0[12 - self.explicit_nonce_len..];
-        let payload = seal(&self.key, &nonce, &aad, explicit, &plaintext);
+        let payload = seal(&self.key, &nonce, &aad, explicit, &msg.payload, &[]);
         Ok(OutboundOpaqueMessage::new(msg.typ, msg.version, payload))
     }
 

@@ -1,24 +1,127 @@
-//! Record protection with ring, natively (AES-NI, constant time). The
-//! guest gives each record's nonce and additional data; nothing here knows
-//! the TLS record format.
+//! Record protection, natively: AES-GCM with ring (AES-NI, VAES),
+//! ChaCha20-Poly1305 with libcrypto ([`super::chacha`] says why); both
+//! constant time. The guest gives each record's nonce and additional data;
+//! nothing here knows the TLS record format.
 //!
 //! Each key lives in its connection's `ResourceTable`, so it goes away
 //! with the connection's store; nothing here is shared between
 //! connections.
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
-use wasmtime::component::Resource;
+use wasmtime::StoreContextMut;
+use wasmtime::component::{Linker, Resource, WasmList};
 
+use super::chacha::ChachaKey;
 use crate::bindings::tlsbox::tls::crypto::{AeadAlgorithm, HostAeadKey};
 use crate::sandbox::SandboxState;
 
 /// One direction's traffic key.
-pub struct AeadKey(LessSafeKey);
+pub enum AeadKey {
+    /// AES-GCM.
+    Ring(LessSafeKey),
+    /// ChaCha20-Poly1305.
+    Chacha(ChachaKey),
+}
 
-fn nonce(nonce: Vec<u8>) -> wasmtime::Result<Nonce> {
-    Nonce::try_assume_unique_for_key(&nonce)
+impl AeadKey {
+    fn new(algorithm: AeadAlgorithm, key: &[u8]) -> Option<Self> {
+        let ring = |algorithm| UnboundKey::new(algorithm, key).ok().map(LessSafeKey::new);
+        match algorithm {
+            AeadAlgorithm::Aes128Gcm => ring(&aead::AES_128_GCM).map(Self::Ring),
+            AeadAlgorithm::Aes256Gcm => ring(&aead::AES_256_GCM).map(Self::Ring),
+            AeadAlgorithm::Chacha20Poly1305 => ChachaKey::new(key).map(Self::Chacha),
+        }
+    }
+
+    /// `plaintext || suffix` sealed, tag appended: one buffer of the final
+    /// size, the guest's bytes copied into it once (or, with libcrypto,
+    /// encrypted straight into it).
+    fn seal(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        plaintext: &[u8],
+        suffix: &[u8],
+    ) -> wasmtime::Result<Vec<u8>> {
+        match self {
+            Self::Ring(key) => {
+                let tag_len = key.algorithm().tag_len();
+                let mut record = Vec::with_capacity(plaintext.len() + suffix.len() + tag_len);
+                record.extend_from_slice(plaintext);
+                record.extend_from_slice(suffix);
+                key.seal_in_place_append_tag(
+                    Nonce::assume_unique_for_key(*nonce),
+                    Aad::from(aad),
+                    &mut record,
+                )
+                .map_err(|_| wasmtime::format_err!("record too large to seal"))?;
+                Ok(record)
+            }
+            Self::Chacha(key) => key
+                .seal(nonce, aad, plaintext, suffix)
+                .map_err(|e| wasmtime::format_err!("cannot seal: {e}")),
+        }
+    }
+
+    /// Opens `sealed` in place: the plaintext's length, or `None` when it
+    /// does not authenticate.
+    fn open_in_place(&self, nonce: &[u8; 12], aad: &[u8], sealed: &mut [u8]) -> Option<usize> {
+        match self {
+            Self::Ring(key) => key
+                .open_in_place(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), sealed)
+                .ok()
+                .map(|plain| plain.len()),
+            Self::Chacha(key) => key.open_in_place(nonce, aad, sealed),
+        }
+    }
+}
+
+/// A 12-byte nonce; any other length traps the guest that sent it.
+fn nonce(nonce: &[u8]) -> wasmtime::Result<[u8; 12]> {
+    nonce
+        .try_into()
         .map_err(|_| wasmtime::format_err!("AEAD nonce of the wrong length"))
 }
+
+/// Serves `aead-key.seal` reading its lists where they lie in the guest's
+/// memory, in place of the generated binding (which would first copy each
+/// list into a `Vec` of its own): sealing is the bulk path, where every
+/// copy of a record costs about as much as the encryption. The generated
+/// binding stays for the linker's type check and as the reference
+/// behaviour; this one must stay equivalent to it.
+pub(crate) fn add_seal_without_copies(
+    linker: &mut Linker<SandboxState>,
+) -> wasmtime::Result<()> {
+    linker.allow_shadowing(true);
+    let mut crypto = linker.instance("tlsbox:tls/crypto@0.1.0")?;
+    crypto.func_wrap(
+        "[method]aead-key.seal",
+        |store: StoreContextMut<'_, SandboxState>,
+         (key, nonce_list, aad, plaintext, suffix): SealArgs| {
+            let nonce = nonce(nonce_list.as_le_slice(&store))?;
+            let (memory, state) = (&store, store.data());
+            let key = state.resources().get(&key)?;
+            let sealed = key.seal(
+                &nonce,
+                aad.as_le_slice(memory),
+                plaintext.as_le_slice(memory),
+                suffix.as_le_slice(memory),
+            )?;
+            Ok((sealed,))
+        },
+    )?;
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// `aead-key.seal`'s parameters, lifted as views of the guest's memory.
+type SealArgs = (
+    Resource<AeadKey>,
+    WasmList<u8>,
+    WasmList<u8>,
+    WasmList<u8>,
+    WasmList<u8>,
+);
 
 impl HostAeadKey for SandboxState {
     fn new(
@@ -26,14 +129,9 @@ impl HostAeadKey for SandboxState {
         algorithm: AeadAlgorithm,
         key: Vec<u8>,
     ) -> wasmtime::Result<Resource<AeadKey>> {
-        let algorithm = match algorithm {
-            AeadAlgorithm::Aes128Gcm => &aead::AES_128_GCM,
-            AeadAlgorithm::Aes256Gcm => &aead::AES_256_GCM,
-            AeadAlgorithm::Chacha20Poly1305 => &aead::CHACHA20_POLY1305,
-        };
-        let key = UnboundKey::new(algorithm, &key)
-            .map_err(|_| wasmtime::format_err!("AEAD key of the wrong length"))?;
-        Ok(self.table().push(AeadKey(LessSafeKey::new(key)))?)
+        let key = AeadKey::new(algorithm, &key)
+            .ok_or_else(|| wasmtime::format_err!("AEAD key of the wrong length"))?;
+        Ok(self.table().push(key)?)
     }
 
     fn seal(
@@ -41,14 +139,11 @@ impl HostAeadKey for SandboxState {
         key: Resource<AeadKey>,
         nonce_bytes: Vec<u8>,
         aad: Vec<u8>,
-        mut plaintext: Vec<u8>,
+        plaintext: Vec<u8>,
+        suffix: Vec<u8>,
     ) -> wasmtime::Result<Vec<u8>> {
-        let nonce = nonce(nonce_bytes)?;
         let key = self.table().get(&key)?;
-        key.0
-            .seal_in_place_append_tag(nonce, Aad::from(aad), &mut plaintext)
-            .map_err(|_| wasmtime::format_err!("record too large to seal"))?;
-        Ok(plaintext)
+        key.seal(&nonce(&nonce_bytes)?, &aad, &plaintext, &suffix)
     }
 
     fn open(
@@ -58,13 +153,9 @@ impl HostAeadKey for SandboxState {
         aad: Vec<u8>,
         mut sealed: Vec<u8>,
     ) -> wasmtime::Result<Option<Vec<u8>>> {
-        let nonce = nonce(nonce_bytes)?;
+        let nonce = nonce(&nonce_bytes)?;
         let key = self.table().get(&key)?;
-        let opened = key
-            .0
-            .open_in_place(nonce, Aad::from(aad), &mut sealed)
-            .map(|plain| plain.len());
-        Ok(opened.ok().map(|len| {
+        Ok(key.open_in_place(&nonce, &aad, &mut sealed).map(|len| {
             sealed.truncate(len);
             sealed
         }))

@@ -16,6 +16,7 @@
 //! connections.
 
 mod aead;
+mod chacha;
 mod hash;
 pub(crate) mod keys;
 mod kx;
@@ -23,6 +24,7 @@ mod sign;
 mod verify;
 
 pub use aead::AeadKey;
+pub(crate) use aead::add_seal_without_copies;
 pub use hash::HashContext;
 pub use kx::KeyExchange;
 pub use sign::HostSigningKey;

@@ -8,10 +8,11 @@ use std::fmt::Write;
 use super::Entry;
 
 /// Measures drawn, in order: the ones where higher is better.
-const MEASURES: [(&str, &str); 3] = [
+const MEASURES: [(&str, &str); 4] = [
     ("handshakes_per_s", "server handshakes/s"),
     ("client_handshakes_per_s", "client handshakes/s"),
     ("bulk_mb_per_s", "bulk MB/s"),
+    ("bulk_mb_per_server_cpu_s", "bulk MB per server CPU-s"),
 ];
 /// Bars are cut at this ratio so one outlier does not squash the rest.
 const MAX_RATIO: f64 = 2.0;

@@ -56,6 +56,26 @@ pub struct BenchArgs {
     /// Write no files.
     #[arg(long)]
     pub no_save: bool,
+    /// Only these parts of the run (comma-separated); all when not given.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub only: Vec<Part>,
+}
+
+/// A part of the run, for `--only`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Part {
+    /// Server handshakes per second.
+    Handshakes,
+    /// Bulk throughput, and the server's CPU per byte while sending.
+    Bulk,
+    /// Memory per idle connection.
+    Memory,
+    /// tlsbox as the client: handshakes per second.
+    Clients,
+    /// What a new connection's sandbox costs before its first byte.
+    Setup,
+    /// Process start to first handshake.
+    ColdStart,
 }
 
 /// A system under test.
@@ -123,7 +143,7 @@ impl Settings {
                 rounds,
                 handshake_seconds_per_round: 2.0,
                 concurrency: 4,
-                bulk_bytes: 64 << 20,
+                bulk_bytes: 256 << 20,
                 idle_connections: 1000,
                 memory_rounds: rounds.min(3),
                 instance_iterations: 200,
@@ -249,6 +269,8 @@ struct Run {
     results: Vec<Entry>,
     skipped: Vec<Skipped>,
     step: usize,
+    /// The parts asked for; empty for all.
+    only: Vec<Part>,
 }
 
 /// Runs the benchmark.
@@ -275,6 +297,7 @@ pub async fn run(args: BenchArgs) -> Result<(), Error> {
         results: Vec::new(),
         skipped: Vec::new(),
         step: 0,
+        only: args.only.clone(),
     };
     systems.retain(|system| match missing_tool(*system) {
         Some(reason) => {
@@ -342,6 +365,17 @@ impl Report {
 }
 
 impl Run {
+    /// Whether `part` is to be measured in this run.
+    fn wants(&self, part: Part) -> bool {
+        self.only.is_empty() || self.only.contains(&part)
+    }
+
+    /// Whether anything is measured against `key`'s servers.
+    fn wants_servers(&self, key: Key) -> bool {
+        self.wants(Part::Handshakes)
+            || (key.name == KEYS[0].name && (self.wants(Part::Bulk) || self.wants(Part::Memory)))
+    }
+
     async fn all(&mut self) -> Result<(), Error> {
         std::fs::write(self.workdir.join("node_peer.js"), NODE_PEER)?;
         std::fs::write(self.workdir.join("ca5-cert.pem"), EC_CA)?;
@@ -358,6 +392,9 @@ impl Run {
             std::fs::write(&identity.cert, key.cert)?;
             std::fs::write(&identity.key, key.key)?;
             for system in self.systems.clone() {
+                if !self.wants_servers(key) {
+                    break;
+                }
                 if system == System::Tlsbox {
                     for crypto in [tlsbox::Crypto::Host, tlsbox::Crypto::Guest] {
                         self.server_measures(system, Some(crypto), key, &identity)
@@ -367,12 +404,16 @@ impl Run {
                     self.server_measures(system, None, key, &identity).await;
                 }
             }
-            if self.systems.contains(&System::Tlsbox) {
+            if self.systems.contains(&System::Tlsbox) && self.wants(Part::Clients) {
                 self.client_measures(key, &identity).await;
             }
         }
-        self.instance_costs();
-        self.cold_start().await;
+        if self.wants(Part::Setup) {
+            self.instance_costs();
+        }
+        if self.wants(Part::ColdStart) {
+            self.cold_start().await;
+        }
         Ok(())
     }
 
@@ -434,17 +475,41 @@ impl Run {
                 return;
             }
         };
-        let (suite, suite_name) = SUITES[0];
-        let config = native::client_config(suite);
+        let config = native::client_config(SUITES[0].0);
         // Warm-up: the first connection pays for lazy set-up.
         if let Err(e) = warm_up(server.port, &config).await {
             self.skip(system, "handshakes_per_s", format!("no handshake: {e}"));
             return;
         }
+        if self.wants(Part::Handshakes) {
+            self.handshakes(system, variant, key, &server, &config).await;
+        }
+        if key.name != KEYS[0].name {
+            return;
+        }
+        if self.wants(Part::Bulk) {
+            self.bulk(system, variant, key, &server).await;
+        }
+        drop(server);
+        if self.wants(Part::Memory) {
+            self.memory(system, crypto, identity).await;
+        }
+    }
+
+    /// Full handshakes per second against `server`.
+    async fn handshakes(
+        &mut self,
+        system: System,
+        variant: Option<&'static str>,
+        key: Key,
+        server: &servers::Server,
+        config: &std::sync::Arc<rustls::ClientConfig>,
+    ) {
+        let suite_name = SUITES[0].1;
         let duration = Duration::from_secs_f64(self.settings.handshake_seconds_per_round);
         let mut rounds = Vec::new();
         for round in 1..=self.settings.rounds {
-            match load::handshake_rate(server.port, &config, duration, self.settings.concurrency)
+            match load::handshake_rate(server.port, config, duration, self.settings.concurrency)
                 .await
             {
                 Ok(rate) => {
@@ -467,21 +532,42 @@ impl Run {
             ..Measure::new("handshakes_per_s", "1/s", true)
         };
         self.record(system, measure, rounds);
+    }
 
-        if key.name != KEYS[0].name {
-            return;
-        }
+    /// Bulk throughput from `server` with each suite, and the server's CPU
+    /// time per byte sent: what it costs the server, whatever the speed of
+    /// the load client (on two cores the client's own decryption caps the
+    /// throughput of the fastest servers).
+    async fn bulk(
+        &mut self,
+        system: System,
+        variant: Option<&'static str>,
+        key: Key,
+        server: &servers::Server,
+    ) {
         for (suite, suite_name) in SUITES {
             let config = native::client_config(suite);
             let mut rounds = Vec::new();
+            let mut cpu_rounds = Vec::new();
             for round in 1..=self.settings.rounds {
+                let cpu_before = server.pid().and_then(load::cpu_ns);
                 match load::bulk_rate(server.port, &config, self.settings.bulk_bytes).await {
                     Ok(rate) => {
+                        let cpu_after = server.pid().and_then(load::cpu_ns);
+                        let per_cpu = cpu_before.zip(cpu_after).and_then(|(before, after)| {
+                            let seconds = after.checked_sub(before)? as f64 / 1e9;
+                            (seconds > 0.0)
+                                .then(|| self.settings.bulk_bytes as f64 / 1e6 / seconds)
+                        });
                         progress(&format!(
-                            "    bulk {suite_name} round {round}/{}: {rate:.1} MB/s",
-                            self.settings.rounds
+                            "    bulk {suite_name} round {round}/{}: {rate:.1} MB/s{}",
+                            self.settings.rounds,
+                            per_cpu
+                                .map(|m| format!(", {m:.0} MB per server CPU-second"))
+                                .unwrap_or_default()
                         ));
                         rounds.push(rate);
+                        cpu_rounds.extend(per_cpu);
                     }
                     Err(e) => {
                         self.skip(system, "bulk_mb_per_s", format!("{suite_name} failed: {e}"));
@@ -498,9 +584,16 @@ impl Run {
                 };
                 self.record(system, measure, rounds);
             }
+            if cpu_rounds.len() == self.settings.rounds {
+                let measure = Measure {
+                    key: Some(key.name),
+                    cipher_suite: Some(suite_name),
+                    variant,
+                    ..Measure::new("bulk_mb_per_server_cpu_s", "MB/CPU-s", true)
+                };
+                self.record(system, measure, cpu_rounds);
+            }
         }
-        drop(server);
-        self.memory(system, crypto, identity).await;
     }
 
     /// Full handshakes per second with tlsbox as the client (each build),
