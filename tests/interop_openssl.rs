@@ -68,7 +68,7 @@ async fn openssl_s_client_with_tls12_and_a_client_certificate() {
         client.wait_for_text("Protocol  : TLSv1.2");
         client
     });
-    let stream = match server.next_event().await.expect("an event") {
+    let mut stream = match server.next_event().await.expect("an event") {
         tlsbox::ServerEvent::SecureConnection(stream) => *stream,
         other => panic!("expected a secure connection, got {other:?}"),
     };
@@ -309,7 +309,7 @@ async fn openssl_s_client_certificates_against_a_tlsbox_server() {
     let port = requested.listen("127.0.0.1:0").await.unwrap().port();
 
     let client = s_client(port, &[]);
-    let stream = next_connection(&requested)
+    let mut stream = next_connection(&requested)
         .await
         .expect("no certificate is not an error");
     assert!(!stream.authorized());

@@ -49,6 +49,11 @@ async fn client_and_server_pairs_handshake_and_exchange_data_both_ways() {
     let ((), got) = tokio::join!(writer, reader);
     assert_eq!(got.len(), big.len());
     assert!(got == big, "bulk data arrived intact");
+    // The certificate is described on demand: still there after the data
+    // and the peer's close_notify, and the same each time it is asked for.
+    let again = client.peer_certificate().expect("server certificate");
+    assert_eq!(again.common_name(), Some("agent1"));
+    assert!(server.peer_certificate().is_none(), "the client sent none");
 }
 
 #[tokio::test]

@@ -1226,7 +1226,10 @@ fn on_curve_point(
     if x >= p {
         return None;
     }
-    let rhs = (x.modpow(&BigUint::from(3u8), &p) + &a * &x + &b) % &p;
+    // x³ by two multiplications: `modpow` sets up Montgomery arithmetic,
+    // which costs far more than this in wasm (it showed in every client
+    // handshake's profile).
+    let rhs = ((&x * &x % &p) * &x + &a * &x + &b) % &p;
     let y = match form {
         2 | 3 if coords.len() == field_len => {
             let root = rhs.modpow(&((&p + 1u8) >> 2u8), &p);

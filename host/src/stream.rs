@@ -54,8 +54,6 @@ pub struct ConnectionInfo {
     pub authorized: bool,
     /// Why it did not: Node's code and message.
     pub authorization_error: Option<TlsError>,
-    /// The peer's certificate, linked to its issuers.
-    pub peer_certificate: Option<PeerCertificate>,
     /// The SNI name sent (client) or received (server).
     pub servername: Option<String>,
     /// The ALPN protocol agreed on.
@@ -86,6 +84,8 @@ pub struct CleartextStream<IO = tokio::net::TcpStream> {
     failed: Option<io::ErrorKind>,
     failure: Option<String>,
     info: ConnectionInfo,
+    /// The peer's certificate once asked for: `Some(None)` when it sent none.
+    peer_certificate: Option<Option<PeerCertificate>>,
     local_addr: Option<SocketAddr>,
     remote_addr: Option<SocketAddr>,
     keylog: Option<KeyLogFile>,
@@ -118,6 +118,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             failed: None,
             failure: None,
             info: ConnectionInfo::default(),
+            peer_certificate: None,
             local_addr: None,
             remote_addr: None,
             keylog: None,
@@ -161,7 +162,6 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         self.info = ConnectionInfo {
             authorized: facts.authorized,
             authorization_error: facts.authorization_error,
-            peer_certificate: PeerCertificate::from_chain(facts.peer_chain),
             servername: facts.servername,
             alpn_protocol: facts.alpn_protocol,
             cipher: facts.cipher.map(|c| Cipher {
@@ -341,9 +341,17 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
     }
 
     /// The peer's certificate (Node's `getPeerCertificate()`); its issuers
-    /// hang off `issuer_certificate`.
-    pub fn peer_certificate(&self) -> Option<&PeerCertificate> {
-        self.info.peer_certificate.as_ref()
+    /// hang off `issuer_certificate`. Described by the guest on the first
+    /// call, as Node does on each: most connections never ask, and
+    /// describing a chain costs about a fifth of a client's handshake.
+    /// `None` when the peer sent none, before the handshake, or when the
+    /// sandbox can no longer answer.
+    pub fn peer_certificate(&mut self) -> Option<&PeerCertificate> {
+        if self.peer_certificate.is_none() && !self.status.handshaking {
+            let chain = self.sandbox.peer_certificate_chain().unwrap_or_default();
+            self.peer_certificate = Some(PeerCertificate::from_chain(chain));
+        }
+        self.peer_certificate.as_ref().and_then(Option::as_ref)
     }
 
     /// The ALPN protocol agreed on (Node's `alpnProtocol`).
@@ -387,7 +395,10 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
     /// `getCipher()` as `cipher`, `remoteAddress`, `remotePort` and
     /// `getPeerCertificate(true)` as `peerCertificate` (`{}` when none).
     /// `tlsbox server --json` prints this; tests compare it with Node's.
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&mut self) -> Value {
+        // The host's certificate links its issuers itself; its JSON comes
+        // from the same shared builder.
+        let peer = self.peer_certificate().map(|peer| peer.to_json(true));
         let code = self.authorization_error().map(|e| e.code());
         let mut value = tlsbox_cli_shared::json::socket(&tlsbox_cli_shared::json::SocketView {
             authorized: self.authorized(),
@@ -403,10 +414,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             remote: self.remote_addr(),
             peer_chain: Vec::new(),
         });
-        // The host's certificate links its issuers itself; its JSON comes
-        // from the same shared builder.
-        if let Some(peer) = self.peer_certificate() {
-            value["peerCertificate"] = peer.to_json(true);
+        if let Some(peer) = peer {
+            value["peerCertificate"] = peer;
         }
         value
     }

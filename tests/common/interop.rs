@@ -203,7 +203,7 @@ pub async fn tlsbox_servers(configs: &Value) -> TlsboxServers {
         tokio::spawn(async move {
             while let Some(event) = serving.next_event().await {
                 match event {
-                    ServerEvent::SecureConnection(stream) => {
+                    ServerEvent::SecureConnection(mut stream) => {
                         let state = stream.to_json();
                         let mut line = state.clone();
                         line["event"] = json!("secureConnection");
@@ -288,7 +288,7 @@ pub async fn tlsbox_client(case: &Value) -> (Value, Option<BufReader<CleartextSt
     };
     let host = case["host"].as_str().unwrap_or("127.0.0.1");
     let port = case["port"].as_u64().expect("case port") as u16;
-    let stream = match tlsbox::connect(host, port, options).await {
+    let mut stream = match tlsbox::connect(host, port, options).await {
         Ok(stream) => stream,
         Err(error) => {
             result["error"] = error_json(&error);

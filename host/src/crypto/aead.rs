@@ -89,9 +89,7 @@ fn nonce(nonce: &[u8]) -> wasmtime::Result<[u8; 12]> {
 /// copy of a record costs about as much as the encryption. The generated
 /// binding stays for the linker's type check and as the reference
 /// behaviour; this one must stay equivalent to it.
-pub(crate) fn add_seal_without_copies(
-    linker: &mut Linker<SandboxState>,
-) -> wasmtime::Result<()> {
+pub(crate) fn add_seal_without_copies(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
     let mut crypto = linker.instance("tlsbox:tls/crypto@0.1.0")?;
     crypto.func_wrap(

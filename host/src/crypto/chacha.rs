@@ -174,7 +174,9 @@ mod tests {
                 &mut sealed,
             )
             .unwrap();
-            let len = opener.open_in_place(&nonce(n), b"aad", &mut sealed).unwrap();
+            let len = opener
+                .open_in_place(&nonce(n), b"aad", &mut sealed)
+                .unwrap();
             assert_eq!(&sealed[..len], &plaintext[..]);
         }
     }
@@ -191,9 +193,14 @@ mod tests {
             assert!(forged[..forged.len() - TAG_LEN].iter().all(|&b| b == 0));
         }
         let mut wrong_aad = sealed.clone();
-        assert_eq!(opener.open_in_place(&nonce(1), b"aaD", &mut wrong_aad), None);
+        assert_eq!(
+            opener.open_in_place(&nonce(1), b"aaD", &mut wrong_aad),
+            None
+        );
         let mut genuine = sealed.clone();
-        let len = opener.open_in_place(&nonce(1), b"aad", &mut genuine).unwrap();
+        let len = opener
+            .open_in_place(&nonce(1), b"aad", &mut genuine)
+            .unwrap();
         assert_eq!(&genuine[..len], b"attack at dawn");
         assert_eq!(ChachaKey::new(&[0; 16]).map(|_| ()), None);
     }

@@ -11,9 +11,9 @@ use crate::report;
 pub async fn run(args: ClientArgs) -> Result<(), Error> {
     let (host, port) =
         tlsbox_cli_shared::split_host_port(&args.flags.connect).map_err(Error::InvalidArgument)?;
-    let stream = tlsbox::connect(&host, port, options(&args)?).await?;
+    let mut stream = tlsbox::connect(&host, port, options(&args)?).await?;
     if args.flags.json {
-        report::json_line(&report::connection("secureConnect", &stream));
+        report::json_line(&report::connection("secureConnect", &mut stream));
     } else {
         report::text_line(&format!(
             "client connected {}",

@@ -23,7 +23,7 @@ pub fn text_line(line: &str) {
 /// `CleartextStream::to_json`), with the event's name.
 pub fn connection<IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     event: &str,
-    stream: &CleartextStream<IO>,
+    stream: &mut CleartextStream<IO>,
 ) -> Value {
     let mut value = stream.to_json();
     value["event"] = json!(event);

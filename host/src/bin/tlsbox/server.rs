@@ -25,9 +25,9 @@ pub async fn run(args: ServerArgs) -> Result<(), Error> {
             _ = tokio::signal::ctrl_c() => None,
         };
         match event {
-            Some(ServerEvent::SecureConnection(stream)) => {
+            Some(ServerEvent::SecureConnection(mut stream)) => {
                 if args.flags.json {
-                    report::json_line(&report::connection("secureConnection", &stream));
+                    report::json_line(&report::connection("secureConnection", &mut stream));
                 } else {
                     report::text_line(&format!(
                         "server connected {}",

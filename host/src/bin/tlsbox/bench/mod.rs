@@ -482,7 +482,8 @@ impl Run {
             return;
         }
         if self.wants(Part::Handshakes) {
-            self.handshakes(system, variant, key, &server, &config).await;
+            self.handshakes(system, variant, key, &server, &config)
+                .await;
         }
         if key.name != KEYS[0].name {
             return;
@@ -556,8 +557,7 @@ impl Run {
                         let cpu_after = server.pid().and_then(load::cpu_ns);
                         let per_cpu = cpu_before.zip(cpu_after).and_then(|(before, after)| {
                             let seconds = after.checked_sub(before)? as f64 / 1e9;
-                            (seconds > 0.0)
-                                .then(|| self.settings.bulk_bytes as f64 / 1e6 / seconds)
+                            (seconds > 0.0).then(|| self.settings.bulk_bytes as f64 / 1e6 / seconds)
                         });
                         progress(&format!(
                             "    bulk {suite_name} round {round}/{}: {rate:.1} MB/s{}",
