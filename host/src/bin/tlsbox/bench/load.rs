@@ -143,6 +143,20 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
         .and_then(|kib| kib.parse().ok())
 }
 
+/// Proportional set size of process `pid`, in KiB (Linux
+/// `/proc/<pid>/smaps_rollup`): resident memory with each shared page
+/// counted once. RSS counts a file page once per mapping, so each tlsbox
+/// instance's copy-on-write view of the compiled component's memory image
+/// adds the image's pages again to RSS although they are one page in RAM.
+pub fn pss_kib(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    rollup
+        .lines()
+        .find_map(|line| line.strip_prefix("Pss:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+}
+
 /// CPU time all threads of process `pid` have run, in nanoseconds (Linux
 /// `/proc/<pid>/task/*/schedstat`: exact, where `/proc/<pid>/stat` counts
 /// in 10 ms ticks).

@@ -14,12 +14,13 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
     );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
     // Side by side: each measure's systems together, in the order measured.
-    const ORDER: [&str; 8] = [
+    const ORDER: [&str; 9] = [
         "handshakes_per_s",
         "client_handshakes_per_s",
         "bulk_mb_per_s",
         "bulk_mb_per_server_cpu_s",
         "rss_mib_per_1000_conns",
+        "pss_mib_per_1000_conns",
         "connection_setup_us",
         "new_instance_us",
         "cold_start_ms",
