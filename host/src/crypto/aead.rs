@@ -17,15 +17,19 @@ use crate::sandbox::SandboxState;
 
 /// One direction's traffic key.
 pub enum AeadKey {
-    /// AES-GCM.
-    Ring(LessSafeKey),
+    /// AES-GCM (ring's key schedule is large: boxed, as the ChaCha key is small).
+    Ring(Box<LessSafeKey>),
     /// ChaCha20-Poly1305.
     Chacha(ChachaKey),
 }
 
 impl AeadKey {
     fn new(algorithm: AeadAlgorithm, key: &[u8]) -> Option<Self> {
-        let ring = |algorithm| UnboundKey::new(algorithm, key).ok().map(LessSafeKey::new);
+        let ring = |algorithm| {
+            UnboundKey::new(algorithm, key)
+                .ok()
+                .map(|key| Box::new(LessSafeKey::new(key)))
+        };
         match algorithm {
             AeadAlgorithm::Aes128Gcm => ring(&aead::AES_128_GCM).map(Self::Ring),
             AeadAlgorithm::Aes256Gcm => ring(&aead::AES_256_GCM).map(Self::Ring),
@@ -91,6 +95,8 @@ fn nonce(nonce: &[u8]) -> wasmtime::Result<[u8; 12]> {
 /// behaviour; this one must stay equivalent to it.
 pub(crate) fn add_seal_without_copies(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
+    // The name wit/crypto.wit's package gives the interface: were it to
+    // change without this, the generated binding would simply stay in use.
     let mut crypto = linker.instance("tlsbox:tls/crypto@0.1.0")?;
     crypto.func_wrap(
         "[method]aead-key.seal",
