@@ -67,6 +67,40 @@ fn quick_bench_prints_json_of_the_documented_shape() {
     }
     assert!(!find("rustls-native", "client_handshakes_per_s").is_empty());
     assert!(!find("tlsbox", "rss_mib_per_1000_conns").is_empty());
+    assert!(!find("tlsbox", "pss_mib_per_1000_conns").is_empty());
     assert!(!find("tlsbox", "cold_start_ms").is_empty());
     assert!(!find("tlsbox", "connection_setup_us").is_empty());
+    // The server's CPU per byte sent, beside each bulk throughput.
+    for system in ["tlsbox", "rustls-native"] {
+        assert_eq!(
+            find(system, "bulk_mb_per_server_cpu_s").len(),
+            find(system, "bulk_mb_per_s").len(),
+            "{system} server CPU per bulk measure in {stdout}"
+        );
+    }
+}
+
+#[test]
+fn only_runs_the_parts_asked_for() {
+    let output = std::process::Command::new(TLSBOX)
+        .args(["bench", "--quick", "--json", "--no-save", "--rounds", "1"])
+        .args(["--systems", "tlsbox", "--only", "setup"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).expect("stdout is one JSON object");
+    let measures: Vec<&str> = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|e| e["measure"].as_str())
+        .collect();
+    assert!(measures.contains(&"connection_setup_us"), "{stdout}");
+    assert!(
+        measures
+            .iter()
+            .all(|m| ["connection_setup_us", "new_instance_us"].contains(m)),
+        "only the set-up part: {measures:?}"
+    );
 }
