@@ -364,6 +364,24 @@ impl Report {
     }
 }
 
+/// One system's server, started and warmed up.
+struct UnderTest {
+    system: System,
+    /// For tlsbox: which build.
+    variant: Option<&'static str>,
+    server: servers::Server,
+}
+
+impl UnderTest {
+    /// `tlsbox (host-crypto)`, `node`, ...
+    fn name(&self) -> String {
+        match self.variant {
+            Some(variant) => format!("{} ({variant})", self.system.name()),
+            None => self.system.name().to_string(),
+        }
+    }
+}
+
 impl Run {
     /// Whether `part` is to be measured in this run.
     fn wants(&self, part: Part) -> bool {
@@ -391,18 +409,8 @@ impl Run {
             };
             std::fs::write(&identity.cert, key.cert)?;
             std::fs::write(&identity.key, key.key)?;
-            for system in self.systems.clone() {
-                if !self.wants_servers(key) {
-                    break;
-                }
-                if system == System::Tlsbox {
-                    for crypto in [tlsbox::Crypto::Host, tlsbox::Crypto::Guest] {
-                        self.server_measures(system, Some(crypto), key, &identity)
-                            .await;
-                    }
-                } else {
-                    self.server_measures(system, None, key, &identity).await;
-                }
+            if self.wants_servers(key) {
+                self.server_measures(key, &identity).await;
             }
             if self.systems.contains(&System::Tlsbox) && self.wants(Part::Clients) {
                 self.client_measures(key, &identity).await;
@@ -451,147 +459,166 @@ impl Run {
     }
 
     /// Handshakes (each key), bulk and memory (ECDSA key only: the key
-    /// does not change them) against one server.
-    async fn server_measures(
-        &mut self,
-        system: System,
-        crypto: Option<tlsbox::Crypto>,
-        key: Key,
-        identity: &Identity,
-    ) {
-        let variant = crypto.map(crypto_name);
-        self.step += 1;
-        progress(&format!(
-            "[{}] {} server{}, {} key",
-            self.step,
-            system.name(),
-            variant.map(|v| format!(" ({v})")).unwrap_or_default(),
-            key.name
-        ));
-        let server = match servers::start(system, crypto, identity, &self.workdir).await {
-            Ok(server) => server,
-            Err(reason) => {
-                self.skip(system, "handshakes_per_s", reason);
-                return;
+    /// does not change them) against every system's server. Every server
+    /// is started first and the rounds go round the systems in turn, so a
+    /// machine that speeds up or slows down during the run (a shared
+    /// 2-core machine does) weighs on each system alike instead of on
+    /// whichever ran at that minute.
+    async fn server_measures(&mut self, key: Key, identity: &Identity) {
+        let mut variants: Vec<(System, Option<tlsbox::Crypto>)> = Vec::new();
+        for system in self.systems.clone() {
+            if system == System::Tlsbox {
+                variants.extend(
+                    [tlsbox::Crypto::Host, tlsbox::Crypto::Guest].map(|c| (system, Some(c))),
+                );
+            } else {
+                variants.push((system, None));
             }
-        };
+        }
+        self.step += 1;
+        progress(&format!("[{}] servers, {} key", self.step, key.name));
         let config = native::client_config(SUITES[0].0);
-        // Warm-up: the first connection pays for lazy set-up.
-        if let Err(e) = warm_up(server.port, &config).await {
-            self.skip(system, "handshakes_per_s", format!("no handshake: {e}"));
-            return;
+        let mut running = Vec::new();
+        for (system, crypto) in variants.iter().copied() {
+            let server = match servers::start(system, crypto, identity, &self.workdir).await {
+                Ok(server) => server,
+                Err(reason) => {
+                    self.skip(system, "handshakes_per_s", reason);
+                    continue;
+                }
+            };
+            // Warm-up: the first connection pays for lazy set-up.
+            if let Err(e) = warm_up(server.port, &config).await {
+                self.skip(system, "handshakes_per_s", format!("no handshake: {e}"));
+                continue;
+            }
+            running.push(UnderTest {
+                system,
+                variant: crypto.map(crypto_name),
+                server,
+            });
         }
         if self.wants(Part::Handshakes) {
-            self.handshakes(system, variant, key, &server, &config)
-                .await;
+            self.handshakes(key, &running, &config).await;
         }
         if key.name != KEYS[0].name {
             return;
         }
         if self.wants(Part::Bulk) {
-            self.bulk(system, variant, key, &server).await;
+            self.bulk(key, &running).await;
         }
-        drop(server);
+        drop(running);
         if self.wants(Part::Memory) {
-            self.memory(system, crypto, identity).await;
+            for (system, crypto) in variants {
+                self.memory(system, crypto, identity).await;
+            }
         }
     }
 
-    /// Full handshakes per second against `server`.
+    /// Full handshakes per second against each running server, round by
+    /// round.
     async fn handshakes(
         &mut self,
-        system: System,
-        variant: Option<&'static str>,
         key: Key,
-        server: &servers::Server,
+        running: &[UnderTest],
         config: &std::sync::Arc<rustls::ClientConfig>,
     ) {
-        let suite_name = SUITES[0].1;
+        const MEASURE: &str = "handshakes_per_s";
         let duration = Duration::from_secs_f64(self.settings.handshake_seconds_per_round);
-        let mut rounds = Vec::new();
+        let mut rounds: Vec<Option<Vec<f64>>> = vec![Some(Vec::new()); running.len()];
         for round in 1..=self.settings.rounds {
-            match load::handshake_rate(server.port, config, duration, self.settings.concurrency)
-                .await
-            {
-                Ok(rate) => {
-                    progress(&format!(
-                        "    handshakes/s round {round}/{}: {rate:.0}",
-                        self.settings.rounds
-                    ));
-                    rounds.push(rate);
-                }
-                Err(e) => {
-                    self.skip(system, "handshakes_per_s", format!("failed: {e}"));
-                    return;
+            for (under_test, rounds) in running.iter().zip(&mut rounds) {
+                let Some(taken) = rounds else { continue };
+                let port = under_test.server.port;
+                match load::handshake_rate(port, config, duration, self.settings.concurrency).await
+                {
+                    Ok(rate) => {
+                        progress(&format!(
+                            "    handshakes/s round {round}/{}, {}: {rate:.0}",
+                            self.settings.rounds,
+                            under_test.name()
+                        ));
+                        taken.push(rate);
+                    }
+                    Err(e) => {
+                        self.skip(under_test.system, MEASURE, format!("failed: {e}"));
+                        *rounds = None;
+                    }
                 }
             }
         }
-        let measure = Measure {
-            key: Some(key.name),
-            cipher_suite: Some(suite_name),
-            variant,
-            ..Measure::new("handshakes_per_s", "1/s", true)
-        };
-        self.record(system, measure, rounds);
+        for (under_test, rounds) in running.iter().zip(rounds) {
+            let Some(rounds) = rounds else { continue };
+            let measure = Measure {
+                key: Some(key.name),
+                cipher_suite: Some(SUITES[0].1),
+                variant: under_test.variant,
+                ..Measure::new(MEASURE, "1/s", true)
+            };
+            self.record(under_test.system, measure, rounds);
+        }
     }
 
-    /// Bulk throughput from `server` with each suite, and the server's CPU
-    /// time per byte sent: what it costs the server, whatever the speed of
-    /// the load client (on two cores the client's own decryption caps the
-    /// throughput of the fastest servers).
-    async fn bulk(
-        &mut self,
-        system: System,
-        variant: Option<&'static str>,
-        key: Key,
-        server: &servers::Server,
-    ) {
+    /// Bulk throughput from each running server with each suite, round by
+    /// round, and the server's CPU time per byte sent: what it costs the
+    /// server, whatever the speed of the load client (on two cores the
+    /// client's own decryption caps the throughput of the fastest servers).
+    async fn bulk(&mut self, key: Key, running: &[UnderTest]) {
         for (suite, suite_name) in SUITES {
             let config = native::client_config(suite);
-            let mut rounds = Vec::new();
-            let mut cpu_rounds = Vec::new();
+            // Per server: throughput rounds and server-CPU rounds; `None`
+            // once it failed.
+            let mut taken: Vec<Option<(Vec<f64>, Vec<f64>)>> =
+                vec![Some((Vec::new(), Vec::new())); running.len()];
             for round in 1..=self.settings.rounds {
-                let cpu_before = server.pid().and_then(load::cpu_ns);
-                match load::bulk_rate(server.port, &config, self.settings.bulk_bytes).await {
-                    Ok(rate) => {
-                        let cpu_after = server.pid().and_then(load::cpu_ns);
-                        let per_cpu = cpu_before.zip(cpu_after).and_then(|(before, after)| {
-                            let seconds = after.checked_sub(before)? as f64 / 1e9;
-                            (seconds > 0.0).then(|| self.settings.bulk_bytes as f64 / 1e6 / seconds)
-                        });
-                        progress(&format!(
-                            "    bulk {suite_name} round {round}/{}: {rate:.1} MB/s{}",
-                            self.settings.rounds,
-                            per_cpu
-                                .map(|m| format!(", {m:.0} MB per server CPU-second"))
-                                .unwrap_or_default()
-                        ));
-                        rounds.push(rate);
-                        cpu_rounds.extend(per_cpu);
-                    }
-                    Err(e) => {
-                        self.skip(system, "bulk_mb_per_s", format!("{suite_name} failed: {e}"));
-                        break;
+                for (under_test, taken) in running.iter().zip(&mut taken) {
+                    let Some((rates, per_cpu_rounds)) = taken else {
+                        continue;
+                    };
+                    let server = &under_test.server;
+                    let cpu_before = server.pid().and_then(load::cpu_ns);
+                    match load::bulk_rate(server.port, &config, self.settings.bulk_bytes).await {
+                        Ok(rate) => {
+                            let cpu_after = server.pid().and_then(load::cpu_ns);
+                            let per_cpu = cpu_before.zip(cpu_after).and_then(|(before, after)| {
+                                let seconds = after.checked_sub(before)? as f64 / 1e9;
+                                (seconds > 0.0)
+                                    .then(|| self.settings.bulk_bytes as f64 / 1e6 / seconds)
+                            });
+                            progress(&format!(
+                                "    bulk {suite_name} round {round}/{}, {}: {rate:.1} MB/s{}",
+                                self.settings.rounds,
+                                under_test.name(),
+                                per_cpu
+                                    .map(|m| format!(", {m:.0} MB per server CPU-second"))
+                                    .unwrap_or_default()
+                            ));
+                            rates.push(rate);
+                            per_cpu_rounds.extend(per_cpu);
+                        }
+                        Err(e) => {
+                            let reason = format!("{suite_name} failed: {e}");
+                            self.skip(under_test.system, "bulk_mb_per_s", reason);
+                            *taken = None;
+                        }
                     }
                 }
             }
-            if rounds.len() == self.settings.rounds {
-                let measure = Measure {
+            for (under_test, taken) in running.iter().zip(taken) {
+                let Some((rates, per_cpu_rounds)) = taken else {
+                    continue;
+                };
+                let measure = |name, unit| Measure {
                     key: Some(key.name),
                     cipher_suite: Some(suite_name),
-                    variant,
-                    ..Measure::new("bulk_mb_per_s", "MB/s", true)
+                    variant: under_test.variant,
+                    ..Measure::new(name, unit, true)
                 };
-                self.record(system, measure, rounds);
-            }
-            if cpu_rounds.len() == self.settings.rounds {
-                let measure = Measure {
-                    key: Some(key.name),
-                    cipher_suite: Some(suite_name),
-                    variant,
-                    ..Measure::new("bulk_mb_per_server_cpu_s", "MB/CPU-s", true)
-                };
-                self.record(system, measure, cpu_rounds);
+                self.record(under_test.system, measure("bulk_mb_per_s", "MB/s"), rates);
+                if per_cpu_rounds.len() == self.settings.rounds {
+                    let measure = measure("bulk_mb_per_server_cpu_s", "MB/CPU-s");
+                    self.record(under_test.system, measure, per_cpu_rounds);
+                }
             }
         }
     }
