@@ -135,12 +135,7 @@ pub async fn open_idle(
 
 /// Resident memory of process `pid`, in KiB (Linux `/proc`).
 pub fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kib| kib.parse().ok())
+    proc_kib(pid, "status", "VmRSS:")
 }
 
 /// Proportional set size of process `pid`, in KiB (Linux
@@ -149,10 +144,14 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
 /// instance's copy-on-write view of the compiled component's memory image
 /// adds the image's pages again to RSS although they are one page in RAM.
 pub fn pss_kib(pid: u32) -> Option<u64> {
-    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
-    rollup
-        .lines()
-        .find_map(|line| line.strip_prefix("Pss:"))
+    proc_kib(pid, "smaps_rollup", "Pss:")
+}
+
+/// The KiB on the `field` line of `/proc/<pid>/<file>`.
+fn proc_kib(pid: u32, file: &str, field: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|kib| kib.parse().ok())
 }
