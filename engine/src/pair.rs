@@ -342,6 +342,21 @@ impl SecurePair {
         Ok(())
     }
 
+    /// The handshake is done, nothing failed or ended, and no encrypted
+    /// output waits (here or in rustls): whatever the next
+    /// [`Self::write_cleartext`] makes is the records of the bytes it takes
+    /// and nothing else.
+    pub fn is_quiet(&self) -> bool {
+        let State::Connected(connection) = &self.state else {
+            return false;
+        };
+        self.failed.is_none()
+            && !self.ended
+            && !connection.is_handshaking()
+            && !connection.wants_write()
+            && self.encrypted_pending() == 0
+    }
+
     /// Takes up to `max` encrypted bytes to send to the peer.
     pub fn read_encrypted(&mut self, max: usize) -> Vec<u8> {
         self.flush();

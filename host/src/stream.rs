@@ -264,6 +264,11 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         Ok(progress)
     }
 
+    /// Encrypted output is waiting for the transport, here or in the pair.
+    fn output_in_flight(&self) -> bool {
+        self.outgoing_start < self.outgoing.len() || self.status.encrypted_pending > 0
+    }
+
     /// How much encrypted output the next step may bring back: all it has
     /// once the last output is on the wire, none before (one chunk in flight).
     fn room_for_output(&self) -> usize {
@@ -431,6 +436,13 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             + self.status.cleartext_pending as usize
     }
 
+    /// Records the host sealed in place in the engine's output: the bulk
+    /// path of [`crate::Crypto::Host`], taken when the application writes
+    /// while no output is waiting. A diagnostic for tests and benchmarks.
+    pub fn records_sealed_by_host(&self) -> usize {
+        self.sandbox.sealed_in_output()
+    }
+
     /// The transport underneath.
     pub fn get_ref(&self) -> &IO {
         &self.io
@@ -483,6 +495,17 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for CleartextStream<IO> {
             return Poll::Ready(Ok(0));
         }
         loop {
+            if this.output_in_flight() {
+                // Send what is waiting first: cleartext pushed once all of
+                // it is on the wire comes back sealed in place by the host
+                // (the bulk path, two copies fewer per record), and a
+                // transport that pushes back holds the writer here rather
+                // than the pair filling up with sealed output.
+                if !this.pump(cx).map_err(to_io)? {
+                    return Poll::Pending;
+                }
+                continue;
+            }
             let chunk = &data[..data.len().min(CLEARTEXT_CHUNK)];
             let step = this
                 .sandbox

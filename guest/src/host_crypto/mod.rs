@@ -19,7 +19,7 @@ use rustls::crypto::CryptoProvider;
 
 mod hash;
 mod kx;
-mod record;
+pub(crate) mod record;
 mod sign;
 mod suites;
 mod verify;

@@ -8,6 +8,8 @@
 //! holds them in a resource owned by this connection's instance, gone when
 //! the instance is.
 
+use std::cell::Cell;
+
 use rustls::crypto::cipher::{
     self, AeadKey, InboundOpaqueMessage, InboundPlainMessage, Iv, KeyBlockShape, MessageDecrypter,
     MessageEncrypter, Nonce, OutboundChunks, OutboundOpaqueMessage, OutboundPlainMessage,
@@ -61,7 +63,28 @@ impl HostAead {
     }
 }
 
-/// Seals `plaintext || suffix` into a fresh payload after `prefix`.
+/// TLS's record header: type, version, length (RFC 8446 §5.1).
+const RECORD_HEADER_LEN: usize = 5;
+
+thread_local! {
+    /// Set while [`sealing_in_output`] runs.
+    static SEAL_IN_OUTPUT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `write`, and while it runs every record sealed is laid out unsealed
+/// and its seal planned with the host (`aead-key.seal-in-output`): the host
+/// seals the records in place in the output of the guest call running now.
+/// The caller must hand over, in that same call, all the output and only
+/// it: the records `write` makes, nothing before them.
+pub(crate) fn sealing_in_output<R>(write: impl FnOnce() -> R) -> R {
+    SEAL_IN_OUTPUT.set(true);
+    let result = write();
+    SEAL_IN_OUTPUT.set(false);
+    result
+}
+
+/// Seals `plaintext || suffix` into a fresh payload after `prefix`, or
+/// plans the seal (see [`sealing_in_output`]).
 ///
 /// The application's bytes go to the host where rustls holds them (one
 /// slice, the usual case), not through a buffer of our own first: on the
@@ -74,6 +97,9 @@ fn seal(
     plaintext: &OutboundChunks<'_>,
     suffix: &[u8],
 ) -> PrefixedPayload {
+    if SEAL_IN_OUTPUT.get() {
+        return plan_seal(key, nonce, aad, prefix, plaintext, suffix);
+    }
     let sealed = match plaintext {
         OutboundChunks::Single(bytes) => key.seal(&nonce.0, aad, bytes, suffix),
         chunks => key.seal(&nonce.0, aad, &chunks.to_vec(), suffix),
@@ -81,6 +107,37 @@ fn seal(
     let mut payload = PrefixedPayload::with_capacity(prefix.len() + sealed.len());
     payload.extend_from_slice(prefix);
     payload.extend_from_slice(&sealed);
+    payload
+}
+
+/// The record's payload as it will be sent, but with `plaintext || suffix`
+/// where the ciphertext goes and zeros where the tag goes; the host seals
+/// it in the output. One copy of the application's bytes, the one into the
+/// record, where sealing here costs three (out to the host, back, into the
+/// record).
+fn plan_seal(
+    key: &host::AeadKey,
+    nonce: &Nonce,
+    aad: &[u8],
+    prefix: &[u8],
+    plaintext: &OutboundChunks<'_>,
+    suffix: &[u8],
+) -> PrefixedPayload {
+    let content_len = plaintext.len() + suffix.len();
+    let payload_len = prefix.len() + content_len + TAG_LEN;
+    let mut payload = PrefixedPayload::with_capacity(payload_len);
+    payload.extend_from_slice(prefix);
+    payload.extend_from_chunks(plaintext);
+    payload.extend_from_slice(suffix);
+    payload.extend_from_slice(&[0; TAG_LEN]);
+    // A record is at most 2^14 + 256 bytes of payload: these fit in u32.
+    key.seal_in_output(
+        &nonce.0,
+        aad,
+        (RECORD_HEADER_LEN + payload_len) as u32,
+        (RECORD_HEADER_LEN + prefix.len()) as u32,
+        content_len as u32,
+    );
     payload
 }
 

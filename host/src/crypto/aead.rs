@@ -7,48 +7,59 @@
 //! with the connection's store; nothing here is shared between
 //! connections.
 
+use std::sync::Arc;
+
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource, WasmList};
 
 use super::chacha::ChachaKey;
+use super::seal_plan::PlannedSeal;
 use crate::bindings::tlsbox::tls::crypto::{AeadAlgorithm, HostAeadKey};
 use crate::sandbox::SandboxState;
 
-/// One direction's traffic key.
-pub enum AeadKey {
-    /// AES-GCM (ring's key schedule is large: boxed, as the ChaCha key is small).
+/// One direction's traffic key. Cheap to clone: a seal planned for a
+/// call's output holds the key until that output comes back, even if the
+/// guest lets go of it meanwhile (a key update in the middle of a write).
+#[derive(Clone)]
+pub struct AeadKey(Arc<Cipher>);
+
+enum Cipher {
+    /// AES-GCM with ring (its key schedule is large: boxed, as the ChaCha
+    /// key is small).
     Ring(Box<LessSafeKey>),
-    /// ChaCha20-Poly1305.
+    /// ChaCha20-Poly1305 with libcrypto.
     Chacha(ChachaKey),
 }
 
 impl AeadKey {
-    fn new(algorithm: AeadAlgorithm, key: &[u8]) -> Option<Self> {
+    /// A key of `algorithm`'s length; `None` for a wrong length.
+    pub(crate) fn new(algorithm: AeadAlgorithm, key: &[u8]) -> Option<Self> {
         let ring = |algorithm| {
             UnboundKey::new(algorithm, key)
                 .ok()
-                .map(|key| Box::new(LessSafeKey::new(key)))
+                .map(|key| Cipher::Ring(Box::new(LessSafeKey::new(key))))
         };
-        match algorithm {
-            AeadAlgorithm::Aes128Gcm => ring(&aead::AES_128_GCM).map(Self::Ring),
-            AeadAlgorithm::Aes256Gcm => ring(&aead::AES_256_GCM).map(Self::Ring),
-            AeadAlgorithm::Chacha20Poly1305 => ChachaKey::new(key).map(Self::Chacha),
-        }
+        let cipher = match algorithm {
+            AeadAlgorithm::Aes128Gcm => ring(&aead::AES_128_GCM),
+            AeadAlgorithm::Aes256Gcm => ring(&aead::AES_256_GCM),
+            AeadAlgorithm::Chacha20Poly1305 => ChachaKey::new(key).map(Cipher::Chacha),
+        }?;
+        Some(Self(Arc::new(cipher)))
     }
 
     /// `plaintext || suffix` sealed, tag appended: one buffer of the final
     /// size, the guest's bytes copied into it once (or, with libcrypto,
     /// encrypted straight into it).
-    fn seal(
+    pub(crate) fn seal(
         &self,
         nonce: &[u8; 12],
         aad: &[u8],
         plaintext: &[u8],
         suffix: &[u8],
     ) -> wasmtime::Result<Vec<u8>> {
-        match self {
-            Self::Ring(key) => {
+        match &*self.0 {
+            Cipher::Ring(key) => {
                 let tag_len = key.algorithm().tag_len();
                 let mut record = Vec::with_capacity(plaintext.len() + suffix.len() + tag_len);
                 record.extend_from_slice(plaintext);
@@ -61,24 +72,58 @@ impl AeadKey {
                 .map_err(|_| wasmtime::format_err!("record too large to seal"))?;
                 Ok(record)
             }
-            Self::Chacha(key) => key
+            Cipher::Chacha(key) => key
                 .seal(nonce, aad, plaintext, suffix)
                 .map_err(|e| wasmtime::format_err!("cannot seal: {e}")),
         }
     }
 
+    /// Seals `content` where it lies, writing the tag into `tag` (16 bytes).
+    pub(crate) fn seal_in_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        content: &mut [u8],
+        tag: &mut [u8; TAG_LEN],
+    ) -> Result<(), String> {
+        match &*self.0 {
+            Cipher::Ring(key) => {
+                let sealed = key
+                    .seal_in_place_separate_tag(
+                        Nonce::assume_unique_for_key(*nonce),
+                        Aad::from(aad),
+                        content,
+                    )
+                    .map_err(|_| "record too large to seal".to_string())?;
+                tag.copy_from_slice(sealed.as_ref());
+                Ok(())
+            }
+            Cipher::Chacha(key) => key
+                .seal_in_place(nonce, aad, content, tag)
+                .map_err(|e| format!("cannot seal: {e}")),
+        }
+    }
+
     /// Opens `sealed` in place: the plaintext's length, or `None` when it
     /// does not authenticate.
-    fn open_in_place(&self, nonce: &[u8; 12], aad: &[u8], sealed: &mut [u8]) -> Option<usize> {
-        match self {
-            Self::Ring(key) => key
+    pub(crate) fn open_in_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        sealed: &mut [u8],
+    ) -> Option<usize> {
+        match &*self.0 {
+            Cipher::Ring(key) => key
                 .open_in_place(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), sealed)
                 .ok()
                 .map(|plain| plain.len()),
-            Self::Chacha(key) => key.open_in_place(nonce, aad, sealed),
+            Cipher::Chacha(key) => key.open_in_place(nonce, aad, sealed),
         }
     }
 }
+
+/// The tag of both AEADs: GCM's and Poly1305's are 16 bytes.
+pub(crate) const TAG_LEN: usize = 16;
 
 /// A 12-byte nonce; any other length traps the guest that sent it.
 fn nonce(nonce: &[u8]) -> wasmtime::Result<[u8; 12]> {
@@ -163,6 +208,27 @@ impl HostAeadKey for SandboxState {
             sealed.truncate(len);
             sealed
         }))
+    }
+
+    fn seal_in_output(
+        &mut self,
+        key: Resource<AeadKey>,
+        nonce_bytes: Vec<u8>,
+        aad: Vec<u8>,
+        record_len: u32,
+        content_offset: u32,
+        content_len: u32,
+    ) -> wasmtime::Result<()> {
+        let key = self.table().get(&key)?.clone();
+        let seal = PlannedSeal {
+            key,
+            nonce: nonce(&nonce_bytes)?,
+            aad,
+            record_len: record_len as usize,
+            content_offset: content_offset as usize,
+            content_len: content_len as usize,
+        };
+        self.seal_plan().push(seal)
     }
 
     fn drop(&mut self, key: Resource<AeadKey>) -> wasmtime::Result<()> {

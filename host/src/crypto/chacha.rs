@@ -8,7 +8,7 @@
 //! are constant-time assembly. libcrypto also seals from one buffer into
 //! another, so the guest's bytes are encrypted straight out of its memory.
 
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use openssl::cipher::{Cipher, CipherRef};
 use openssl::cipher_ctx::CipherCtx;
@@ -29,8 +29,10 @@ enum Direction {
 pub struct ChachaKey {
     key: [u8; 32],
     /// The context and the direction it is set up for; a key serves one
-    /// direction in TLS, so it is set up once.
-    context: RefCell<Option<(CipherCtx, Direction)>>,
+    /// direction in TLS, so it is set up once. Only its connection's task
+    /// uses it, so the lock is never contended; it is a lock so that a
+    /// planned seal can hold the key (`Arc`) across threads.
+    context: Mutex<Option<(CipherCtx, Direction)>>,
 }
 
 impl ChachaKey {
@@ -38,7 +40,7 @@ impl ChachaKey {
     pub fn new(key: &[u8]) -> Option<Self> {
         Some(Self {
             key: key.try_into().ok()?,
-            context: RefCell::new(None),
+            context: Mutex::new(None),
         })
     }
 
@@ -53,7 +55,9 @@ impl ChachaKey {
         nonce: &[u8; 12],
         body: impl FnOnce(&mut CipherCtx) -> Result<R, ErrorStack>,
     ) -> Result<R, ErrorStack> {
-        let mut slot = self.context.borrow_mut();
+        // A panic while sealing poisons nothing that matters: the context
+        // is rebuilt when the slot is reset below.
+        let mut slot = self.context.lock().unwrap_or_else(|e| e.into_inner());
         let context = match slot.as_mut() {
             Some((context, set_up)) if *set_up == direction => {
                 // Same key and cipher: only the nonce changes.
@@ -105,6 +109,24 @@ impl ChachaKey {
             context.tag(tag)
         })?;
         Ok(record)
+    }
+
+    /// Seals `content` in place under `nonce` and `aad`; the tag goes into
+    /// `tag` (16 bytes).
+    pub fn seal_in_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        content: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<(), ErrorStack> {
+        self.with_context(Direction::Seal, nonce, |context| {
+            context.cipher_update(aad, None)?;
+            let len = content.len();
+            context.cipher_update_inplace(content, len)?;
+            context.cipher_final(tag)?;
+            context.tag(tag)
+        })
     }
 
     /// Opens `sealed` (ciphertext || tag) in place; the plaintext's length,
@@ -178,6 +200,20 @@ mod tests {
                 .open_in_place(&nonce(n), b"aad", &mut sealed)
                 .unwrap();
             assert_eq!(&sealed[..len], &plaintext[..]);
+        }
+    }
+
+    #[test]
+    fn seals_in_place_as_it_seals_into_a_new_buffer() {
+        let key = ChachaKey::new(&KEY).unwrap();
+        let plaintext: Vec<u8> = (0..16_385u32).map(|i| (i * 7) as u8).collect();
+        for n in 0..3 {
+            let expected = key.seal(&nonce(n), b"aad", &plaintext, &[]).unwrap();
+            let mut record = plaintext.clone();
+            record.resize(plaintext.len() + TAG_LEN, 0);
+            let (content, tag) = record.split_at_mut(plaintext.len());
+            key.seal_in_place(&nonce(n), b"aad", content, tag).unwrap();
+            assert_eq!(record, expected);
         }
     }
 

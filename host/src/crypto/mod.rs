@@ -20,6 +20,7 @@ mod chacha;
 mod hash;
 pub(crate) mod keys;
 mod kx;
+pub(crate) mod seal_plan;
 mod sign;
 mod verify;
 
