@@ -399,6 +399,35 @@ impl SecurePair {
         Ok(taken)
     }
 
+    /// [`Self::write_cleartext`] for a quiet pair ([`Self::is_quiet`]), its
+    /// records written straight to `out` rather than kept for
+    /// [`Self::read_encrypted`]: one copy fewer of each when `out` is where
+    /// they leave. A pair that is not quiet takes nothing.
+    pub fn write_cleartext_to(&mut self, data: &[u8], out: &mut dyn Write) -> Result<usize, Error> {
+        if !self.is_quiet() {
+            return Ok(0);
+        }
+        let State::Connected(connection) = &mut self.state else {
+            return Ok(0);
+        };
+        let taken = connection
+            .writer()
+            .write(&data[..data.len().min(OUTBOX_LIMIT)])
+            .map_err(|e| Error::new(ErrorCode::ErrTlsInvalidState, e.to_string()))?;
+        while connection.wants_write() {
+            match connection.write_tls(out) {
+                Ok(0) | Err(_) => {
+                    // `out` took nothing: what is left stays for
+                    // `read_encrypted`, after what `out` took.
+                    self.flush();
+                    break;
+                }
+                Ok(_) => {}
+            }
+        }
+        Ok(taken)
+    }
+
     /// Takes up to `max` bytes of decrypted cleartext.
     pub fn read_cleartext(&mut self, max: usize) -> Vec<u8> {
         let State::Connected(connection) = &mut self.state else {

@@ -198,10 +198,14 @@ impl tls::GuestSecurePair for Pair {
         let mut pair = self.0.borrow_mut();
         #[cfg(feature = "host-crypto")]
         if hands_over_whole_output(&pair, data.len(), max_out) {
-            // The bulk path: the host seals the records in the output it
-            // takes from this very call, which is why all of it goes.
-            let taken = host_crypto::record::sealing_in_output(|| pair.write_cleartext(&data))
-                .map_err(convert::error)?;
+            // The bulk path: the records go to the host as rustls made
+            // them, unsealed, and the host seals them in its copy of this
+            // very call's output, which is why all of it goes now.
+            let mut output = host_crypto::output::HostOutput;
+            let taken = host_crypto::record::sealing_in_output(|| {
+                pair.write_cleartext_to(&data, &mut output)
+            })
+            .map_err(convert::error)?;
             return Ok(step(&mut pair, taken, u32::MAX));
         }
         let taken = pair.write_cleartext(&data).map_err(convert::error)?;

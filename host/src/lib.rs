@@ -32,6 +32,7 @@ mod error;
 mod keylog;
 pub mod limits;
 mod options;
+mod output;
 pub mod runtime;
 mod sandbox;
 mod secure_pair;

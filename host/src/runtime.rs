@@ -62,9 +62,11 @@ impl Runtime {
         let engine = Engine::new(&config)?;
         let mut linker = Linker::<SandboxState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-        // Only the host-crypto component imports it; the other ignores it.
+        // Only the host-crypto component imports these; the other ignores them.
         bindings::tlsbox::tls::crypto::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        bindings::tlsbox::tls::output::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         crate::crypto::add_seal_without_copies(&mut linker)?;
+        crate::output::add_send_without_copies(&mut linker)?;
         start_epoch_ticker(engine.clone());
         Ok(Self {
             engine,

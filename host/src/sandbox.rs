@@ -21,6 +21,7 @@ use crate::crypto::seal_plan::SealPlan;
 use crate::error::{Error, Result, TlsError};
 use crate::limits::{Limit, SandboxLimits};
 use crate::options::Crypto;
+use crate::output::CallOutput;
 use crate::runtime::{EPOCH_TICK, Runtime};
 
 /// Sandboxes alive in this process: instantiated and not yet dropped.
@@ -43,6 +44,8 @@ pub(crate) struct SandboxState {
     keys: SandboxKeys,
     /// Seals the guest planned for the output of the call running now.
     seal_plan: SealPlan,
+    /// What the call running now sent through `output.send`.
+    output: CallOutput,
 }
 
 impl SandboxState {
@@ -59,6 +62,16 @@ impl SandboxState {
     /// The seals planned for the output of the call running now.
     pub(crate) fn seal_plan(&mut self) -> &mut SealPlan {
         &mut self.seal_plan
+    }
+
+    /// The output of the call running now.
+    pub(crate) fn output(&mut self) -> &mut CallOutput {
+        &mut self.output
+    }
+
+    /// The output of the call running now and the seals planned for it.
+    pub(crate) fn output_and_plan(&mut self) -> (&mut CallOutput, &mut SealPlan) {
+        (&mut self.output, &mut self.seal_plan)
     }
 
     /// The private keys lent to this sandbox's guest.
@@ -188,6 +201,7 @@ impl Sandbox {
             },
             keys: SandboxKeys::default(),
             seal_plan: SealPlan::default(),
+            output: CallOutput::default(),
         };
         let mut store = Store::new(&runtime.engine, state);
         store.limiter(|state| &mut state.limiter);
@@ -444,11 +458,21 @@ impl Sandbox {
         let pair = self.pair()?;
         let data = &data[..data.len().min(self.max_bytes_per_call)];
         let max_out = max_out.min(self.max_bytes_per_call) as u32;
-        let (step, plan) = self.guard_planning(|b, s| {
+        self.store.data_mut().output().open(max_out as usize);
+        let called = self.guard_planning(|b, s| {
             b.tlsbox_tls_tls()
                 .secure_pair()
                 .call_push_cleartext(s, pair, data, max_out)
-        })?;
+        });
+        let sent = self.store.data_mut().output().close();
+        let (mut step, plan) = called?;
+        // The call's output: what it sent, then what its step returns.
+        if let Ok(step) = &mut step
+            && !sent.is_empty()
+        {
+            let returned = std::mem::replace(&mut step.encrypted, sent);
+            step.encrypted.extend_from_slice(&returned);
+        }
         let step = match step {
             Ok(step) => step,
             // Records planned before the failure are in the guest's output,

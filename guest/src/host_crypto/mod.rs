@@ -7,7 +7,8 @@
 //! - [`sign`]: signing with the private keys the host keeps for our
 //!   certificates (they never enter the guest);
 //! - [`verify`]: certificate and handshake signature verification;
-//! - [`hash`]: transcript hashes and HMAC, under rustls' HKDF and PRF.
+//! - [`hash`]: transcript hashes and HMAC, under rustls' HKDF and PRF;
+//! - [`output`]: the bulk path's records, handed to the host in place.
 //!
 //! [`suites`] puts them together. The protocol stays here: parsing, the
 //! state machine, the key schedule's logic, certificate path building, SNI,
@@ -19,6 +20,7 @@ use rustls::crypto::CryptoProvider;
 
 mod hash;
 mod kx;
+pub(crate) mod output;
 pub(crate) mod record;
 mod sign;
 mod suites;

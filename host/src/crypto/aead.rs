@@ -104,6 +104,37 @@ impl AeadKey {
         }
     }
 
+    /// Appends `content` sealed, then the tag, to `out`: for libcrypto
+    /// straight from where `content` lies, for ring copied and sealed at
+    /// once, while the bytes are in cache.
+    pub(crate) fn seal_append(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        content: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        match &*self.0 {
+            Cipher::Ring(key) => {
+                let start = out.len();
+                out.reserve(content.len() + TAG_LEN);
+                out.extend_from_slice(content);
+                let tag = key
+                    .seal_in_place_separate_tag(
+                        Nonce::assume_unique_for_key(*nonce),
+                        Aad::from(aad),
+                        &mut out[start..],
+                    )
+                    .map_err(|_| "record too large to seal".to_string())?;
+                out.extend_from_slice(tag.as_ref());
+                Ok(())
+            }
+            Cipher::Chacha(key) => key
+                .seal_append(nonce, aad, content, out)
+                .map_err(|e| format!("cannot seal: {e}")),
+        }
+    }
+
     /// Opens `sealed` in place: the plaintext's length, or `None` when it
     /// does not authenticate.
     pub(crate) fn open_in_place(

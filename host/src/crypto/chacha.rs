@@ -111,6 +111,27 @@ impl ChachaKey {
         Ok(record)
     }
 
+    /// Appends `content` sealed under `nonce` and `aad`, then the tag, to
+    /// `out`: encrypted straight from where `content` lies.
+    pub fn seal_append(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        content: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), ErrorStack> {
+        out.reserve(content.len() + TAG_LEN);
+        self.with_context(Direction::Seal, nonce, |context| {
+            context.cipher_update(aad, None)?;
+            context.cipher_update_vec(content, out)?;
+            context.cipher_final_vec(out)?;
+            let mut tag = [0u8; TAG_LEN];
+            context.tag(&mut tag)?;
+            out.extend_from_slice(&tag);
+            Ok(())
+        })
+    }
+
     /// Seals `content` in place under `nonce` and `aad`; the tag goes into
     /// `tag` (16 bytes).
     pub fn seal_in_place(
@@ -214,6 +235,20 @@ mod tests {
             let (content, tag) = record.split_at_mut(plaintext.len());
             key.seal_in_place(&nonce(n), b"aad", content, tag).unwrap();
             assert_eq!(record, expected);
+        }
+    }
+
+    #[test]
+    fn seals_onto_a_buffer_as_it_seals_into_a_new_one() {
+        let key = ChachaKey::new(&KEY).unwrap();
+        let plaintext: Vec<u8> = (0..16_385u32).map(|i| (i * 3) as u8).collect();
+        for n in 0..3 {
+            let expected = key.seal(&nonce(n), b"aad", &plaintext, &[]).unwrap();
+            let mut out = b"head".to_vec();
+            key.seal_append(&nonce(n), b"aad", &plaintext, &mut out)
+                .unwrap();
+            assert_eq!(&out[..4], b"head");
+            assert_eq!(out[4..], expected[..]);
         }
     }
 

@@ -32,10 +32,32 @@ pub(crate) struct PlannedSeal {
     pub(crate) content_len: usize,
 }
 
-/// The seals planned during one guest call, in order.
+impl PlannedSeal {
+    /// Where the content ends and the tag ends in the record, when the
+    /// layout fits in it.
+    fn layout(&self) -> Result<(usize, usize), String> {
+        self.content_offset
+            .checked_add(self.content_len)
+            .and_then(|end| Some((end, end.checked_add(TAG_LEN)?)))
+            .filter(|&(_, tag_end)| tag_end <= self.record_len)
+            .ok_or_else(|| {
+                format!(
+                    "a planned record of {} bytes has no room for {} bytes of content at {} and a tag",
+                    self.record_len, self.content_len, self.content_offset
+                )
+            })
+    }
+}
+
+/// The seals planned during one guest call, in order, and how many of
+/// them are done.
 #[derive(Default)]
 pub(crate) struct SealPlan {
     seals: Vec<PlannedSeal>,
+    /// The first `done` seals are applied...
+    done: usize,
+    /// ...to the first `done_bytes` bytes of the output.
+    done_bytes: usize,
 }
 
 impl SealPlan {
@@ -62,9 +84,37 @@ impl SealPlan {
         self.seals.len()
     }
 
-    /// Seals the planned records in `output`, which must be exactly those
-    /// records, in order. On an error `output` may be half sealed: it must
-    /// not be sent.
+    /// Takes the planned records that start `data` whole, as the output
+    /// goes on from `output`, and appends them to `output` sealed: each
+    /// record read once, straight from where the guest has it. Returns how
+    /// many bytes of `data` it took; the rest is the caller's to append, and
+    /// [`Self::apply`] seals what is left once the call is over. Takes
+    /// nothing unless `output` is made of the records sealed so far.
+    pub(crate) fn seal_onto(&mut self, data: &[u8], output: &mut Vec<u8>) -> Result<usize, String> {
+        if output.len() != self.done_bytes {
+            return Ok(0);
+        }
+        let mut taken = 0;
+        while let Some(seal) = self.seals.get(self.done) {
+            let Some(record) = data[taken..].get(..seal.record_len) else {
+                break;
+            };
+            let (content_end, tag_end) = seal.layout()?;
+            output.extend_from_slice(&record[..seal.content_offset]);
+            let content = &record[seal.content_offset..content_end];
+            seal.key
+                .seal_append(&seal.nonce, &seal.aad, content, output)?;
+            output.extend_from_slice(&record[tag_end..]);
+            taken += seal.record_len;
+            self.done += 1;
+            self.done_bytes += seal.record_len;
+        }
+        Ok(taken)
+    }
+
+    /// Seals the planned records not sealed yet in `output`, which must be
+    /// exactly the planned records, in order. On an error `output` may be
+    /// half sealed: it must not be sent.
     pub(crate) fn apply(self, output: &mut [u8]) -> Result<(), String> {
         let planned: Option<usize> = self
             .seals
@@ -77,23 +127,11 @@ impl SealPlan {
                 output.len()
             ));
         }
-        let mut rest = output;
-        for seal in self.seals {
+        let mut rest = &mut output[self.done_bytes..];
+        for seal in &self.seals[self.done..] {
             let (record, after) = rest.split_at_mut(seal.record_len);
             rest = after;
-            let layout = seal
-                .content_offset
-                .checked_add(seal.content_len)
-                .and_then(|end| Some((end, end.checked_add(TAG_LEN)?)))
-                .filter(|&(_, tag_end)| tag_end <= record.len());
-            let Some((content_end, tag_end)) = layout else {
-                return Err(format!(
-                    "a planned record of {} bytes has no room for {} bytes of content at {} and a tag",
-                    record.len(),
-                    seal.content_len,
-                    seal.content_offset
-                ));
-            };
+            let (content_end, tag_end) = seal.layout()?;
             let (content, tag) = record[seal.content_offset..tag_end]
                 .split_at_mut(content_end - seal.content_offset);
             let tag: &mut [u8; TAG_LEN] = tag.try_into().map_err(|_| "tag length".to_string())?;
@@ -162,6 +200,36 @@ mod tests {
             let (_, first) = output.split_at_mut(HEADER.len() + 8);
             let opened = key.open_in_place(&[0; 12], &[0; 13], &mut first[..16_385 + TAG_LEN]);
             assert_eq!(opened, Some(16_385));
+        }
+    }
+
+    #[test]
+    fn records_sent_whole_are_sealed_as_they_arrive_and_the_rest_after() {
+        for algorithm in [AeadAlgorithm::Aes256Gcm, AeadAlgorithm::Chacha20Poly1305] {
+            let key = key(algorithm);
+            let mut plan = SealPlan::default();
+            let mut unsealed = Vec::new();
+            let mut expected = Vec::new();
+            for n in 0..4u8 {
+                let content = vec![n; 1000 + usize::from(n)];
+                let (record, seal) = planned(&key, n, &[n; 8], &content);
+                let sealed = key.seal(&seal.nonce, &seal.aad, &content, &[]).unwrap();
+                expected.extend_from_slice(&[HEADER, &[n; 8], &sealed].concat());
+                unsealed.extend_from_slice(&record);
+                plan.push(seal).unwrap();
+            }
+            let first = plan.seals[0].record_len;
+            let second = plan.seals[1].record_len;
+            // Sent as: the first record and half the second, the rest.
+            let split = first + second / 2;
+            let mut output = Vec::new();
+            let taken = plan.seal_onto(&unsealed[..split], &mut output).unwrap();
+            assert_eq!(taken, first, "the whole first record only");
+            output.extend_from_slice(&unsealed[taken..split]);
+            assert_eq!(plan.seal_onto(&unsealed[split..], &mut output).unwrap(), 0);
+            output.extend_from_slice(&unsealed[split..]);
+            plan.apply(&mut output).expect("the plan fits");
+            assert!(output == expected, "{algorithm:?}");
         }
     }
 
