@@ -39,16 +39,19 @@ fn the_self_contained_component_imports_only_clocks_randomness_and_std_plumbing(
 }
 
 #[test]
-fn the_host_crypto_component_adds_only_the_crypto_import() {
+fn the_host_crypto_component_adds_only_the_crypto_and_output_imports() {
     let guest = tlsbox::runtime::component_imports(tlsbox::Crypto::Guest).unwrap();
     let host = tlsbox::runtime::component_imports(tlsbox::Crypto::Host).unwrap();
-    let added: Vec<_> = host.iter().filter(|name| !guest.contains(name)).collect();
-    assert_eq!(added.len(), 1, "{added:?}");
+    let mut added: Vec<_> = host.iter().filter(|name| !guest.contains(name)).collect();
+    added.sort();
+    assert_eq!(added.len(), 2, "{added:?}");
     assert!(added[0].starts_with("tlsbox:tls/crypto@"), "{added:?}");
+    assert!(added[1].starts_with("tlsbox:tls/output@"), "{added:?}");
     assert!(
         !guest
             .iter()
-            .any(|name| name.starts_with("tlsbox:tls/crypto"))
+            .any(|name| name.starts_with("tlsbox:tls/crypto")
+                || name.starts_with("tlsbox:tls/output"))
     );
 }
 
