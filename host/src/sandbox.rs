@@ -733,6 +733,17 @@ mod host_key_tests {
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
+    /// agent1's key and certificate (signed by ca1, for `agent1.test`).
+    fn agent1() -> GuestCredentials {
+        GuestCredentials {
+            key: Some(fixture("agent1-key.pem")),
+            passphrase: None,
+            cert: Some(fixture("agent1-cert.pem")),
+            ca: Vec::new(),
+            crl: Vec::new(),
+        }
+    }
+
     fn server_options() -> GuestServerOptions {
         GuestServerOptions {
             request_cert: false,
@@ -760,13 +771,7 @@ mod host_key_tests {
     #[tokio::test]
     async fn with_host_crypto_the_private_key_stays_in_the_host() {
         let limits = SandboxLimits::default();
-        let credentials = GuestCredentials {
-            key: Some(fixture("agent1-key.pem")),
-            passphrase: None,
-            cert: Some(fixture("agent1-cert.pem")),
-            ca: Vec::new(),
-            crl: Vec::new(),
-        };
+        let credentials = agent1();
         let mut server = Sandbox::instantiate(&limits, Crypto::Host).expect("instance");
         let given = server.keep_key(&credentials);
         assert_eq!(given.key, None, "the key must not reach the guest");
@@ -812,13 +817,7 @@ mod host_key_tests {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
         let limits = SandboxLimits::default();
-        let credentials = GuestCredentials {
-            key: Some(fixture("agent1-key.pem")),
-            passphrase: None,
-            cert: Some(fixture("agent1-cert.pem")),
-            ca: Vec::new(),
-            crl: Vec::new(),
-        };
+        let credentials = agent1();
         let trust = GuestCredentials {
             key: None,
             cert: None,
