@@ -114,7 +114,9 @@ fn step(pair: &mut tlsbox_engine::pair::SecurePair, taken: usize, max_out: u32) 
 /// Whether `push-cleartext` may plan its records' seals with the host: the
 /// pair has no other output waiting, so this call's output is exactly the
 /// records of `len` bytes, and `max_out` leaves room for all of them (each
-/// record adds at most 64 bytes, a key update one record more).
+/// record adds at most 64 bytes, a key update one record more; records
+/// carry up to 16 KiB, as the engine sets no smaller `max_fragment_size`).
+/// Output past `max_out` would stop the guest, not spill.
 #[cfg(feature = "host-crypto")]
 fn hands_over_whole_output(
     pair: &tlsbox_engine::pair::SecurePair,

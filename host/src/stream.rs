@@ -497,10 +497,11 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for CleartextStream<IO> {
         loop {
             if this.output_in_flight() {
                 // Send what is waiting first: cleartext pushed once all of
-                // it is on the wire comes back sealed in place by the host
-                // (the bulk path, two copies fewer per record), and a
-                // transport that pushes back holds the writer here rather
-                // than the pair filling up with sealed output.
+                // it is on the wire takes the bulk path (its records reach
+                // the host in place and are sealed there: three copies
+                // fewer per record), and a transport that pushes back
+                // holds the writer here rather than the pair filling up
+                // with sealed output.
                 if !this.pump(cx).map_err(to_io)? {
                     return Poll::Pending;
                 }
