@@ -70,8 +70,21 @@ fn quick_bench_prints_json_of_the_documented_shape() {
     assert!(!find("tlsbox", "pss_mib_per_1000_conns").is_empty());
     assert!(!find("tlsbox", "cold_start_ms").is_empty());
     assert!(!find("tlsbox", "connection_setup_us").is_empty());
-    // The server's CPU per byte sent, beside each bulk throughput.
+    // The server's CPU per handshake and per byte sent, beside each
+    // handshake rate and bulk throughput.
     for system in ["tlsbox", "rustls-native"] {
+        let per_handshake = find(system, "server_cpu_us_per_handshake");
+        assert_eq!(
+            per_handshake.len(),
+            find(system, "handshakes_per_s").len(),
+            "{system} server CPU per handshake in {stdout}"
+        );
+        assert!(
+            per_handshake
+                .iter()
+                .all(|e| e["median"].as_f64().is_some_and(|us| us > 0.0)),
+            "{system}: {per_handshake:?}"
+        );
         assert_eq!(
             find(system, "bulk_mb_per_server_cpu_s").len(),
             find(system, "bulk_mb_per_s").len(),

@@ -10,14 +10,30 @@ use rustls::ClientConfig;
 
 use super::native::{self, Client, Tls};
 
-/// Full handshakes per second: `concurrency` clients connect, finish the
-/// handshake, send close_notify and drop the connection, for `duration`.
+/// How many handshakes a load run completed, and in how long.
+#[derive(Clone, Copy, Debug)]
+pub struct Handshakes {
+    /// Handshakes completed.
+    pub count: u64,
+    /// Seconds the run took.
+    pub seconds: f64,
+}
+
+impl Handshakes {
+    /// Handshakes per second.
+    pub fn per_second(&self) -> f64 {
+        self.count as f64 / self.seconds
+    }
+}
+
+/// Full handshakes: `concurrency` clients connect, finish the handshake,
+/// send close_notify and drop the connection, for `duration`.
 pub async fn handshake_rate(
     port: u16,
     config: &Arc<ClientConfig>,
     duration: Duration,
     concurrency: usize,
-) -> io::Result<f64> {
+) -> io::Result<Handshakes> {
     rate(duration, concurrency, config, move |config| async move {
         let mut tls = native::connect(port, &config).await?;
         // No TIME_WAIT: thousands of connections a second would
@@ -29,14 +45,14 @@ pub async fn handshake_rate(
     .await
 }
 
-/// Full handshakes per second with `tlsbox::connect` as the client, as
+/// Full handshakes with `tlsbox::connect` as the client, as
 /// [`handshake_rate`] measures the native client.
 pub async fn tlsbox_handshake_rate(
     port: u16,
     options: tlsbox::ConnectOptions,
     duration: Duration,
     concurrency: usize,
-) -> io::Result<f64> {
+) -> io::Result<Handshakes> {
     use tokio::io::AsyncWriteExt;
     rate(duration, concurrency, &options, move |options| async move {
         let mut tls = tlsbox::connect("localhost", port, options)
@@ -49,13 +65,13 @@ pub async fn tlsbox_handshake_rate(
 }
 
 /// Runs `concurrency` loops of `handshake` (each given a clone of
-/// `setting`) until `duration` has passed; handshakes per second.
+/// `setting`) until `duration` has passed.
 async fn rate<S, F, Fut>(
     duration: Duration,
     concurrency: usize,
     setting: &S,
     handshake: F,
-) -> io::Result<f64>
+) -> io::Result<Handshakes>
 where
     S: Clone + Send + 'static,
     F: Fn(S) -> Fut + Clone + Send + 'static,
@@ -78,7 +94,10 @@ where
     for task in tasks {
         task.await.map_err(io::Error::other)??;
     }
-    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+    Ok(Handshakes {
+        count: done.load(Ordering::Relaxed),
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
 /// MB/s (10^6 bytes) of one server-to-client transfer of `bytes`, timed

@@ -525,20 +525,37 @@ impl Run {
     ) {
         const MEASURE: &str = "handshakes_per_s";
         let duration = Duration::from_secs_f64(self.settings.handshake_seconds_per_round);
-        let mut rounds: Vec<Option<Vec<f64>>> = vec![Some(Vec::new()); running.len()];
+        // Per server: handshakes/s rounds and server-CPU rounds.
+        let mut rounds: Vec<Option<(Vec<f64>, Vec<f64>)>> =
+            vec![Some((Vec::new(), Vec::new())); running.len()];
         for round in 1..=self.settings.rounds {
             for (under_test, rounds) in running.iter().zip(&mut rounds) {
-                let Some(taken) = rounds else { continue };
-                let port = under_test.server.port;
-                match load::handshake_rate(port, config, duration, self.settings.concurrency).await
-                {
-                    Ok(rate) => {
+                let Some((rates, cpu_rounds)) = rounds else {
+                    continue;
+                };
+                let server = &under_test.server;
+                let cpu_before = server.pid().and_then(load::cpu_ns);
+                let run =
+                    load::handshake_rate(server.port, config, duration, self.settings.concurrency);
+                match run.await {
+                    Ok(handshakes) => {
+                        let cpu_after = server.pid().and_then(load::cpu_ns);
+                        let per_handshake =
+                            cpu_before.zip(cpu_after).and_then(|(before, after)| {
+                                let micros = after.checked_sub(before)? as f64 / 1e3;
+                                (handshakes.count > 0).then(|| micros / handshakes.count as f64)
+                            });
+                        let rate = handshakes.per_second();
                         progress(&format!(
-                            "    handshakes/s round {round}/{}, {}: {rate:.0}",
+                            "    handshakes/s round {round}/{}, {}: {rate:.0}{}",
                             self.settings.rounds,
-                            under_test.name()
+                            under_test.name(),
+                            per_handshake
+                                .map(|us| format!(", {us:.0} µs of server CPU each"))
+                                .unwrap_or_default()
                         ));
-                        taken.push(rate);
+                        rates.push(rate);
+                        cpu_rounds.extend(per_handshake);
                     }
                     Err(e) => {
                         self.skip(under_test.system, MEASURE, format!("failed: {e}"));
@@ -548,14 +565,20 @@ impl Run {
             }
         }
         for (under_test, rounds) in running.iter().zip(rounds) {
-            let Some(rounds) = rounds else { continue };
-            let measure = Measure {
+            let Some((rates, cpu_rounds)) = rounds else {
+                continue;
+            };
+            let measure = |name, unit, higher_is_better| Measure {
                 key: Some(key.name),
                 cipher_suite: Some(SUITES[0].1),
                 variant: under_test.variant,
-                ..Measure::new(MEASURE, "1/s", true)
+                ..Measure::new(name, unit, higher_is_better)
             };
-            self.record(under_test.system, measure, rounds);
+            self.record(under_test.system, measure(MEASURE, "1/s", true), rates);
+            if cpu_rounds.len() == self.settings.rounds {
+                let measure = measure("server_cpu_us_per_handshake", "µs", false);
+                self.record(under_test.system, measure, cpu_rounds);
+            }
         }
     }
 
@@ -660,7 +683,7 @@ impl Run {
                             .await
                     }
                 };
-                match rate {
+                match rate.map(|handshakes| handshakes.per_second()) {
                     Ok(rate) => {
                         progress(&format!(
                             "    {}{} client handshakes/s round {round}/{}: {rate:.0}",

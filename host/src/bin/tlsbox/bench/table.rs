@@ -14,8 +14,9 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
     );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
     // Side by side: each measure's systems together, in the order measured.
-    const ORDER: [&str; 9] = [
+    const ORDER: [&str; 10] = [
         "handshakes_per_s",
+        "server_cpu_us_per_handshake",
         "client_handshakes_per_s",
         "bulk_mb_per_s",
         "bulk_mb_per_server_cpu_s",
