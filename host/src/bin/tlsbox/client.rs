@@ -35,22 +35,7 @@ pub async fn run(args: ClientArgs) -> Result<(), Error> {
         // stdin ended: send close_notify, as Node's `end()` does.
         to_server.shutdown().await
     };
-    let download = async {
-        let mut stdout = tokio::io::stdout();
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            let n = from_server.read(&mut buf).await?;
-            if n == 0 {
-                return Ok::<_, std::io::Error>(());
-            }
-            match stdout.write_all(&buf[..n]).await.and(stdout.flush().await) {
-                Ok(()) => {}
-                // A closed stdout (`| head`) is a normal way to stop.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-                Err(e) => return Err(e),
-            }
-        }
-    };
+    let download = copy_to_stdout(&mut from_server);
     // The server's end of the stream decides when we are done; stdin may
     // never end (a terminal), so the upload is dropped then.
     tokio::pin!(upload);
@@ -58,31 +43,25 @@ pub async fn run(args: ClientArgs) -> Result<(), Error> {
         result = download => result?,
         result = &mut upload => {
             result?;
-            download_rest(&mut from_server).await?;
+            copy_to_stdout(&mut from_server).await?;
         }
     }
     Ok(())
 }
 
-/// After stdin ends, print what the server still sends until it closes.
-async fn download_rest<R: tokio::io::AsyncRead + Unpin>(
+/// Prints what the server sends until it closes. Through a 64 KiB buffer
+/// flushed whenever the server has nothing more ready: a line shows at
+/// once, while a download is not handed to tokio's blocking pool one
+/// record at a time (that hand-off, not TLS, was most of a download's
+/// CPU). A closed stdout (`| head`) is a normal way to stop.
+async fn copy_to_stdout<R: tokio::io::AsyncRead + Unpin>(
     from_server: &mut R,
 ) -> std::io::Result<()> {
-    let mut stdout = tokio::io::stdout();
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        let n = from_server.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        if stdout
-            .write_all(&buf[..n])
-            .await
-            .and(stdout.flush().await)
-            .is_err()
-        {
-            return Ok(());
-        }
+    let mut stdout = tokio::io::BufWriter::with_capacity(64 * 1024, tokio::io::stdout());
+    match tokio::io::copy(from_server, &mut stdout).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
