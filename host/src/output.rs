@@ -25,8 +25,6 @@ impl CallOutput {
     /// Lets the call about to run send up to `room` bytes.
     pub(crate) fn open(&mut self, room: usize) {
         self.bytes.clear();
-        // Room for all of it now: growing as it comes would copy it again.
-        self.bytes.reserve(room);
         self.room = room;
     }
 
@@ -45,6 +43,11 @@ impl CallOutput {
                 data.len(),
                 self.room
             );
+        }
+        if self.bytes.capacity() == 0 {
+            // Room for all of the call's output at its first bytes (most
+            // calls send none): growing as it comes would copy it again.
+            self.bytes.reserve(self.room);
         }
         self.room -= data.len();
         let sealed = plan

@@ -175,6 +175,22 @@ fn proc_kib(pid: u32, file: &str, field: &str) -> Option<u64> {
         .and_then(|kib| kib.parse().ok())
 }
 
+/// Runs `load` and measures the CPU time process `pid` spent meanwhile,
+/// in seconds: `None` when /proc cannot say (no pid, not Linux).
+pub async fn with_cpu_seconds<T>(
+    pid: Option<u32>,
+    load: impl std::future::Future<Output = io::Result<T>>,
+) -> io::Result<(T, Option<f64>)> {
+    let before = pid.and_then(cpu_ns);
+    let result = load.await?;
+    let after = pid.and_then(cpu_ns);
+    let seconds = before
+        .zip(after)
+        .and_then(|(before, after)| Some(after.checked_sub(before)? as f64 / 1e9))
+        .filter(|&seconds| seconds > 0.0);
+    Ok((result, seconds))
+}
+
 /// CPU time all threads of process `pid` have run, in nanoseconds (Linux
 /// `/proc/<pid>/task/*/schedstat`: exact, where `/proc/<pid>/stat` counts
 /// in 10 ms ticks).

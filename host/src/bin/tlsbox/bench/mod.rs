@@ -534,17 +534,13 @@ impl Run {
                     continue;
                 };
                 let server = &under_test.server;
-                let cpu_before = server.pid().and_then(load::cpu_ns);
                 let run =
                     load::handshake_rate(server.port, config, duration, self.settings.concurrency);
-                match run.await {
-                    Ok(handshakes) => {
-                        let cpu_after = server.pid().and_then(load::cpu_ns);
-                        let per_handshake =
-                            cpu_before.zip(cpu_after).and_then(|(before, after)| {
-                                let micros = after.checked_sub(before)? as f64 / 1e3;
-                                (handshakes.count > 0).then(|| micros / handshakes.count as f64)
-                            });
+                match load::with_cpu_seconds(server.pid(), run).await {
+                    Ok((handshakes, cpu_seconds)) => {
+                        let per_handshake = cpu_seconds
+                            .filter(|_| handshakes.count > 0)
+                            .map(|seconds| seconds * 1e6 / handshakes.count as f64);
                         let rate = handshakes.per_second();
                         progress(&format!(
                             "    handshakes/s round {round}/{}, {}: {rate:.0}{}",
@@ -599,15 +595,11 @@ impl Run {
                         continue;
                     };
                     let server = &under_test.server;
-                    let cpu_before = server.pid().and_then(load::cpu_ns);
-                    match load::bulk_rate(server.port, &config, self.settings.bulk_bytes).await {
-                        Ok(rate) => {
-                            let cpu_after = server.pid().and_then(load::cpu_ns);
-                            let per_cpu = cpu_before.zip(cpu_after).and_then(|(before, after)| {
-                                let seconds = after.checked_sub(before)? as f64 / 1e9;
-                                (seconds > 0.0)
-                                    .then(|| self.settings.bulk_bytes as f64 / 1e6 / seconds)
-                            });
+                    let run = load::bulk_rate(server.port, &config, self.settings.bulk_bytes);
+                    match load::with_cpu_seconds(server.pid(), run).await {
+                        Ok((rate, cpu_seconds)) => {
+                            let per_cpu = cpu_seconds
+                                .map(|seconds| self.settings.bulk_bytes as f64 / 1e6 / seconds);
                             progress(&format!(
                                 "    bulk {suite_name} round {round}/{}, {}: {rate:.1} MB/s{}",
                                 self.settings.rounds,
