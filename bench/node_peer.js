@@ -6,7 +6,9 @@
 //                                      exits when stdin closes;
 //   node node_peer.js connect PORT CA  one verified handshake, then exits.
 // Protocol: after the handshake the client sends `GET /bulk-<bytes> ...`
-// and a blank line; the server sends that many bytes and ends.
+// and a blank line; the server sends that many bytes and ends. Or it sends
+// `PUT /bulk-<bytes> ...`, a blank line and that many bytes; the server
+// reads them all, answers with their count and ends.
 const tls = require('tls');
 const fs = require('fs');
 
@@ -21,6 +23,24 @@ if (mode === 'serve') {
       head += data.toString('latin1');
       if (!head.includes('\r\n\r\n')) return;
       socket.removeListener('data', onData);
+      const upload = /^PUT \/bulk-(\d+)/.exec(head);
+      if (upload) {
+        const expected = Number(upload[1]);
+        let counted = head.length - (head.indexOf('\r\n\r\n') + 4);
+        const count = (data) => {
+          counted += data.length;
+          if (counted >= expected) {
+            socket.removeListener('data', count);
+            socket.end(String(counted));
+          }
+        };
+        if (counted >= expected) {
+          socket.end(String(counted));
+        } else {
+          socket.on('data', count);
+        }
+        return;
+      }
       const match = /^GET \/bulk-(\d+)/.exec(head);
       let left = match ? Number(match[1]) : 0;
       const pump = () => {

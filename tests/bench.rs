@@ -44,12 +44,15 @@ fn quick_bench_prints_json_of_the_documented_shape() {
                 "{system} {key} handshakes in {stdout}"
             );
         }
-        let bulk = find(system, "bulk_mb_per_s");
-        for suite in ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"] {
-            assert!(
-                bulk.iter().any(|e| e["cipher_suite"] == suite),
-                "{system} {suite} bulk in {stdout}"
-            );
+        // Both ways: the server sending (bulk) and receiving (upload).
+        for measure in ["bulk_mb_per_s", "upload_mb_per_s"] {
+            let bulk = find(system, measure);
+            for suite in ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"] {
+                assert!(
+                    bulk.iter().any(|e| e["cipher_suite"] == suite),
+                    "{system} {suite} {measure} in {stdout}"
+                );
+            }
         }
     }
     let native = &find("rustls-native", "handshakes_per_s")[0];
@@ -85,11 +88,16 @@ fn quick_bench_prints_json_of_the_documented_shape() {
                 .all(|e| e["median"].as_f64().is_some_and(|us| us > 0.0)),
             "{system}: {per_handshake:?}"
         );
-        assert_eq!(
-            find(system, "bulk_mb_per_server_cpu_s").len(),
-            find(system, "bulk_mb_per_s").len(),
-            "{system} server CPU per bulk measure in {stdout}"
-        );
+        for (per_cpu, rate) in [
+            ("bulk_mb_per_server_cpu_s", "bulk_mb_per_s"),
+            ("upload_mb_per_server_cpu_s", "upload_mb_per_s"),
+        ] {
+            assert_eq!(
+                find(system, per_cpu).len(),
+                find(system, rate).len(),
+                "{system} server CPU per {rate} measure in {stdout}"
+            );
+        }
     }
 }
 

@@ -8,11 +8,13 @@ use std::fmt::Write;
 use super::Entry;
 
 /// Measures drawn, in order: the ones where higher is better.
-const MEASURES: [(&str, &str); 4] = [
+const MEASURES: [(&str, &str); 6] = [
     ("handshakes_per_s", "server handshakes/s"),
     ("client_handshakes_per_s", "client handshakes/s"),
     ("bulk_mb_per_s", "bulk MB/s"),
     ("bulk_mb_per_server_cpu_s", "bulk MB per server CPU-s"),
+    ("upload_mb_per_s", "upload MB/s"),
+    ("upload_mb_per_server_cpu_s", "upload MB per server CPU-s"),
 ];
 /// Bars are cut at this ratio so one outlier does not squash the rest.
 const MAX_RATIO: f64 = 2.0;

@@ -126,6 +126,41 @@ pub async fn bulk_rate(port: u16, config: &Arc<ClientConfig>, bytes: usize) -> i
     Ok(received as f64 / elapsed / 1e6)
 }
 
+/// MB/s (10^6 bytes) of one client-to-server transfer of `bytes` (`PUT
+/// /bulk-<bytes>`), timed from the request to the server's answer, which
+/// it sends once it has read every byte: the server's receive path.
+pub async fn upload_rate(port: u16, config: &Arc<ClientConfig>, bytes: usize) -> io::Result<f64> {
+    let mut tls = native::connect(port, config).await?;
+    let start = Instant::now();
+    tls.write_all(format!("PUT /bulk-{bytes} HTTP/1.0\r\n\r\n").as_bytes())
+        .await?;
+    let chunk = vec![0x5a_u8; 64 * 1024];
+    let mut left = bytes;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        tls.write_all(&chunk[..n]).await?;
+        left -= n;
+    }
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 64];
+    loop {
+        let n = tls.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let counted = String::from_utf8_lossy(&answer);
+    if counted.trim() != bytes.to_string() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("the server counted {counted:?} of {bytes} bytes"),
+        ));
+    }
+    Ok(bytes as f64 / elapsed / 1e6)
+}
+
 /// Opens `count` connections and keeps them established and idle.
 pub async fn open_idle(
     port: u16,

@@ -66,7 +66,8 @@ pub struct BenchArgs {
 pub enum Part {
     /// Server handshakes per second.
     Handshakes,
-    /// Bulk throughput, and the server's CPU per byte while sending.
+    /// Bulk throughput each way, and the server's CPU per byte sent or
+    /// received.
     Bulk,
     /// Memory per idle connection.
     Memory,
@@ -76,6 +77,33 @@ pub enum Part {
     Setup,
     /// Process start to first handshake.
     ColdStart,
+}
+
+/// Which way a bulk transfer goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Direction {
+    /// The server sends (`GET`): its send path.
+    Download,
+    /// The server receives (`PUT`): its receive path.
+    Upload,
+}
+
+impl Direction {
+    /// The name in the progress lines.
+    fn name(self) -> &'static str {
+        match self {
+            Direction::Download => "bulk",
+            Direction::Upload => "upload",
+        }
+    }
+
+    /// The measures: throughput, and MB per server CPU-second.
+    fn measures(self) -> (&'static str, &'static str) {
+        match self {
+            Direction::Download => ("bulk_mb_per_s", "bulk_mb_per_server_cpu_s"),
+            Direction::Upload => ("upload_mb_per_s", "upload_mb_per_server_cpu_s"),
+        }
+    }
 }
 
 /// A system under test.
@@ -505,7 +533,8 @@ impl Run {
             return;
         }
         if self.wants(Part::Bulk) {
-            self.bulk(key, &running).await;
+            self.bulk(key, &running, Direction::Download).await;
+            self.bulk(key, &running, Direction::Upload).await;
         }
         drop(running);
         if self.wants(Part::Memory) {
@@ -578,30 +607,44 @@ impl Run {
         }
     }
 
-    /// Bulk throughput from each running server with each suite, round by
-    /// round, and the server's CPU time per byte sent: what it costs the
-    /// server, whatever the speed of the load client (on two cores the
-    /// client's own decryption caps the throughput of the fastest servers).
-    async fn bulk(&mut self, key: Key, running: &[UnderTest]) {
+    /// Bulk throughput to or from each running server with each suite,
+    /// round by round, and the server's CPU time per byte sent or received:
+    /// what it costs the server, whatever the speed of the load client (on
+    /// two cores the client's own decryption caps the throughput of the
+    /// fastest servers).
+    async fn bulk(&mut self, key: Key, running: &[UnderTest], direction: Direction) {
+        let (rate_name, per_cpu_name) = direction.measures();
         for (suite, suite_name) in SUITES {
             let config = native::client_config(suite);
             // Per server: throughput rounds and server-CPU rounds; `None`
             // once it failed.
             let mut taken: Vec<Option<(Vec<f64>, Vec<f64>)>> =
                 vec![Some((Vec::new(), Vec::new())); running.len()];
+            for (under_test, taken) in running.iter().zip(&mut taken) {
+                if direction == Direction::Upload && under_test.system == System::Openssl {
+                    let reason = "`openssl s_server -WWW` only serves files".to_string();
+                    self.skip(under_test.system, rate_name, reason);
+                    *taken = None;
+                }
+            }
             for round in 1..=self.settings.rounds {
                 for (under_test, taken) in running.iter().zip(&mut taken) {
                     let Some((rates, per_cpu_rounds)) = taken else {
                         continue;
                     };
-                    let server = &under_test.server;
-                    let run = load::bulk_rate(server.port, &config, self.settings.bulk_bytes);
-                    match load::with_cpu_seconds(server.pid(), run).await {
+                    let (port, bytes) = (under_test.server.port, self.settings.bulk_bytes);
+                    let run = async {
+                        match direction {
+                            Direction::Download => load::bulk_rate(port, &config, bytes).await,
+                            Direction::Upload => load::upload_rate(port, &config, bytes).await,
+                        }
+                    };
+                    match load::with_cpu_seconds(under_test.server.pid(), run).await {
                         Ok((rate, cpu_seconds)) => {
-                            let per_cpu = cpu_seconds
-                                .map(|seconds| self.settings.bulk_bytes as f64 / 1e6 / seconds);
+                            let per_cpu = cpu_seconds.map(|seconds| bytes as f64 / 1e6 / seconds);
                             progress(&format!(
-                                "    bulk {suite_name} round {round}/{}, {}: {rate:.1} MB/s{}",
+                                "    {} {suite_name} round {round}/{}, {}: {rate:.1} MB/s{}",
+                                direction.name(),
                                 self.settings.rounds,
                                 under_test.name(),
                                 per_cpu
@@ -613,7 +656,7 @@ impl Run {
                         }
                         Err(e) => {
                             let reason = format!("{suite_name} failed: {e}");
-                            self.skip(under_test.system, "bulk_mb_per_s", reason);
+                            self.skip(under_test.system, rate_name, reason);
                             *taken = None;
                         }
                     }
@@ -629,9 +672,9 @@ impl Run {
                     variant: under_test.variant,
                     ..Measure::new(name, unit, true)
                 };
-                self.record(under_test.system, measure("bulk_mb_per_s", "MB/s"), rates);
+                self.record(under_test.system, measure(rate_name, "MB/s"), rates);
                 if per_cpu_rounds.len() == self.settings.rounds {
-                    let measure = measure("bulk_mb_per_server_cpu_s", "MB/CPU-s");
+                    let measure = measure(per_cpu_name, "MB/CPU-s");
                     self.record(under_test.system, measure, per_cpu_rounds);
                 }
             }

@@ -2,11 +2,13 @@
 //! `rustls-native`, each in its own process so that its memory can be read
 //! from `/proc` and its CPU is not shared with the load client's runtime.
 //!
-//! Protocol, shared with `bench/node_peer.js` and `openssl s_server -WWW`:
-//! after the handshake the client sends `GET /bulk-<bytes> HTTP/1.0` and a
-//! blank line; the server sends that many bytes and closes. A client that
-//! sends nothing and closes (the handshake benchmark) or stays idle (the
-//! memory benchmark) gets nothing.
+//! Protocol, shared with `bench/node_peer.js` and (`GET` only) `openssl
+//! s_server -WWW`: after the handshake the client sends `GET /bulk-<bytes>
+//! HTTP/1.0` and a blank line; the server sends that many bytes and closes.
+//! Or the client sends `PUT /bulk-<bytes> HTTP/1.0`, a blank line and that
+//! many bytes; the server reads them all, answers with their count in
+//! decimal and closes. A client that sends nothing and closes (the
+//! handshake benchmark) or stays idle (the memory benchmark) gets nothing.
 
 use std::io;
 use std::path::PathBuf;
@@ -191,6 +193,24 @@ async fn respond(mut conn: impl Conn) -> io::Result<()> {
         }
         head.extend_from_slice(&buf[..n]);
     }
+    let end_of_head = head
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(head.len(), |at| at + 4);
+    if let Some(expected) = uploaded_bytes(&head) {
+        // The client sends: count to `expected`, then say how many came.
+        let mut counted = head.len() - end_of_head;
+        let mut buf = vec![0u8; 64 * 1024];
+        while counted < expected {
+            let n = conn.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            counted += n;
+        }
+        conn.write_all(counted.to_string().as_bytes()).await?;
+        return conn.shutdown().await;
+    }
     let mut left = requested_bytes(&head);
     let chunk = vec![0x5a_u8; 64 * 1024];
     while left > 0 {
@@ -203,13 +223,23 @@ async fn respond(mut conn: impl Conn) -> io::Result<()> {
 
 /// The `<bytes>` of `GET /bulk-<bytes>`, else 0.
 fn requested_bytes(head: &[u8]) -> usize {
+    bulk_bytes(head, "GET").unwrap_or(0)
+}
+
+/// The `<bytes>` of `PUT /bulk-<bytes>`: the client sends that many.
+fn uploaded_bytes(head: &[u8]) -> Option<usize> {
+    bulk_bytes(head, "PUT")
+}
+
+/// The `<bytes>` of a `<method> /bulk-<bytes>` request line.
+fn bulk_bytes(head: &[u8], method: &str) -> Option<usize> {
     let line = head.split(|&b| b == b'\r').next().unwrap_or_default();
     std::str::from_utf8(line)
         .ok()
-        .and_then(|l| l.strip_prefix("GET /bulk-"))
+        .and_then(|l| l.strip_prefix(method))
+        .and_then(|l| l.strip_prefix(" /bulk-"))
         .and_then(|rest| rest.split(' ').next())
         .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 /// One verified handshake with the native engine, then a clean close: what

@@ -14,12 +14,14 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
     );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
     // Side by side: each measure's systems together, in the order measured.
-    const ORDER: [&str; 10] = [
+    const ORDER: [&str; 12] = [
         "handshakes_per_s",
         "server_cpu_us_per_handshake",
         "client_handshakes_per_s",
         "bulk_mb_per_s",
         "bulk_mb_per_server_cpu_s",
+        "upload_mb_per_s",
+        "upload_mb_per_server_cpu_s",
         "rss_mib_per_1000_conns",
         "pss_mib_per_1000_conns",
         "connection_setup_us",
