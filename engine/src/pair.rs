@@ -1,6 +1,6 @@
 //! A secure pair: one TLS connection, client or server side, as an encrypted pipe.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Write};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -430,18 +430,36 @@ impl SecurePair {
 
     /// Takes up to `max` bytes of decrypted cleartext.
     pub fn read_cleartext(&mut self, max: usize) -> Vec<u8> {
+        let mut buffer = Vec::with_capacity(max.min(self.cleartext_pending));
+        self.read_cleartext_to(max, &mut |data| buffer.extend_from_slice(data));
+        buffer
+    }
+
+    /// Hands up to `max` bytes of decrypted cleartext to `out`, a slice at
+    /// a time, from where rustls holds them: a receiver's every record
+    /// passes here, and copying it into a buffer of ours first would cost
+    /// about as much as decrypting it. Returns how many bytes went.
+    pub fn read_cleartext_to(&mut self, max: usize, out: &mut dyn FnMut(&[u8])) -> usize {
         let State::Connected(connection) = &mut self.state else {
-            return Vec::new();
+            return 0;
         };
-        let mut buffer = vec![0; max.min(self.cleartext_pending)];
-        match connection.reader().read(&mut buffer) {
-            Ok(n) => {
-                buffer.truncate(n);
-                self.cleartext_pending -= n;
-                buffer
+        let wanted = max.min(self.cleartext_pending);
+        let mut reader = connection.reader();
+        let mut taken = 0;
+        while taken < wanted {
+            let Ok(available) = reader.fill_buf() else {
+                break;
+            };
+            if available.is_empty() {
+                break;
             }
-            Err(_) => Vec::new(),
+            let n = available.len().min(wanted - taken);
+            out(&available[..n]);
+            reader.consume(n);
+            taken += n;
         }
+        self.cleartext_pending -= taken;
+        taken
     }
 
     /// Queues close_notify. Cleartext written before is still sent first.

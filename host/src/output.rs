@@ -1,9 +1,11 @@
 //! The host's side of `tlsbox:tls/output`: the encrypted output the engine
-//! built with host crypto hands over during `push-cleartext` (its bulk
-//! path), read where it lies in the guest's memory.
+//! built with host crypto hands over during `push-cleartext`, and the
+//! cleartext it delivers during `pull-cleartext` (its bulk paths), read
+//! where they lie in the guest's memory.
 //!
-//! The output is bounded by the call's `max-out`: the room is opened for
-//! that call only, and a guest sending more, or at any other time, traps.
+//! Each is bounded by its call's `max-out` or `max`: the room is opened
+//! for that call only, and a guest sending more, or at any other time,
+//! traps.
 
 use std::mem;
 
@@ -32,6 +34,15 @@ impl CallOutput {
     pub(crate) fn close(&mut self) -> Vec<u8> {
         self.room = 0;
         mem::take(&mut self.bytes)
+    }
+
+    /// Takes back a buffer [`Self::close`] gave, emptied, for the next
+    /// call's bytes: the receive path's buffer is used once per read.
+    pub(crate) fn recycle(&mut self, mut buffer: Vec<u8>) {
+        if self.bytes.capacity() == 0 {
+            buffer.clear();
+            self.bytes = buffer;
+        }
     }
 
     /// Takes `data`, sealing the planned records it brings whole on the way
@@ -63,13 +74,18 @@ impl Host for SandboxState {
         let (output, plan) = self.output_and_plan();
         output.accept(&data, plan)
     }
+
+    fn deliver(&mut self, data: Vec<u8>) -> wasmtime::Result<()> {
+        self.cleartext().accept(&data, &mut SealPlan::default())
+    }
 }
 
-/// Serves `output.send` reading the bytes where they lie in the guest's
-/// memory, in place of the generated binding (which would first copy them
-/// into a `Vec` of their own): this is the bulk path, where each copy of a
-/// record costs a good part of sealing it. It must stay equivalent to the
-/// generated binding's [`Host::send`].
+/// Serves `output.send` and `output.deliver` reading the bytes where they
+/// lie in the guest's memory, in place of the generated bindings (which
+/// would first copy them into a `Vec` of their own): these are the bulk
+/// paths, where each copy of a record costs a good part of sealing or
+/// opening it. They must stay equivalent to the generated bindings'
+/// [`Host::send`] and [`Host::deliver`].
 pub(crate) fn add_send_without_copies(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
     // The name wit/output.wit's package gives the interface: were it to
@@ -84,6 +100,15 @@ pub(crate) fn add_send_without_copies(linker: &mut Linker<SandboxState>) -> wasm
             let accepted = output.accept(data.as_le_slice(&store), &mut plan);
             let (output_slot, plan_slot) = store.data_mut().output_and_plan();
             (*output_slot, *plan_slot) = (output, plan);
+            accepted
+        },
+    )?;
+    output.func_wrap(
+        "deliver",
+        |mut store: StoreContextMut<'_, SandboxState>, (data,): (WasmList<u8>,)| {
+            let mut cleartext = mem::take(store.data_mut().cleartext());
+            let accepted = cleartext.accept(data.as_le_slice(&store), &mut SealPlan::default());
+            *store.data_mut().cleartext() = cleartext;
             accepted
         },
     )?;
@@ -108,5 +133,21 @@ mod tests {
         assert!(output.accept(b"x", plan).is_err(), "closed");
         output.open(1);
         assert_eq!(output.close(), b"", "nothing left from before");
+    }
+
+    #[test]
+    fn a_recycled_buffer_comes_back_empty_for_the_next_call() {
+        let mut cleartext = CallOutput::default();
+        let plan = &mut SealPlan::default();
+        cleartext.open(4);
+        cleartext.accept(b"abcd", plan).unwrap();
+        let taken = cleartext.close();
+        let at = taken.as_ptr();
+        cleartext.recycle(taken);
+        cleartext.open(2);
+        cleartext.accept(b"ef", plan).unwrap();
+        let again = cleartext.close();
+        assert_eq!(again, b"ef");
+        assert_eq!(again.as_ptr(), at, "the same buffer, reused");
     }
 }

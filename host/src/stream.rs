@@ -463,9 +463,11 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for CleartextStream<IO> {
         loop {
             if this.status.cleartext_pending > 0 {
                 let max = buf.remaining().min(this.status.cleartext_pending as usize);
-                let (data, status) = this.sandbox.pull_cleartext(max).map_err(to_io)?;
+                let status = this
+                    .sandbox
+                    .pull_cleartext(max, |data| buf.put_slice(data))
+                    .map_err(to_io)?;
                 this.status = status;
-                buf.put_slice(&data);
                 return Poll::Ready(Ok(()));
             }
             if let Some(error) = &this.status.failed {

@@ -150,6 +150,30 @@ impl ChachaKey {
         })
     }
 
+    /// Opens `sealed` (ciphertext || tag) into a new buffer, decrypted
+    /// straight from where `sealed` lies; `None` when it does not
+    /// authenticate.
+    pub fn open_to_vec(&self, nonce: &[u8; 12], aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+        let body_len = sealed.len().checked_sub(TAG_LEN)?;
+        let (body, tag) = sealed.split_at(body_len);
+        let mut plain = Vec::with_capacity(body_len);
+        let opened = self.with_context(Direction::Open, nonce, |context| {
+            context.set_tag(tag)?;
+            context.cipher_update(aad, None)?;
+            context.cipher_update_vec(body, &mut plain)?;
+            // Fails when the tag does not match.
+            context.cipher_final_vec(&mut plain)
+        });
+        match opened {
+            Ok(_) => Some(plain),
+            Err(_) => {
+                // Nothing of a forgery may reach the caller, nor linger.
+                plain.fill(0);
+                None
+            }
+        }
+    }
+
     /// Opens `sealed` (ciphertext || tag) in place; the plaintext's length,
     /// or `None` when it does not authenticate.
     pub fn open_in_place(&self, nonce: &[u8; 12], aad: &[u8], sealed: &mut [u8]) -> Option<usize> {
@@ -274,5 +298,25 @@ mod tests {
             .unwrap();
         assert_eq!(&genuine[..len], b"attack at dawn");
         assert_eq!(ChachaKey::new(&[0; 16]).map(|_| ()), None);
+    }
+
+    #[test]
+    fn opens_into_a_new_buffer_as_in_place_and_refuses_forgeries() {
+        let key = ChachaKey::new(&KEY).unwrap();
+        let plaintext: Vec<u8> = (0..16_385u32).map(|i| (i * 5) as u8).collect();
+        for n in 0..3 {
+            let sealed = key.seal(&nonce(n), b"aad", &plaintext, &[23]).unwrap();
+            let opened = key.open_to_vec(&nonce(n), b"aad", &sealed).unwrap();
+            assert_eq!(opened[..plaintext.len()], plaintext[..]);
+            assert_eq!(opened[plaintext.len()..], [23]);
+            for spoil in [0, sealed.len() - 1] {
+                let mut forged = sealed.clone();
+                forged[spoil] ^= 1;
+                assert_eq!(key.open_to_vec(&nonce(n), b"aad", &forged), None);
+            }
+            assert_eq!(key.open_to_vec(&nonce(n), b"aaD", &sealed), None);
+            assert_eq!(key.open_to_vec(&nonce(n + 1), b"aad", &sealed), None);
+        }
+        assert_eq!(key.open_to_vec(&nonce(0), b"aad", &[0; TAG_LEN - 1]), None);
     }
 }
