@@ -66,9 +66,10 @@ pub struct BenchArgs {
 pub enum Part {
     /// Server handshakes per second.
     Handshakes,
-    /// Bulk throughput each way, and the server's CPU per byte sent or
-    /// received.
+    /// Bulk throughput from the server, and its CPU per byte sent.
     Bulk,
+    /// Bulk throughput to the server, and its CPU per byte received.
+    Upload,
     /// Memory per idle connection.
     Memory,
     /// tlsbox as the client: handshakes per second.
@@ -419,7 +420,10 @@ impl Run {
     /// Whether anything is measured against `key`'s servers.
     fn wants_servers(&self, key: Key) -> bool {
         self.wants(Part::Handshakes)
-            || (key.name == KEYS[0].name && (self.wants(Part::Bulk) || self.wants(Part::Memory)))
+            || (key.name == KEYS[0].name
+                && [Part::Bulk, Part::Upload, Part::Memory]
+                    .into_iter()
+                    .any(|part| self.wants(part)))
     }
 
     async fn all(&mut self) -> Result<(), Error> {
@@ -534,6 +538,8 @@ impl Run {
         }
         if self.wants(Part::Bulk) {
             self.bulk(key, &running, Direction::Download).await;
+        }
+        if self.wants(Part::Upload) {
             self.bulk(key, &running, Direction::Upload).await;
         }
         drop(running);
