@@ -86,7 +86,7 @@ impl Host for SandboxState {
 /// paths, where each copy of a record costs a good part of sealing or
 /// opening it. They must stay equivalent to the generated bindings'
 /// [`Host::send`] and [`Host::deliver`].
-pub(crate) fn add_send_without_copies(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> {
+pub(crate) fn add_output_without_copies(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
     // The name wit/output.wit's package gives the interface: were it to
     // change without this, the generated binding would simply stay in use.

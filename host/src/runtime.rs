@@ -66,7 +66,7 @@ impl Runtime {
         bindings::tlsbox::tls::crypto::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         bindings::tlsbox::tls::output::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         crate::crypto::add_seal_without_copies(&mut linker)?;
-        crate::output::add_send_without_copies(&mut linker)?;
+        crate::output::add_output_without_copies(&mut linker)?;
         start_epoch_ticker(engine.clone());
         Ok(Self {
             engine,

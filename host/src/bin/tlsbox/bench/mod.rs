@@ -620,19 +620,22 @@ impl Run {
     /// fastest servers).
     async fn bulk(&mut self, key: Key, running: &[UnderTest], direction: Direction) {
         let (rate_name, per_cpu_name) = direction.measures();
+        // `openssl s_server -WWW` only serves files: it takes no uploads.
+        let takes = |under_test: &UnderTest| {
+            direction == Direction::Download || under_test.system != System::Openssl
+        };
+        if let Some(openssl) = running.iter().find(|under_test| !takes(under_test)) {
+            let reason = "`openssl s_server -WWW` only serves files".to_string();
+            self.skip(openssl.system, rate_name, reason);
+        }
         for (suite, suite_name) in SUITES {
             let config = native::client_config(suite);
             // Per server: throughput rounds and server-CPU rounds; `None`
             // once it failed.
-            let mut taken: Vec<Option<(Vec<f64>, Vec<f64>)>> =
-                vec![Some((Vec::new(), Vec::new())); running.len()];
-            for (under_test, taken) in running.iter().zip(&mut taken) {
-                if direction == Direction::Upload && under_test.system == System::Openssl {
-                    let reason = "`openssl s_server -WWW` only serves files".to_string();
-                    self.skip(under_test.system, rate_name, reason);
-                    *taken = None;
-                }
-            }
+            let mut taken: Vec<Option<(Vec<f64>, Vec<f64>)>> = running
+                .iter()
+                .map(|under_test| takes(under_test).then(|| (Vec::new(), Vec::new())))
+                .collect();
             for round in 1..=self.settings.rounds {
                 for (under_test, taken) in running.iter().zip(&mut taken) {
                     let Some((rates, per_cpu_rounds)) = taken else {
