@@ -86,6 +86,14 @@ enum State {
     Dead,
 }
 
+/// Hands `data` to rustls to frame and encrypt; how much it took.
+fn write_plaintext(connection: &mut Connection, data: &[u8]) -> Result<usize, Error> {
+    connection
+        .writer()
+        .write(data)
+        .map_err(|e| Error::new(ErrorCode::ErrTlsInvalidState, e.to_string()))
+}
+
 /// One TLS connection as an encrypted pipe. See the crate docs.
 pub struct SecurePair {
     state: State,
@@ -391,10 +399,7 @@ impl SecurePair {
             // A server has no connection before the ClientHello: nothing to buffer into yet.
             return Ok(0);
         };
-        let taken = connection
-            .writer()
-            .write(&data[..data.len().min(room)])
-            .map_err(|e| Error::new(ErrorCode::ErrTlsInvalidState, e.to_string()))?;
+        let taken = write_plaintext(connection, &data[..data.len().min(room)])?;
         self.flush();
         Ok(taken)
     }
@@ -410,10 +415,7 @@ impl SecurePair {
         let State::Connected(connection) = &mut self.state else {
             return Ok(0);
         };
-        let taken = connection
-            .writer()
-            .write(&data[..data.len().min(OUTBOX_LIMIT)])
-            .map_err(|e| Error::new(ErrorCode::ErrTlsInvalidState, e.to_string()))?;
+        let taken = write_plaintext(connection, &data[..data.len().min(OUTBOX_LIMIT)])?;
         while connection.wants_write() {
             match connection.write_tls(out) {
                 Ok(0) | Err(_) => {

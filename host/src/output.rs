@@ -36,15 +36,6 @@ impl CallOutput {
         mem::take(&mut self.bytes)
     }
 
-    /// Takes back a buffer [`Self::close`] gave, emptied, for the next
-    /// call's bytes: the receive path's buffer is used once per read.
-    pub(crate) fn recycle(&mut self, mut buffer: Vec<u8>) {
-        if self.bytes.capacity() == 0 {
-            buffer.clear();
-            self.bytes = buffer;
-        }
-    }
-
     /// Takes `data`, sealing the planned records it brings whole on the way
     /// in; traps the guest when the call has no room for it.
     fn accept(&mut self, data: &[u8], plan: &mut SealPlan) -> wasmtime::Result<()> {
@@ -133,21 +124,5 @@ mod tests {
         assert!(output.accept(b"x", plan).is_err(), "closed");
         output.open(1);
         assert_eq!(output.close(), b"", "nothing left from before");
-    }
-
-    #[test]
-    fn a_recycled_buffer_comes_back_empty_for_the_next_call() {
-        let mut cleartext = CallOutput::default();
-        let plan = &mut SealPlan::default();
-        cleartext.open(4);
-        cleartext.accept(b"abcd", plan).unwrap();
-        let taken = cleartext.close();
-        let at = taken.as_ptr();
-        cleartext.recycle(taken);
-        cleartext.open(2);
-        cleartext.accept(b"ef", plan).unwrap();
-        let again = cleartext.close();
-        assert_eq!(again, b"ef");
-        assert_eq!(again.as_ptr(), at, "the same buffer, reused");
     }
 }

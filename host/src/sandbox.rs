@@ -530,8 +530,9 @@ impl Sandbox {
 
     /// Takes up to `max` bytes of decrypted cleartext and hands them to
     /// `deliver`, with the status after. The host-crypto engine delivers
-    /// them through `output.deliver` from where rustls holds them, into a
-    /// buffer reused from call to call; the self-contained one returns them.
+    /// them through `output.deliver` from where rustls holds them; the
+    /// self-contained one returns them. The buffer is not kept for the next
+    /// read: a connection that read once and went idle would hold it.
     pub(crate) fn pull_cleartext(
         &mut self,
         max: usize,
@@ -557,7 +558,6 @@ impl Sandbox {
         }
         let delivered = self.check_returned(delivered, max as usize)?;
         deliver(&delivered);
-        self.store.data_mut().cleartext().recycle(delivered);
         Ok(status)
     }
 
@@ -762,6 +762,26 @@ mod host_key_tests {
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
+    /// `server` and `client` joined by an in-memory pipe of `buffer` bytes,
+    /// their handshake done (both must succeed).
+    async fn handshaken(
+        server: Sandbox,
+        client: Sandbox,
+        buffer: usize,
+    ) -> (
+        CleartextStream<tokio::io::DuplexStream>,
+        CleartextStream<tokio::io::DuplexStream>,
+    ) {
+        let (server_io, client_io) = tokio::io::duplex(buffer);
+        let mut server = CleartextStream::new(server_io, server).expect("server stream");
+        let mut client = CleartextStream::new(client_io, client).expect("client stream");
+        let (served, connected) =
+            tokio::join!(server.handshake_with(None), client.handshake_with(None));
+        served.expect("server handshake");
+        connected.expect("client handshake");
+        (server, client)
+    }
+
     /// agent1's key and certificate (signed by ca1, for `agent1.test`).
     fn agent1() -> GuestCredentials {
         GuestCredentials {
@@ -827,14 +847,8 @@ mod host_key_tests {
         };
         let client = Sandbox::client(&limits, Crypto::Guest, &trust, &client_options())
             .expect("client pair");
-        let (server_io, client_io) = tokio::io::duplex(64 * 1024);
-        let mut server = CleartextStream::new(server_io, server).expect("server stream");
-        let mut client = CleartextStream::new(client_io, client).expect("client stream");
-        let (served, connected) =
-            tokio::join!(server.handshake_with(None), client.handshake_with(None));
-        served.expect("server handshake");
-        connected.expect("client handshake: the host's signature verified");
-        assert!(client.authorized());
+        let (_server, client) = handshaken(server, client, 64 * 1024).await;
+        assert!(client.authorized(), "the host's signature verified");
     }
 
     /// With host crypto, bulk writes take the path where the host seals
@@ -880,13 +894,7 @@ mod host_key_tests {
             };
             let client =
                 Sandbox::client(&limits, client_crypto, &trust, &options).expect("client pair");
-            let (server_io, client_io) = tokio::io::duplex(256 * 1024);
-            let mut server = CleartextStream::new(server_io, server).expect("server stream");
-            let mut client = CleartextStream::new(client_io, client).expect("client stream");
-            let (served, connected) =
-                tokio::join!(server.handshake_with(None), client.handshake_with(None));
-            served.expect("server handshake");
-            connected.expect("client handshake");
+            let (mut server, mut client) = handshaken(server, client, 256 * 1024).await;
             assert_eq!(client.cipher().expect("cipher").standard_name, suite);
 
             let sent = payload.clone();

@@ -115,18 +115,13 @@ impl AeadKey {
         out: &mut Vec<u8>,
     ) -> Result<(), String> {
         match &*self.0 {
-            Cipher::Ring(key) => {
+            Cipher::Ring(_) => {
                 let start = out.len();
                 out.reserve(content.len() + TAG_LEN);
                 out.extend_from_slice(content);
-                let tag = key
-                    .seal_in_place_separate_tag(
-                        Nonce::assume_unique_for_key(*nonce),
-                        Aad::from(aad),
-                        &mut out[start..],
-                    )
-                    .map_err(|_| "record too large to seal".to_string())?;
-                out.extend_from_slice(tag.as_ref());
+                let mut tag = [0; TAG_LEN];
+                self.seal_in_place(nonce, aad, &mut out[start..], &mut tag)?;
+                out.extend_from_slice(&tag);
                 Ok(())
             }
             Cipher::Chacha(key) => key
