@@ -19,7 +19,8 @@ pub struct SandboxLimits {
     /// `Duration::ZERO` lets no guest call finish (a way to test the trap).
     pub call_deadline: Duration,
     /// The most bytes passed to the guest in one call, and the most the
-    /// guest may hand back from one call.
+    /// guest may hand back from one call. The default leaves room for a
+    /// 64 KiB write sealed in one call.
     pub max_bytes_per_call: usize,
     /// The most host resources (WASI handles) the instance may hold.
     pub max_resources: usize,
@@ -30,7 +31,7 @@ impl Default for SandboxLimits {
         Self {
             memory_bytes: 32 << 20,
             call_deadline: Duration::from_secs(2),
-            max_bytes_per_call: 64 << 10,
+            max_bytes_per_call: 128 << 10,
             max_resources: 64,
         }
     }

@@ -31,10 +31,14 @@ use crate::sandbox::{PairStatus, Sandbox, Step};
 
 /// Encrypted bytes read ahead from the transport: one full TLS record and then some.
 const INCOMING_BUFFER: usize = 32 * 1024;
-/// The most encrypted bytes taken from the pair at once.
-const OUTGOING_CHUNK: usize = 64 * 1024;
-/// The most cleartext handed to the pair in one call.
-const CLEARTEXT_CHUNK: usize = 48 * 1024;
+/// The most encrypted bytes taken from the pair at once: a whole
+/// [`CLEARTEXT_CHUNK`] sealed (four records' headers and tags on top).
+const OUTGOING_CHUNK: usize = 80 * 1024;
+/// The most cleartext handed to the pair in one call. 64 KiB, the size
+/// writers commonly use: at 48 KiB a 64 KiB write took two guest calls and
+/// two sends, and a ChaCha20-Poly1305 transfer cost 10–25% more server CPU
+/// per byte.
+const CLEARTEXT_CHUNK: usize = 64 * 1024;
 
 /// A negotiated cipher suite, as Node's `getCipher()`.
 #[derive(Clone, Debug, PartialEq, Eq)]
