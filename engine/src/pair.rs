@@ -22,8 +22,12 @@ use crate::verifier::{NodeClientVerifier, NodeServerVerifier, SharedVerdict};
 
 /// Encrypted bytes a pair holds for its caller before it refuses more cleartext.
 const OUTBOX_LIMIT: usize = 64 * 1024;
-/// Decrypted bytes a pair holds before it refuses more encrypted input
-/// (rustls' own limit on received plaintext).
+/// Decrypted bytes past which a pair refuses more encrypted input: rustls'
+/// own limit on received plaintext, which it enforces only once it holds
+/// *more* than this. So a pair holding one full record still takes the
+/// next: stopping at one record cost the receive path a second guest call
+/// per record, and the bytes of the next record crossed into the guest
+/// twice.
 const PLAINTEXT_LIMIT: usize = 16 * 1024;
 
 /// How a client connects (Node's `tls.connect` options).
@@ -319,7 +323,7 @@ impl SecurePair {
         let State::Connected(connection) = &mut self.state else {
             return Ok(());
         };
-        while !data.is_empty() && !self.peer_closed && self.cleartext_pending < PLAINTEXT_LIMIT {
+        while !data.is_empty() && !self.peer_closed && self.cleartext_pending <= PLAINTEXT_LIMIT {
             match connection.read_tls(data) {
                 Ok(0) => break,
                 Ok(_) => {}
@@ -487,7 +491,7 @@ impl SecurePair {
             handshaking,
             wants_encrypted: self.failed.is_none()
                 && !self.peer_closed
-                && self.cleartext_pending < PLAINTEXT_LIMIT
+                && self.cleartext_pending <= PLAINTEXT_LIMIT
                 && matches!(self.state, State::Accepting { .. } | State::Connected(_)),
             encrypted_pending: self.encrypted_pending(),
             cleartext_pending: self.cleartext_pending,

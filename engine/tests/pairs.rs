@@ -1,5 +1,6 @@
 //! Client and server pairs of the engine linked buffer to buffer: the SNI
-//! callback pause, and the codes each side reports when verification fails.
+//! callback pause, the codes each side reports when verification fails, and
+//! how much received input a pair takes before its cleartext is read.
 
 use tlsbox_engine::ErrorCode;
 use tlsbox_engine::context::{Credentials, SecureContext};
@@ -272,4 +273,38 @@ fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
         pair.authorization_error().map(|e| e.code),
         Some(ErrorCode::SelfSignedCertInChain)
     );
+}
+
+#[test]
+fn a_pair_takes_records_until_rustls_holds_more_than_a_records_worth_of_cleartext() {
+    const RECORD: usize = 16 * 1024;
+    let server = Server::new(identity("agent1"), ServerOptions::default());
+    let mut client = client(Some("agent1"), "ca1-cert.pem");
+    let mut pair = server.accept();
+    exchange(&mut client, &mut pair);
+    assert!(!pair.status().handshaking);
+
+    let sent: Vec<u8> = (0..3 * RECORD).map(|i| (i % 251) as u8).collect();
+    let mut written = 0;
+    while written < sent.len() {
+        written += client.write_cleartext(&sent[written..]).unwrap();
+    }
+    let wire = client.read_encrypted(usize::MAX);
+    assert!(wire.len() > 3 * RECORD, "three full records on the wire");
+
+    // One full record held is not yet rustls' limit: the second is taken
+    // in the same call, and then the pair stops.
+    let taken = pair.write_encrypted(&wire).unwrap();
+    let status = pair.status();
+    assert_eq!(status.cleartext_pending, 2 * RECORD, "taken {taken}");
+    assert!(!status.wants_encrypted, "{status:?}");
+    assert!(taken < wire.len());
+    assert_eq!(pair.write_encrypted(&wire[taken..]).unwrap(), 0);
+
+    let mut received = pair.read_cleartext(usize::MAX);
+    assert!(pair.status().wants_encrypted);
+    let rest = pair.write_encrypted(&wire[taken..]).unwrap();
+    assert_eq!(taken + rest, wire.len());
+    received.extend(pair.read_cleartext(usize::MAX));
+    assert_eq!(received, sent);
 }
