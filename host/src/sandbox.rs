@@ -782,6 +782,39 @@ mod host_key_tests {
         (server, client)
     }
 
+    /// A connection starts with a small read-ahead buffer (an idle one
+    /// should not hold 32 KiB) and grows it once its peer sends in bulk.
+    #[tokio::test]
+    async fn a_connection_reads_ahead_little_until_its_peer_sends_in_bulk() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let limits = SandboxLimits::default();
+        let trust = GuestCredentials {
+            key: None,
+            cert: None,
+            ca: vec![fixture("ca1-cert.pem")],
+            ..agent1()
+        };
+        let server = Sandbox::server(&limits, Crypto::Host, &agent1(), &[], &server_options())
+            .expect("server pair");
+        let client =
+            Sandbox::client(&limits, Crypto::Host, &trust, &client_options()).expect("client");
+        let (mut server, mut client) = handshaken(server, client, 256 * 1024).await;
+        let small = server.read_ahead_capacity();
+        assert!(small <= 4096, "after the handshake: {small} bytes");
+
+        let payload: Vec<u8> = (0..100_000u32).map(|i| (i % 249) as u8).collect();
+        let sending = async {
+            client.write_all(&payload).await.expect("write");
+            client.shutdown().await.expect("close_notify");
+        };
+        let mut received = Vec::new();
+        let ((), read) = tokio::join!(sending, server.read_to_end(&mut received));
+        read.expect("read to close_notify");
+        assert!(received == payload, "{} bytes arrived", received.len());
+        assert_eq!(server.read_ahead_capacity(), 32 * 1024, "grown for bulk");
+    }
+
     /// agent1's key and certificate (signed by ca1, for `agent1.test`).
     fn agent1() -> GuestCredentials {
         GuestCredentials {

@@ -9,9 +9,10 @@
 //!    as it takes);
 //! 3. read more from the peer, only when the pair wants more.
 //!
-//! Buffers are fixed: at most [`INCOMING_BUFFER`] bytes read ahead from the
-//! peer, at most one chunk of encrypted output in flight, and the pair
-//! itself holds a bounded amount of cleartext both ways. A peer that never
+//! Buffers are bounded: at most [`INCOMING_BUFFER`] bytes read ahead from
+//! the peer (a connection starts with [`INCOMING_START`]), at most one chunk
+//! of encrypted output in flight, and the pair itself holds a bounded
+//! amount of cleartext both ways. A peer that never
 //! reads stalls its writer; it never makes the host buffer more.
 
 use std::io;
@@ -29,8 +30,16 @@ use crate::keylog::KeyLogFile;
 use crate::options::{Credentials, SniCallback};
 use crate::sandbox::{PairStatus, Sandbox, Step};
 
-/// Encrypted bytes read ahead from the transport: one full TLS record and then some.
+/// Encrypted bytes read ahead from the transport once the peer sends in
+/// bulk: one full TLS record and then some.
 const INCOMING_BUFFER: usize = 32 * 1024;
+/// The read-ahead buffer a connection starts with, enough for a handshake's
+/// flights and small messages. It grows to [`INCOMING_BUFFER`] after a read
+/// fills it, so an idle connection does not hold 32 KiB: on a fresh server
+/// (pages the allocator has never handed out need no zeroing) that saves
+/// ~4 KiB per idle connection, and up to the whole 28 KiB once freed memory
+/// is reused, which the allocator must zero for a zeroed buffer.
+const INCOMING_START: usize = 4 * 1024;
 /// The most encrypted bytes taken from the pair at once: a whole
 /// [`CLEARTEXT_CHUNK`] sealed (four records' headers and tags on top).
 const OUTGOING_CHUNK: usize = 80 * 1024;
@@ -113,7 +122,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             io,
             sandbox,
             status,
-            incoming: vec![0; INCOMING_BUFFER].into_boxed_slice(),
+            incoming: vec![0; INCOMING_START].into_boxed_slice(),
             incoming_start: 0,
             incoming_end: 0,
             outgoing: Vec::new(),
@@ -257,6 +266,14 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             match Pin::new(&mut self.io).poll_read(cx, &mut buf) {
                 Poll::Ready(Ok(())) => {
                     let n = buf.filled().len();
+                    if n == self.incoming.len() && n < INCOMING_BUFFER {
+                        // The peer sends in bulk: read ahead in full-size
+                        // reads from now on (the one copy of this read's
+                        // bytes is the price of starting small).
+                        let mut grown = vec![0; INCOMING_BUFFER];
+                        grown[..n].copy_from_slice(&self.incoming);
+                        self.incoming = grown.into_boxed_slice();
+                    }
                     self.incoming_end = n;
                     self.transport_eof = n == 0;
                     progress = true;
@@ -438,6 +455,12 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             + (self.outgoing.len() - self.outgoing_start)
             + self.status.encrypted_pending as usize
             + self.status.cleartext_pending as usize
+    }
+
+    /// How many encrypted bytes this connection can read ahead now.
+    #[cfg(test)]
+    pub(crate) fn read_ahead_capacity(&self) -> usize {
+        self.incoming.len()
     }
 
     /// Records the host sealed in place in the engine's output: the bulk
