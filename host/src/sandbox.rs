@@ -789,12 +789,7 @@ mod host_key_tests {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
         let limits = SandboxLimits::default();
-        let trust = GuestCredentials {
-            key: None,
-            cert: None,
-            ca: vec![fixture("ca1-cert.pem")],
-            ..agent1()
-        };
+        let trust = ca1_trust();
         let server = Sandbox::server(&limits, Crypto::Host, &agent1(), &[], &server_options())
             .expect("server pair");
         let client =
@@ -822,6 +817,17 @@ mod host_key_tests {
             passphrase: None,
             cert: Some(fixture("agent1-cert.pem")),
             ca: Vec::new(),
+            crl: Vec::new(),
+        }
+    }
+
+    /// A client's credentials: trusts ca1, no identity of its own.
+    fn ca1_trust() -> GuestCredentials {
+        GuestCredentials {
+            key: None,
+            passphrase: None,
+            cert: None,
+            ca: vec![fixture("ca1-cert.pem")],
             crl: Vec::new(),
         }
     }
@@ -896,12 +902,7 @@ mod host_key_tests {
 
         let limits = SandboxLimits::default();
         let credentials = agent1();
-        let trust = GuestCredentials {
-            key: None,
-            cert: None,
-            ca: vec![fixture("ca1-cert.pem")],
-            ..credentials.clone()
-        };
+        let trust = ca1_trust();
         let payload: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
         let suites = [
             "TLS_AES_128_GCM_SHA256",

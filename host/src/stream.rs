@@ -12,8 +12,8 @@
 //! Buffers are bounded: at most [`INCOMING_BUFFER`] bytes read ahead from
 //! the peer (a connection starts with [`INCOMING_START`]), at most one chunk
 //! of encrypted output in flight, and the pair itself holds a bounded
-//! amount of cleartext both ways. A peer that never
-//! reads stalls its writer; it never makes the host buffer more.
+//! amount of cleartext both ways. A peer that never reads stalls its
+//! writer; it never makes the host buffer more.
 
 use std::io;
 use std::net::SocketAddr;
