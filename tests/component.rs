@@ -58,7 +58,7 @@ fn the_host_crypto_component_adds_only_the_crypto_and_output_imports() {
 #[test]
 fn both_components_are_wasm_component_binaries() {
     for crypto in [tlsbox::Crypto::Guest, tlsbox::Crypto::Host] {
-        let wasm = tlsbox::runtime::component_wasm(crypto);
+        let wasm = tlsbox::runtime::component_wasm(crypto).expect("the suite builds both");
         assert_eq!(&wasm[..4], b"\0asm");
         // Components carry layer 1 in the version field; core modules carry 0.
         assert_eq!(&wasm[6..8], &[1, 0]);

@@ -23,7 +23,8 @@ fn composed_echo() -> Vec<u8> {
     );
     components::plug(
         &echo,
-        tlsbox::runtime::component_wasm(tlsbox::Crypto::Guest),
+        tlsbox::runtime::component_wasm(tlsbox::Crypto::Guest)
+            .expect("the suite builds with clang"),
     )
 }
 
@@ -136,6 +137,7 @@ fn the_cli_writes_the_engine_and_runs_a_command_with_its_exit_code() {
     assert_eq!(
         written,
         tlsbox::runtime::component_wasm(tlsbox::Crypto::Guest)
+            .expect("the suite builds with clang")
     );
 
     // `tlsbox run`: the composition, with the command's own exit code.

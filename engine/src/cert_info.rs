@@ -14,6 +14,7 @@
 
 use std::fmt::Write as _;
 
+use sha2::Digest;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::num_bigint::BigUint;
 use x509_parser::prelude::FromDer;
@@ -117,9 +118,9 @@ pub fn describe(der: &[u8]) -> Result<PeerCertificate, Error> {
         valid_from: asn1_time_print(&tbs.validity.not_before),
         valid_to: asn1_time_print(&tbs.validity.not_after),
         serial_number: serial_hex(cert.raw_serial()),
-        fingerprint: fingerprint(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der),
-        fingerprint256: fingerprint(&ring::digest::SHA256, der),
-        fingerprint512: fingerprint(&ring::digest::SHA512, der),
+        fingerprint: fingerprint(&sha1::Sha1::digest(der)),
+        fingerprint256: fingerprint(&sha2::Sha256::digest(der)),
+        fingerprint512: fingerprint(&sha2::Sha512::digest(der)),
         bits,
         pubkey,
         key,
@@ -999,11 +1000,10 @@ fn hex_upper(bytes: &[u8]) -> String {
     s
 }
 
-/// A digest of `der` as `AA:BB:...`.
-fn fingerprint(alg: &'static ring::digest::Algorithm, der: &[u8]) -> String {
-    let digest = ring::digest::digest(alg, der);
-    let mut s = String::with_capacity(digest.as_ref().len() * 3);
-    for (i, b) in digest.as_ref().iter().enumerate() {
+/// A certificate's digest as `AA:BB:...`.
+fn fingerprint(digest: &[u8]) -> String {
+    let mut s = String::with_capacity(digest.len() * 3);
+    for (i, b) in digest.iter().enumerate() {
         if i != 0 {
             s.push(':');
         }

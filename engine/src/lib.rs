@@ -42,16 +42,31 @@ static PROVIDER: std::sync::OnceLock<std::sync::Arc<rustls::crypto::CryptoProvid
 
 /// Installs the crypto provider every context and config is built from,
 /// before the first one is made; later calls change nothing. Without one,
-/// the engine uses rustls' ring provider. The tlsbox guest built with host
-/// crypto installs a provider whose primitives the host runs natively.
+/// the engine uses rustls' ring provider (the `ring` feature, on by
+/// default). The tlsbox guest built with host crypto installs a provider
+/// whose primitives the host runs natively.
 pub fn install_provider(provider: std::sync::Arc<rustls::crypto::CryptoProvider>) {
     let _ = PROVIDER.set(provider);
 }
 
 /// The crypto provider every config in the engine is built from.
+#[cfg(feature = "ring")]
 pub(crate) fn provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
     PROVIDER
         .get_or_init(|| std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .clone()
+}
+
+/// The crypto provider every config in the engine is built from: without
+/// the `ring` feature, the one installed with [`install_provider`].
+#[cfg(not(feature = "ring"))]
+pub(crate) fn provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
+    // The embedder installs its provider before it makes anything (the
+    // guest does so on its first call): a missing one is a bug of the
+    // build, not of any input.
+    PROVIDER
+        .get()
+        .expect("tlsbox-engine built without `ring`: install_provider must come first")
         .clone()
 }
 

@@ -5,7 +5,9 @@
 //! answers `UnknownIssuer` for four situations that OpenSSL (and so Node)
 //! tells apart, and it refuses X.509 v1 certificates, which Node accepts.
 
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::{
+    CertificateDer, SignatureVerificationAlgorithm, SubjectPublicKeyInfoDer, UnixTime,
+};
 use webpki::{KeyUsage, RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -215,9 +217,32 @@ fn parse(der: &[u8]) -> Result<X509Certificate<'_>, Error> {
         .map_err(|_| Error::new(ErrorCode::Unspecified, "unparsable certificate"))
 }
 
+/// Whether `issuer` names and signed `cert`: its signature checked with the
+/// engine's provider (the host's primitives in the host-crypto build), by
+/// the algorithm `cert` names for it.
 fn signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> bool {
-    cert.issuer().as_raw() == issuer.subject().as_raw()
-        && cert.verify_signature(Some(issuer.public_key())).is_ok()
+    if cert.issuer().as_raw() != issuer.subject().as_raw() {
+        return false;
+    }
+    let spki = SubjectPublicKeyInfoDer::from(issuer.tbs_certificate.subject_pki.raw);
+    let Ok(key) = webpki::RawPublicKeyEntity::try_from(&spki) else {
+        return false;
+    };
+    // An AlgorithmIdentifier's content starts with its OID; the parameters
+    // (RSA-PSS's hash, for one) are for the verification to settle.
+    let oid = cert.signature_algorithm.algorithm.as_bytes();
+    let named = |alg: &dyn SignatureVerificationAlgorithm| {
+        let id = alg.signature_alg_id();
+        id.len() > 2 && id[0] == 0x06 && usize::from(id[1]) == oid.len() && id[2..].starts_with(oid)
+    };
+    let tbs = cert.tbs_certificate.as_ref();
+    let signature = &cert.signature_value.data;
+    crate::provider()
+        .signature_verification_algorithms
+        .all
+        .iter()
+        .filter(|alg| named(**alg))
+        .any(|alg| key.verify_signature(*alg, tbs, signature).is_ok())
 }
 
 fn check_validity(cert: &X509Certificate<'_>, now: UnixTime) -> Result<(), Error> {

@@ -85,6 +85,9 @@ pub enum Error {
     SniCallback(String),
     /// The server is closed or not listening.
     NotListening,
+    /// The engine build asked for is not in this tlsbox (the self-contained
+    /// one needs clang at build time); the message says how to get it.
+    EngineNotBuilt(String),
 }
 
 impl Error {
@@ -100,6 +103,7 @@ impl Error {
             Self::InvalidArgument(_) => "ERR_INVALID_ARG_VALUE".into(),
             Self::SniCallback(_) => "ERR_TLSBOX_SNI_CALLBACK".into(),
             Self::NotListening => "ERR_SERVER_NOT_RUNNING".into(),
+            Self::EngineNotBuilt(_) => "ERR_TLSBOX_ENGINE_NOT_BUILT".into(),
         }
     }
 
@@ -152,6 +156,7 @@ impl fmt::Display for Error {
             Self::InvalidArgument(m) => write!(f, "ERR_INVALID_ARG_VALUE: {m}"),
             Self::SniCallback(m) => write!(f, "ERR_TLSBOX_SNI_CALLBACK: {m}"),
             Self::NotListening => f.write_str("ERR_SERVER_NOT_RUNNING: server is not running"),
+            Self::EngineNotBuilt(m) => write!(f, "ERR_TLSBOX_ENGINE_NOT_BUILT: {m}"),
         }
     }
 }

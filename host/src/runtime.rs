@@ -19,11 +19,20 @@ use crate::error::Error;
 use crate::options::Crypto;
 use crate::sandbox::SandboxState;
 
-/// The self-contained component, as built by `build.rs` from `guest/`.
-pub(crate) static COMPONENT_WASM: &[u8] = include_bytes!(env!("TLSBOX_COMPONENT_PATH"));
+/// The self-contained component, as built by `build.rs` from `guest/`:
+/// only where a C compiler for wasm32 was there for ring's C code.
+#[cfg(tlsbox_self_contained)]
+static COMPONENT_WASM: Option<&[u8]> = Some(include_bytes!(env!("TLSBOX_COMPONENT_PATH")));
+#[cfg(not(tlsbox_self_contained))]
+static COMPONENT_WASM: Option<&[u8]> = None;
 /// The component built with host crypto (`guest/` with `--features host-crypto`).
-pub(crate) static HOST_CRYPTO_COMPONENT_WASM: &[u8] =
+static HOST_CRYPTO_COMPONENT_WASM: &[u8] =
     include_bytes!(env!("TLSBOX_HOST_CRYPTO_COMPONENT_PATH"));
+
+/// Why there is no self-contained component, and how to get one.
+const NOT_BUILT: &str = "this tlsbox was built without the self-contained engine \
+    (Crypto::Guest): building it compiles ring's C code for wasm32, which needs clang; \
+    install clang (apt-get install clang) and build again, or use Crypto::Host";
 
 /// How often the engine's epoch advances: the granularity of call deadlines.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -79,10 +88,11 @@ impl Runtime {
     /// The instance template for `crypto`'s component, compiled (or loaded
     /// from the cache) on first use.
     pub(crate) fn pre(&self, crypto: Crypto) -> Result<&Pre, Error> {
-        let (cell, wasm) = match crypto {
-            Crypto::Guest => (&self.self_contained, COMPONENT_WASM),
-            Crypto::Host => (&self.host_crypto, HOST_CRYPTO_COMPONENT_WASM),
+        let cell = match crypto {
+            Crypto::Guest => &self.self_contained,
+            Crypto::Host => &self.host_crypto,
         };
+        let wasm = component_wasm(crypto)?;
         cell.get_or_init(|| {
             let component = load_component(&self.engine, wasm).map_err(|e| format!("{e:#}"))?;
             let pre = self
@@ -108,11 +118,12 @@ pub fn component_imports(crypto: Crypto) -> Result<Vec<String>, Error> {
         .collect())
 }
 
-/// `crypto`'s component's bytes (a WASI 0.2 component).
-pub fn component_wasm(crypto: Crypto) -> &'static [u8] {
+/// `crypto`'s component's bytes (a WASI 0.2 component). The self-contained
+/// one is an error in a build made without clang.
+pub fn component_wasm(crypto: Crypto) -> Result<&'static [u8], Error> {
     match crypto {
-        Crypto::Guest => COMPONENT_WASM,
-        Crypto::Host => HOST_CRYPTO_COMPONENT_WASM,
+        Crypto::Guest => COMPONENT_WASM.ok_or_else(|| Error::EngineNotBuilt(NOT_BUILT.into())),
+        Crypto::Host => Ok(HOST_CRYPTO_COMPONENT_WASM),
     }
 }
 
@@ -186,4 +197,28 @@ fn cache_dir() -> Option<PathBuf> {
         return Some(PathBuf::from(dir).join("tlsbox"));
     }
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache").join("tlsbox"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The host-crypto component is in every build; the self-contained one
+    /// only where clang was there, and asking for it otherwise says how to
+    /// get it.
+    #[test]
+    fn each_component_is_there_or_says_how_to_get_it() {
+        let host = component_wasm(Crypto::Host).expect("always built");
+        assert_eq!(&host[..4], b"\0asm");
+        let guest = component_wasm(Crypto::Guest);
+        if cfg!(tlsbox_self_contained) {
+            assert_eq!(&guest.expect("built with clang")[..4], b"\0asm");
+        } else {
+            let error = guest.expect_err("built without clang");
+            assert_eq!(error.code(), "ERR_TLSBOX_ENGINE_NOT_BUILT");
+            assert!(error.to_string().contains("needs clang"), "{error}");
+            let refused = Runtime::get().and_then(|runtime| runtime.pre(Crypto::Guest).map(|_| ()));
+            assert_eq!(refused.unwrap_err().code(), "ERR_TLSBOX_ENGINE_NOT_BUILT");
+        }
+    }
 }

@@ -301,8 +301,9 @@ impl Sandbox {
         limits: &SandboxLimits,
         credentials: &GuestCredentials,
     ) -> Result<()> {
-        // Credentials parse the same in both components.
-        let mut sandbox = Self::instantiate(limits, Crypto::Guest)?;
+        // Credentials parse the same in both components; the host-crypto
+        // one is in every build.
+        let mut sandbox = Self::instantiate(limits, Crypto::Host)?;
         let context = sandbox.create_context(credentials)?;
         sandbox.drop_resource(context)
     }

@@ -10,13 +10,13 @@
 //! - [`hash`]: transcript hashes and HMAC, under rustls' HKDF and PRF;
 //! - [`output`]: the bulk path's records, handed to the host in place.
 //!
-//! [`suites`] puts them together. The protocol stays here: parsing, the
-//! state machine, the key schedule's logic, certificate path building, SNI,
-//! ALPN and error mapping.
+//! [`suites`] puts them together; randomness comes from `wasi:random`. The
+//! protocol stays here: parsing, the state machine, the key schedule's
+//! logic, certificate path building, SNI, ALPN and error mapping.
 
 use std::sync::{Arc, OnceLock};
 
-use rustls::crypto::CryptoProvider;
+use rustls::crypto::{CryptoProvider, GetRandomFailed, SecureRandom};
 
 mod hash;
 mod kx;
@@ -26,13 +26,27 @@ mod sign;
 mod suites;
 mod verify;
 
-/// ring's provider with the primitives above moved to the host.
+/// A provider with every primitive in the host: this build has no crypto
+/// library of its own (no ring, so no C code compiled for wasm32).
 fn provider() -> CryptoProvider {
-    let mut provider = rustls::crypto::ring::default_provider();
-    provider.cipher_suites = suites::on_host(&provider.cipher_suites);
-    provider.kx_groups = kx::GROUPS.to_vec();
-    provider.signature_verification_algorithms = verify::ALGORITHMS;
-    provider
+    CryptoProvider {
+        cipher_suites: suites::all(),
+        kx_groups: kx::GROUPS.to_vec(),
+        signature_verification_algorithms: verify::ALGORITHMS,
+        secure_random: &WasiRandom,
+        key_provider: &sign::HostKeyProvider,
+    }
+}
+
+/// Randomness from `wasi:random`, which the host serves from its own
+/// secure source.
+#[derive(Debug)]
+struct WasiRandom;
+
+impl SecureRandom for WasiRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
+        getrandom::fill(buf).map_err(|_| GetRandomFailed)
+    }
 }
 
 /// Installs [`provider`] and the host's keys as the engine's, once.

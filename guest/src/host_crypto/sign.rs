@@ -1,29 +1,60 @@
 //! Signing with private keys the host keeps: the guest finds the key for
 //! its certificate by asking the host, and hands it the handshake message
-//! to sign. The key itself never enters the sandbox.
+//! to sign. The key itself never enters the sandbox, except in credentials
+//! the host could not keep, which the guest hands back to it
+//! ([`HostKeyProvider`]) only to report what is wrong with them.
 
 use std::sync::Arc;
 
-use rustls::pki_types::CertificateDer;
+use rustls::crypto::KeyProvider;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, SubjectPublicKeyInfoDer};
 use rustls::sign::{Signer, SigningKey};
 use rustls::{Error, SignatureAlgorithm, SignatureScheme};
 
-use crate::bindings::tlsbox::tls::crypto;
+use crate::bindings::tlsbox::tls::crypto::{self, PrivateKeyFormat};
 
 /// A key the host holds for one certificate.
 struct HostKey {
     handle: Arc<crypto::SigningKey>,
     algorithm: SignatureAlgorithm,
+    /// The public half (SubjectPublicKeyInfo), for keys loaded through
+    /// [`HostKeyProvider`]: the engine checks it against the certificate.
+    public_key: Option<Vec<u8>>,
+}
+
+impl HostKey {
+    fn new(handle: crypto::SigningKey, public_key: Option<Vec<u8>>) -> Self {
+        Self {
+            algorithm: SignatureAlgorithm::from(handle.algorithm()),
+            handle: Arc::new(handle),
+            public_key,
+        }
+    }
 }
 
 /// The engine's key source: the host's key for `leaf`, if it kept one.
 pub(super) fn key_for(leaf: &CertificateDer<'_>) -> Option<Arc<dyn SigningKey>> {
     let handle = crypto::signing_key_for(leaf)?;
-    let algorithm = SignatureAlgorithm::from(handle.algorithm());
-    Some(Arc::new(HostKey {
-        handle: Arc::new(handle),
-        algorithm,
-    }))
+    Some(Arc::new(HostKey::new(handle, None)))
+}
+
+/// The provider's `KeyProvider`: the host parses the key (this build has
+/// no RSA or elliptic-curve code of its own) and holds it from then on.
+#[derive(Debug)]
+pub(super) struct HostKeyProvider;
+
+impl KeyProvider for HostKeyProvider {
+    fn load_private_key(&self, key: PrivateKeyDer<'static>) -> Result<Arc<dyn SigningKey>, Error> {
+        let (format, der) = match &key {
+            PrivateKeyDer::Pkcs1(der) => (PrivateKeyFormat::Pkcs1, der.secret_pkcs1_der()),
+            PrivateKeyDer::Sec1(der) => (PrivateKeyFormat::Sec1, der.secret_sec1_der()),
+            PrivateKeyDer::Pkcs8(der) => (PrivateKeyFormat::Pkcs8, der.secret_pkcs8_der()),
+            _ => return Err(Error::General("unknown private key format".into())),
+        };
+        let handle = crypto::load_signing_key(format, der).map_err(Error::General)?;
+        let public_key = handle.public_key();
+        Ok(Arc::new(HostKey::new(handle, public_key)))
+    }
 }
 
 impl SigningKey for HostKey {
@@ -38,6 +69,12 @@ impl SigningKey for HostKey {
 
     fn algorithm(&self) -> SignatureAlgorithm {
         self.algorithm
+    }
+
+    fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
+        self.public_key
+            .as_deref()
+            .map(SubjectPublicKeyInfoDer::from)
     }
 }
 

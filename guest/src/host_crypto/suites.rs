@@ -1,74 +1,151 @@
-//! The cipher suites of ring's provider, rebuilt over the host's
-//! primitives: record protection ([`super::record`]) and the transcript
-//! hash, HKDF and PRF over the host's HMAC ([`super::hash`]). A suite the
-//! host has no AEAD for stays as it is.
+//! The cipher suites over the host's primitives: record protection
+//! ([`super::record`]) and the transcript hash, HKDF and PRF over the
+//! host's HMAC ([`super::hash`]). The list, its order and each suite's
+//! limits and TLS 1.2 signature schemes are those of rustls' default
+//! (ring) provider, so both engine builds offer the same suites.
 
 use std::sync::OnceLock;
 
-use rustls::crypto::hash::{Hash, HashAlgorithm};
-use rustls::{CipherSuiteCommon, SupportedCipherSuite, Tls12CipherSuite, Tls13CipherSuite};
+use rustls::crypto::KeyExchangeAlgorithm;
+use rustls::crypto::hash::Hash;
+use rustls::{
+    CipherSuite, CipherSuiteCommon, SignatureScheme, SupportedCipherSuite, Tls12CipherSuite,
+    Tls13CipherSuite,
+};
 
 use super::{hash, record};
 
-/// `suites`, moved to the host; made once per instance and kept, since
-/// rustls wants 'static suites.
-pub(super) fn on_host(suites: &[SupportedCipherSuite]) -> Vec<SupportedCipherSuite> {
-    static SUITES: OnceLock<Vec<SupportedCipherSuite>> = OnceLock::new();
-    SUITES
-        .get_or_init(|| suites.iter().map(|suite| on_host_one(*suite)).collect())
+/// AES-GCM's confidentiality limit in records (RFC 8446 §5.5); ChaCha20-
+/// Poly1305 has none that a connection can reach.
+const GCM_LIMIT: u64 = 1 << 24;
+
+/// One suite: its code, whether its hash is SHA-384, its record limit, and
+/// for TLS 1.2 the schemes its certificate may sign with.
+struct Suite {
+    suite: CipherSuite,
+    sha384: bool,
+    confidentiality_limit: u64,
+    tls12_sign: Option<&'static [SignatureScheme]>,
+}
+
+const fn suite(
+    suite: CipherSuite,
+    sha384: bool,
+    confidentiality_limit: u64,
+    tls12_sign: Option<&'static [SignatureScheme]>,
+) -> Suite {
+    Suite {
+        suite,
+        sha384,
+        confidentiality_limit,
+        tls12_sign,
+    }
+}
+
+static TLS12_ECDSA_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::ED25519,
+    SignatureScheme::ECDSA_NISTP521_SHA512,
+    SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+];
+
+static TLS12_RSA_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::RSA_PSS_SHA512,
+    SignatureScheme::RSA_PSS_SHA384,
+    SignatureScheme::RSA_PSS_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA256,
+];
+
+/// Every suite, most preferred first.
+static SUITES: [Suite; 9] = {
+    use CipherSuite as C;
+    const ECDSA: Option<&[SignatureScheme]> = Some(TLS12_ECDSA_SCHEMES);
+    const RSA: Option<&[SignatureScheme]> = Some(TLS12_RSA_SCHEMES);
+    [
+        suite(C::TLS13_AES_256_GCM_SHA384, true, GCM_LIMIT, None),
+        suite(C::TLS13_AES_128_GCM_SHA256, false, GCM_LIMIT, None),
+        suite(C::TLS13_CHACHA20_POLY1305_SHA256, false, u64::MAX, None),
+        suite(
+            C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            true,
+            GCM_LIMIT,
+            ECDSA,
+        ),
+        suite(
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            false,
+            GCM_LIMIT,
+            ECDSA,
+        ),
+        suite(
+            C::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            false,
+            u64::MAX,
+            ECDSA,
+        ),
+        suite(
+            C::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            true,
+            GCM_LIMIT,
+            RSA,
+        ),
+        suite(
+            C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            false,
+            GCM_LIMIT,
+            RSA,
+        ),
+        suite(
+            C::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            false,
+            u64::MAX,
+            RSA,
+        ),
+    ]
+};
+
+/// The suites, made once per instance and kept, since rustls wants
+/// 'static suites.
+pub(super) fn all() -> Vec<SupportedCipherSuite> {
+    static MADE: OnceLock<Vec<SupportedCipherSuite>> = OnceLock::new();
+    MADE.get_or_init(|| SUITES.iter().filter_map(make).collect())
         .clone()
 }
 
-fn on_host_one(suite: SupportedCipherSuite) -> SupportedCipherSuite {
-    match suite {
-        SupportedCipherSuite::Tls13(base) => {
-            let Some(aead) = record::tls13_aead(base.common.suite) else {
-                return suite;
-            };
-            let sha384 = is_sha384(base.common.hash_provider);
-            SupportedCipherSuite::Tls13(Box::leak(Box::new(Tls13CipherSuite {
-                common: common(&base.common),
-                hkdf_provider: if sha384 {
-                    &hash::HKDF_SHA384
-                } else {
-                    &hash::HKDF_SHA256
-                },
-                aead_alg: aead,
-                quic: None,
-            })))
-        }
-        SupportedCipherSuite::Tls12(base) => {
-            let Some(aead) = record::tls12_aead(base.common.suite) else {
-                return suite;
-            };
-            let sha384 = is_sha384(base.common.hash_provider);
-            SupportedCipherSuite::Tls12(Box::leak(Box::new(Tls12CipherSuite {
-                common: common(&base.common),
-                prf_provider: if sha384 {
-                    &hash::PRF_SHA384
-                } else {
-                    &hash::PRF_SHA256
-                },
-                kx: base.kx,
-                sign: base.sign,
-                aead_alg: aead,
-            })))
-        }
-    }
-}
-
-fn is_sha384(hash: &dyn Hash) -> bool {
-    hash.algorithm() == HashAlgorithm::SHA384
-}
-
-fn common(base: &CipherSuiteCommon) -> CipherSuiteCommon {
-    CipherSuiteCommon {
-        suite: base.suite,
-        hash_provider: if is_sha384(base.hash_provider) {
-            hash::SHA384
-        } else {
-            hash::SHA256
-        },
-        confidentiality_limit: base.confidentiality_limit,
-    }
+fn make(suite: &Suite) -> Option<SupportedCipherSuite> {
+    let hash_provider: &'static dyn Hash = if suite.sha384 {
+        hash::SHA384
+    } else {
+        hash::SHA256
+    };
+    let common = CipherSuiteCommon {
+        suite: suite.suite,
+        hash_provider,
+        confidentiality_limit: suite.confidentiality_limit,
+    };
+    Some(match suite.tls12_sign {
+        None => SupportedCipherSuite::Tls13(Box::leak(Box::new(Tls13CipherSuite {
+            common,
+            hkdf_provider: if suite.sha384 {
+                &hash::HKDF_SHA384
+            } else {
+                &hash::HKDF_SHA256
+            },
+            aead_alg: record::tls13_aead(suite.suite)?,
+            quic: None,
+        }))),
+        Some(sign) => SupportedCipherSuite::Tls12(Box::leak(Box::new(Tls12CipherSuite {
+            common,
+            prf_provider: if suite.sha384 {
+                &hash::PRF_SHA384
+            } else {
+                &hash::PRF_SHA256
+            },
+            kx: KeyExchangeAlgorithm::ECDHE,
+            sign,
+            aead_alg: record::tls12_aead(suite.suite)?,
+        }))),
+    })
 }

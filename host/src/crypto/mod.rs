@@ -30,8 +30,11 @@ pub use hash::HashContext;
 pub use kx::KeyExchange;
 pub use sign::HostSigningKey;
 
-use crate::bindings::tlsbox::tls::crypto::{HashAlgorithm, Host, SignatureAlgorithm};
+use crate::bindings::tlsbox::tls::crypto::{
+    HashAlgorithm, Host, PrivateKeyFormat, SignatureAlgorithm,
+};
 use crate::sandbox::SandboxState;
+use rustls::pki_types::PrivateKeyDer;
 use wasmtime::component::Resource;
 
 impl Host for SandboxState {
@@ -43,6 +46,27 @@ impl Host for SandboxState {
             return Ok(None);
         };
         Ok(Some(self.table().push(HostSigningKey::new(key))?))
+    }
+
+    fn load_signing_key(
+        &mut self,
+        format: PrivateKeyFormat,
+        der: Vec<u8>,
+    ) -> wasmtime::Result<Result<Resource<HostSigningKey>, String>> {
+        let der = match format {
+            PrivateKeyFormat::Pkcs1 => PrivateKeyDer::Pkcs1(der.into()),
+            PrivateKeyFormat::Sec1 => PrivateKeyDer::Sec1(der.into()),
+            PrivateKeyFormat::Pkcs8 => PrivateKeyDer::Pkcs8(der.into()),
+        };
+        match rustls::crypto::ring::default_provider()
+            .key_provider
+            .load_private_key(der)
+        {
+            Ok(key) => Ok(Ok(self.table().push(HostSigningKey::new(key))?)),
+            // The guest wraps the message as rustls' ring provider would.
+            Err(rustls::Error::General(message)) => Ok(Err(message)),
+            Err(error) => Ok(Err(error.to_string())),
+        }
     }
 
     fn verify_signature(

@@ -49,6 +49,11 @@ impl HostSigningKeyMethods for SandboxState {
         Ok(signed)
     }
 
+    fn public_key(&mut self, key: Resource<HostSigningKey>) -> wasmtime::Result<Option<Vec<u8>>> {
+        let key = &self.table().get(&key)?.0;
+        Ok(key.public_key().map(|spki| spki.as_ref().to_vec()))
+    }
+
     fn drop(&mut self, key: Resource<HostSigningKey>) -> wasmtime::Result<()> {
         self.table().delete(key)?;
         Ok(())

@@ -38,7 +38,7 @@ pub struct RunArgs {
 pub fn write_component(args: ComponentArgs) -> tlsbox::Result<()> {
     std::fs::write(
         &args.out,
-        tlsbox::runtime::component_wasm(tlsbox::Crypto::Guest),
+        tlsbox::runtime::component_wasm(tlsbox::Crypto::Guest)?,
     )?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
