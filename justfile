@@ -13,11 +13,10 @@ test:
     ./test
 
 # Benchmark tlsbox against native rustls, Node's tls and OpenSSL on loopback
-# (release build). Prints a table; writes bench/results/<label>.{json,md}.
+# (release build of bench/). Prints a table; writes bench/results/<label>.{json,md,svg}.
 # `just bench --quick`, `just bench --json`, `just bench --label after`.
 bench *ARGS:
-    cargo build --release
-    ./target/release/tlsbox bench {{ARGS}}
+    cargo run -p tlsbox-bench --release -- {{ARGS}}
 
 # Format and lint, as CI expects.
 check:

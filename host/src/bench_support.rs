@@ -1,4 +1,4 @@
-//! Hooks for `tlsbox bench`: the per-connection costs it reports, taken on
+//! Hooks for the benchmark (`bench/`, `tlsbox-bench`): the per-connection costs it reports, taken on
 //! the same code paths a real connection goes through. Not a stable API.
 
 use crate::error::Result;

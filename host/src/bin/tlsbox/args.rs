@@ -42,18 +42,12 @@ pub enum Command {
     /// Runs Node's echo example through the sandbox with the bundled fixtures: a server and
     /// a client on loopback, each authorizing the other.
     Demo,
-    /// Benchmarks tlsbox against native rustls, Node's `tls` and OpenSSL on loopback:
-    /// handshakes/s, bulk MB/s, memory per connection, set-up cost, cold start.
-    Bench(crate::bench::BenchArgs),
     /// Writes the self-contained engine component (exports `tlsbox:tls/tls`),
     /// to plug into a component that imports it: `wac plug app.wasm --plug tlsbox.wasm`.
     Component(crate::run::ComponentArgs),
     /// Runs a WASI command component (`wasi:cli/run`), such as one composed
     /// with the engine, with TCP on loopback (and --allow addresses) only.
     Run(crate::run::RunArgs),
-    /// A server or client process of `tlsbox bench` (internal).
-    #[command(hide = true)]
-    BenchPeer(crate::bench::peer::PeerArgs),
 }
 
 /// Options of `tlsbox server`: the shared flags, and this host's sandbox.

@@ -2,7 +2,6 @@
 //! `s_client`, with every connection's TLS sandboxed in WebAssembly.
 
 mod args;
-mod bench;
 mod client;
 mod demo;
 mod report;
@@ -33,10 +32,8 @@ fn main() -> ExitCode {
             Command::Server(args) => server::run(args).await,
             Command::Client(args) => client::run(args).await,
             Command::Demo => demo::run().await,
-            Command::Bench(args) => bench::run(args).await,
             Command::Component(args) => run::write_component(args),
             Command::Run(args) => run::run(args).await,
-            Command::BenchPeer(args) => bench::peer::run(args).await,
         }
     });
     match result {

@@ -1,4 +1,4 @@
-//! The servers under test, each a child process: `tlsbox bench-peer` for
+//! The servers under test, each a child process: `tlsbox-bench peer` for
 //! `tlsbox` and `rustls-native`, `node bench/node_peer.js`, `openssl s_server`.
 
 use std::path::{Path, PathBuf};
@@ -48,7 +48,7 @@ pub async fn start(
             let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
             let mut command = Command::new(exe);
             command
-                .arg("bench-peer")
+                .arg("peer")
                 .arg("--system")
                 .arg(system.name())
                 .arg("--serve")

@@ -1,5 +1,5 @@
-//! `tlsbox bench`: tlsbox against native rustls, Node's `tls` and OpenSSL,
-//! side by side, on loopback.
+//! `tlsbox-bench`: tlsbox against native rustls, Node's `tls` and OpenSSL,
+//! side by side, on loopback (`cargo run -p tlsbox-bench --release -- ...`).
 //!
 //! Every server runs in its own process and is measured with the same
 //! native rustls load client (see [`native::client_config`]), so the
@@ -9,8 +9,8 @@
 
 mod chart;
 mod load;
-pub mod native;
-pub mod peer;
+mod native;
+mod peer;
 mod servers;
 mod table;
 
@@ -18,21 +18,64 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use clap::{Args, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use tlsbox::Error;
 
 use servers::Identity;
 
-const EC_CERT: &str = include_str!("../../../../../fixtures/ec10-cert.pem");
-const EC_KEY: &str = include_str!("../../../../../fixtures/ec10-key.pem");
-const EC_CA: &str = include_str!("../../../../../fixtures/ca5-cert.pem");
-const RSA_CERT: &str = include_str!("../../../../../fixtures/agent1-cert.pem");
-const RSA_KEY: &str = include_str!("../../../../../fixtures/agent1-key.pem");
-const RSA_CA: &str = include_str!("../../../../../fixtures/ca1-cert.pem");
-const NODE_PEER: &str = include_str!("../../../../../bench/node_peer.js");
+const EC_CERT: &str = include_str!("../../fixtures/ec10-cert.pem");
+const EC_KEY: &str = include_str!("../../fixtures/ec10-key.pem");
+const EC_CA: &str = include_str!("../../fixtures/ca5-cert.pem");
+const RSA_CERT: &str = include_str!("../../fixtures/agent1-cert.pem");
+const RSA_KEY: &str = include_str!("../../fixtures/agent1-key.pem");
+const RSA_CA: &str = include_str!("../../fixtures/ca1-cert.pem");
+const NODE_PEER: &str = include_str!("../node_peer.js");
 
-/// Options of `tlsbox bench`.
+/// Benchmarks tlsbox against native rustls, Node's `tls` and OpenSSL on
+/// loopback: handshakes/s, bulk MB/s, memory per connection, set-up cost,
+/// cold start.
+#[derive(Parser, Debug)]
+#[command(name = "tlsbox-bench", args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    peer: Option<PeerCommand>,
+    #[command(flatten)]
+    bench: BenchArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum PeerCommand {
+    /// A server or client process of the benchmark (internal).
+    #[command(hide = true)]
+    Peer(peer::PeerArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("tlsbox-bench: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.peer {
+            Some(PeerCommand::Peer(args)) => peer::run(args).await,
+            None => run(cli.bench).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tlsbox-bench: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Options of `tlsbox-bench`.
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     /// Tiny counts and short rounds: checks that everything runs, measures little.
@@ -303,7 +346,7 @@ struct Run {
 }
 
 /// Runs the benchmark.
-pub async fn run(args: BenchArgs) -> Result<(), Error> {
+async fn run(args: BenchArgs) -> Result<(), Error> {
     let settings = Settings::new(args.quick, args.rounds);
     if cfg!(debug_assertions) && !args.quick {
         progress("warning: a debug build; `cargo build --release` for real numbers");
@@ -923,15 +966,16 @@ impl Run {
         let ca = self.workdir.join("ca5-cert.pem");
         let exe = std::env::current_exe().expect("own executable");
         let cache = self.workdir.join("cache");
+        // A process that links the tlsbox library, connects once with
+        // `tlsbox::connect` (verifying chain and name) and exits.
         let tlsbox_client = |cache_dir: &Path| {
             let mut command = std::process::Command::new(&exe);
             command
-                .args(["client", "--connect"])
-                .arg(format!("127.0.0.1:{port}"))
-                .args(["--servername", "localhost", "--ca"])
+                .args(["peer", "--system", "tlsbox", "--connect"])
+                .arg(&port)
+                .arg("--ca")
                 .arg(&ca)
-                .env("TLSBOX_CACHE_DIR", cache_dir)
-                .env("TLSBOX_LOG", "off");
+                .env("TLSBOX_CACHE_DIR", cache_dir);
             command
         };
         let mut clients: Vec<(System, Option<&'static str>, std::process::Command)> = vec![
@@ -944,7 +988,7 @@ impl Run {
         ];
         let mut native = std::process::Command::new(&exe);
         native
-            .args(["bench-peer", "--system", "rustls-native", "--connect"])
+            .args(["peer", "--system", "rustls-native", "--connect"])
             .arg(&port)
             .arg("--ca")
             .arg(&ca);

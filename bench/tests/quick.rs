@@ -1,15 +1,15 @@
-//! `tlsbox bench --quick --json`: runs end to end with tiny counts and prints
+//! `tlsbox-bench --quick --json`: runs end to end with tiny counts and prints
 //! one JSON object of the documented shape. The numbers are not checked:
 //! benchmarks are never assertions.
 
 use serde_json::Value;
 
-const TLSBOX: &str = env!("CARGO_BIN_EXE_tlsbox");
+const BENCH: &str = env!("CARGO_BIN_EXE_tlsbox-bench");
 
 #[test]
 fn quick_bench_prints_json_of_the_documented_shape() {
-    let output = std::process::Command::new(TLSBOX)
-        .args(["bench", "--quick", "--json", "--no-save", "--rounds", "1"])
+    let output = std::process::Command::new(BENCH)
+        .args(["--quick", "--json", "--no-save", "--rounds", "1"])
         .args(["--systems", "tlsbox"])
         .output()
         .unwrap();
@@ -103,8 +103,8 @@ fn quick_bench_prints_json_of_the_documented_shape() {
 
 #[test]
 fn only_runs_the_parts_asked_for() {
-    let output = std::process::Command::new(TLSBOX)
-        .args(["bench", "--quick", "--json", "--no-save", "--rounds", "1"])
+    let output = std::process::Command::new(BENCH)
+        .args(["--quick", "--json", "--no-save", "--rounds", "1"])
         .args(["--systems", "tlsbox", "--only", "setup"])
         .output()
         .unwrap();

@@ -1,4 +1,4 @@
-//! The results as a Markdown table: what `tlsbox bench` prints and saves.
+//! The results as a Markdown table: what `tlsbox-bench` prints and saves.
 
 use std::fmt::Write;
 

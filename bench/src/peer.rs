@@ -1,4 +1,4 @@
-//! `tlsbox bench-peer`: the benchmark's servers for `tlsbox` and
+//! `tlsbox-bench peer`: the benchmark's servers for `tlsbox` and
 //! `rustls-native`, each in its own process so that its memory can be read
 //! from `/proc` and its CPU is not shared with the load client's runtime.
 //!
@@ -30,7 +30,7 @@ pub enum PeerSystem {
     RustlsNative,
 }
 
-/// Options of the hidden `tlsbox bench-peer`.
+/// Options of the hidden `tlsbox-bench peer`.
 #[derive(Args, Debug)]
 pub struct PeerArgs {
     /// What to run.
@@ -45,8 +45,8 @@ pub struct PeerArgs {
     /// Private key (PEM) to serve.
     #[arg(long)]
     pub key: Option<PathBuf>,
-    /// Instead: connect once to this loopback port, verifying against `--ca`,
-    /// and exit (the cold-start measure).
+    /// Instead: connect once to this loopback port as `--system`'s client,
+    /// verifying against `--ca`, and exit (the cold-start measure).
     #[arg(long, requires = "ca")]
     pub connect: Option<u16>,
     /// Root to trust when connecting.
@@ -54,18 +54,21 @@ pub struct PeerArgs {
     pub ca: Option<PathBuf>,
     /// For `tlsbox`: which engine build serves.
     #[arg(long, value_enum, default_value_t)]
-    pub crypto: crate::args::CryptoArg,
+    pub crypto: CryptoArg,
 }
 
 /// Runs the peer.
 pub async fn run(args: PeerArgs) -> Result<(), Error> {
     if let Some(port) = args.connect {
         let ca = tlsbox::read_pem(args.ca.as_ref().expect("clap requires --ca"))?;
-        return connect_native(port, ca).await;
+        return match args.system {
+            PeerSystem::Tlsbox => connect_tlsbox(port, ca).await,
+            PeerSystem::RustlsNative => connect_native(port, ca).await,
+        };
     }
     let (Some(cert), Some(key)) = (&args.cert, &args.key) else {
         return Err(Error::InvalidArgument(
-            "bench-peer needs --serve with --cert and --key, or --connect".into(),
+            "peer needs --serve with --cert and --key, or --connect".into(),
         ));
     };
     let credentials = tlsbox::Credentials::from_files(key, cert)?;
@@ -79,6 +82,36 @@ pub async fn run(args: PeerArgs) -> Result<(), Error> {
         PeerSystem::Tlsbox => serve_tlsbox(credentials, args.crypto.into()).await,
         PeerSystem::RustlsNative => serve_native(credentials).await,
     }
+}
+
+/// Which engine build a tlsbox peer runs (`tlsbox::Crypto`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum CryptoArg {
+    /// The self-contained component.
+    Guest,
+    /// Host crypto.
+    #[default]
+    Host,
+}
+
+impl From<CryptoArg> for tlsbox::Crypto {
+    fn from(arg: CryptoArg) -> Self {
+        match arg {
+            CryptoArg::Guest => tlsbox::Crypto::Guest,
+            CryptoArg::Host => tlsbox::Crypto::Host,
+        }
+    }
+}
+
+/// One tlsbox client connection, as `tlsbox client` makes it: handshake
+/// (chain and name verified), close.
+async fn connect_tlsbox(port: u16, ca: String) -> Result<(), Error> {
+    let mut stream =
+        tlsbox::connect("localhost", port, tlsbox::ConnectOptions::with_ca(ca)).await?;
+    AsyncWriteExt::shutdown(&mut stream).await?;
+    let mut rest = [0u8; 1024];
+    while AsyncReadExt::read(&mut stream, &mut rest).await? > 0 {}
+    Ok(())
 }
 
 fn announce(port: u16) {
