@@ -69,59 +69,22 @@ pub(crate) fn error(e: tlsbox_engine::Error) -> types::Error {
     }
 }
 
-fn error_code(code: ErrorCode) -> types::ErrorCode {
-    use ErrorCode as E;
-    use types::ErrorCode as W;
-    match code {
-        E::DepthZeroSelfSignedCert => W::DepthZeroSelfSignedCert,
-        E::SelfSignedCertInChain => W::SelfSignedCertInChain,
-        E::UnableToVerifyLeafSignature => W::UnableToVerifyLeafSignature,
-        E::UnableToGetIssuerCertLocally => W::UnableToGetIssuerCertLocally,
-        E::UnableToGetIssuerCert => W::UnableToGetIssuerCert,
-        E::CertHasExpired => W::CertHasExpired,
-        E::CertNotYetValid => W::CertNotYetValid,
-        E::CertRevoked => W::CertRevoked,
-        E::CertSignatureFailure => W::CertSignatureFailure,
-        E::InvalidCa => W::InvalidCa,
-        E::PathLengthExceeded => W::PathLengthExceeded,
-        E::InvalidPurpose => W::InvalidPurpose,
-        E::CertChainTooLong => W::CertChainTooLong,
-        E::UnableToGetCrl => W::UnableToGetCrl,
-        E::CrlHasExpired => W::CrlHasExpired,
-        E::Unspecified => W::Unspecified,
-        E::ErrTlsCertAltnameInvalid => W::ErrTlsCertAltnameInvalid,
-        E::ErrInvalidArgValue => W::ErrInvalidArgValue,
-        E::ErrOsslPemNoStartLine => W::ErrOsslPemNoStartLine,
-        E::ErrOsslBadDecrypt => W::ErrOsslBadDecrypt,
-        E::ErrOsslX509KeyValuesMismatch => W::ErrOsslX509KeyValuesMismatch,
-        E::ErrTlsInvalidCredentials => W::ErrTlsInvalidCredentials,
-        E::ErrSslWrongVersionNumber => W::ErrSslWrongVersionNumber,
-        E::ErrSslNoApplicationProtocol => W::ErrSslNoApplicationProtocol,
-        E::ErrSslHandshakeFailure => W::ErrSslHandshakeFailure,
-        E::ErrSslBadCertificate => W::ErrSslBadCertificate,
-        E::ErrSslPeerAlert => W::ErrSslPeerAlert,
-        E::ErrSslDecryptionFailed => W::ErrSslDecryptionFailed,
-        E::ErrSslRecordOverflow => W::ErrSslRecordOverflow,
-        E::ErrSslProtocolError => W::ErrSslProtocolError,
-        E::ErrSslPeerDidNotReturnACertificate => W::ErrSslPeerDidNotReturnACertificate,
-        E::ErrTlsInvalidState => W::ErrTlsInvalidState,
-        E::ErrSslTlsv1AlertNoApplicationProtocol => W::ErrSslTlsv1AlertNoApplicationProtocol,
-        E::ErrSslTlsv13AlertCertificateRequired => W::ErrSslTlsv13AlertCertificateRequired,
-        E::ErrSslTlsv1AlertUnknownCa => W::ErrSslTlsv1AlertUnknownCa,
-        E::ErrSslSslv3AlertBadCertificate => W::ErrSslSslv3AlertBadCertificate,
-        E::ErrSslSslv3AlertCertificateExpired => W::ErrSslSslv3AlertCertificateExpired,
-        E::ErrSslSslv3AlertCertificateRevoked => W::ErrSslSslv3AlertCertificateRevoked,
-        E::ErrSslSslv3AlertCertificateUnknown => W::ErrSslSslv3AlertCertificateUnknown,
-        E::ErrSslSslv3AlertUnsupportedCertificate => W::ErrSslSslv3AlertUnsupportedCertificate,
-        E::ErrSslSslv3AlertHandshakeFailure => W::ErrSslSslv3AlertHandshakeFailure,
-        E::ErrSslTlsv1AlertDecryptError => W::ErrSslTlsv1AlertDecryptError,
-        E::ErrSslTlsv1AlertInternalError => W::ErrSslTlsv1AlertInternalError,
-        E::ErrSslTlsv1AlertAccessDenied => W::ErrSslTlsv1AlertAccessDenied,
-        E::ErrSslTlsv1AlertProtocolVersion => W::ErrSslTlsv1AlertProtocolVersion,
-        E::ErrSslTlsv1UnrecognizedName => W::ErrSslTlsv1UnrecognizedName,
-        _ => W::Unspecified,
-    }
+/// Makes [`error_code`] from the engine's one list of codes: the WIT enum
+/// has the same cases (a test in the engine checks `wit/types.wit`).
+macro_rules! wit_error_code {
+    ($($(#[$doc:meta])* $variant:ident = $node:literal,)*) => {
+        /// The WIT case of the engine's `code`.
+        fn error_code(code: ErrorCode) -> types::ErrorCode {
+            match code {
+                $(ErrorCode::$variant => types::ErrorCode::$variant,)*
+                // The engine's enum is non-exhaustive, but every case is above.
+                _ => types::ErrorCode::Unspecified,
+            }
+        }
+    };
 }
+
+tlsbox_engine::with_error_codes!(wit_error_code);
 
 pub(crate) fn cipher(c: cipher::Cipher) -> types::Cipher {
     types::Cipher {

@@ -22,24 +22,24 @@ pub struct TlsError {
 impl TlsError {
     /// Node's code: `DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...
     pub fn code(&self) -> String {
-        node_code(self.kind)
+        node_code(self.kind).to_string()
     }
 }
 
-/// `DepthZeroSelfSignedCert` -> `DEPTH_ZERO_SELF_SIGNED_CERT`: the WIT case
-/// names are Node's codes in kebab case, and bindgen makes them camel case.
-fn node_code(kind: TlsErrorCode) -> String {
-    let debug = format!("{kind:?}");
-    let name = debug.rsplit("::").next().unwrap_or(&debug);
-    let mut code = String::with_capacity(name.len() + 8);
-    for (i, c) in name.char_indices() {
-        if c.is_ascii_uppercase() && i > 0 {
-            code.push('_');
+/// Makes [`node_code`] from the engine's one list of codes, whose cases
+/// the WIT enum has (a test in the engine checks `wit/types.wit`).
+macro_rules! node_spelling {
+    ($($(#[$doc:meta])* $variant:ident = $node:literal,)*) => {
+        /// Node's spelling of `kind`.
+        fn node_code(kind: TlsErrorCode) -> &'static str {
+            match kind {
+                $(TlsErrorCode::$variant => $node,)*
+            }
         }
-        code.push(c.to_ascii_uppercase());
-    }
-    code
+    };
 }
+
+tlsbox_engine::with_error_codes!(node_spelling);
 
 impl From<types::Error> for TlsError {
     fn from(e: types::Error) -> Self {
