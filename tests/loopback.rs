@@ -232,3 +232,26 @@ async fn both_crypto_builds_carry_data_with_each_aead() {
         }
     }
 }
+
+/// `add_context` refuses, at once and with Node's code, a pattern the
+/// engine's SNI table would refuse (the one rule, in the engine).
+#[tokio::test]
+async fn add_context_refuses_a_pattern_the_sni_table_cannot_match() {
+    let server = tlsbox::create_server(ServerOptions::new(identity("agent1"))).unwrap();
+    for bad in [
+        "",
+        ".",
+        "*",
+        "*.",
+        "*a.example.com",
+        "a.*.example.com",
+        "www.*",
+    ] {
+        let error = server.add_context(bad, identity("agent2")).unwrap_err();
+        assert_eq!(error.code(), "ERR_INVALID_ARG_VALUE", "{bad:?}: {error}");
+        assert!(error.to_string().contains("invalid SNI pattern"), "{error}");
+    }
+    for good in ["agent2", "*.example.com", "Agent2.Example.COM."] {
+        server.add_context(good, identity("agent2")).expect(good);
+    }
+}

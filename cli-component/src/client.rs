@@ -2,12 +2,12 @@
 //! stdin to the server and the server to stdout until the server closes.
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, TcpStream, ToSocketAddrs};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use tlsbox_cli_shared::args::ClientFlags;
 use tlsbox_engine::context::{Credentials, SecureContext};
-use tlsbox_engine::pair::{ClientOptions, SecurePair};
+use tlsbox_engine::pair::{ClientOptions, ConnectNames, SecurePair};
 
 use crate::conn::TlsConn;
 use crate::poll::{self, Interest};
@@ -52,14 +52,10 @@ fn make_pair(flags: &ClientFlags, host: &str) -> Result<SecurePair, Failure> {
     for crl in &flags.crl {
         credentials.crl.push(read_pem(crl)?);
     }
-    let servername = match &flags.servername {
-        Some(name) => Some(name.clone()),
-        None if host.parse::<IpAddr>().is_ok() => None,
-        None => Some(host.to_string()),
-    };
+    let names = ConnectNames::new(host, flags.servername.as_deref());
     let options = ClientOptions {
-        check_host: servername.clone().unwrap_or_else(|| host.to_string()),
-        servername,
+        check_host: names.check_host,
+        servername: names.servername,
         reject_unauthorized: !flags.insecure,
         alpn_protocols: flags.alpn.clone(),
         keylog: false,

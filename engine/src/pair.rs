@@ -49,6 +49,33 @@ pub struct ClientOptions {
     pub ciphers: Option<String>,
 }
 
+/// The names of a client connection to a host, by Node's `tls.connect`
+/// rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectNames {
+    /// [`ClientOptions::servername`]: the `servername` option, else the
+    /// host, unless the host is an IP address (RFC 6066 puts no address in
+    /// SNI).
+    pub servername: Option<String>,
+    /// [`ClientOptions::check_host`]: `servername || host`.
+    pub check_host: String,
+}
+
+impl ConnectNames {
+    /// The names for connecting to `host` with the `servername` option.
+    pub fn new(host: &str, servername: Option<&str>) -> Self {
+        let servername = match servername {
+            Some(name) => Some(name.to_string()),
+            None if host.parse::<std::net::IpAddr>().is_ok() => None,
+            None => Some(host.to_string()),
+        };
+        Self {
+            check_host: servername.clone().unwrap_or_else(|| host.to_string()),
+            servername,
+        }
+    }
+}
+
 /// Where a pair stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PairStatus {

@@ -27,6 +27,13 @@ pub struct ServerOptions {
     pub ciphers: Option<String>,
 }
 
+/// Checks an `addContext` pattern by the rule the server's table applies
+/// (`name` or `*.name`, `*` standing for one whole label): what a host
+/// checks before any connection uses it.
+pub fn check_pattern(pattern: &str) -> Result<(), Error> {
+    Pattern::parse(pattern).map(drop)
+}
+
 /// A name pattern from `addContext`: an exact name or `*.` and a suffix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Pattern {

@@ -308,3 +308,25 @@ fn a_pair_takes_records_until_rustls_holds_more_than_a_records_worth_of_cleartex
     received.extend(pair.read_cleartext(usize::MAX));
     assert_eq!(received, sent);
 }
+
+#[test]
+fn a_client_names_its_server_as_nodes_connect_does() {
+    use tlsbox_engine::pair::ConnectNames;
+    let names = |host, servername| {
+        let names = ConnectNames::new(host, servername);
+        (names.servername, names.check_host)
+    };
+    // SNI is the host, which the certificate must name.
+    assert_eq!(
+        names("example.com", None),
+        (Some("example.com".into()), "example.com".into())
+    );
+    // No address in SNI (RFC 6066); the certificate must still name it.
+    assert_eq!(names("127.0.0.1", None), (None, "127.0.0.1".into()));
+    assert_eq!(names("::1", None), (None, "::1".into()));
+    // The `servername` option is sent and checked, whatever the host.
+    assert_eq!(
+        names("127.0.0.1", Some("agent1")),
+        (Some("agent1".into()), "agent1".into())
+    );
+}

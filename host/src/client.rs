@@ -1,7 +1,5 @@
 //! `tls.connect`: a client connection in its own sandbox.
 
-use std::net::IpAddr;
-
 use tokio::net::TcpStream;
 
 use crate::error::{Error, Result};
@@ -27,14 +25,10 @@ use crate::stream::CleartextStream;
 /// # Ok(()) }
 /// ```
 pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<CleartextStream> {
-    let servername = match &options.servername {
-        Some(name) => Some(name.clone()),
-        None if host.parse::<IpAddr>().is_ok() => None,
-        None => Some(host.to_string()),
-    };
+    let names = tlsbox_engine::pair::ConnectNames::new(host, options.servername.as_deref());
     let guest_options = GuestClientOptions {
-        check_host: servername.clone().unwrap_or_else(|| host.to_string()),
-        servername,
+        check_host: names.check_host,
+        servername: names.servername,
         reject_unauthorized: options.reject_unauthorized,
         alpn_protocols: options.alpn_protocols.clone(),
         keylog: options.keylog.is_some(),

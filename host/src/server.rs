@@ -170,7 +170,9 @@ impl Server {
     /// matches `pattern` (`name` or `*.name`, `*` being one label) get these
     /// credentials; the latest added match wins. Applies to new connections.
     pub fn add_context(&self, pattern: &str, credentials: Credentials) -> Result<()> {
-        validate_pattern(pattern)?;
+        // The rule the guest's table applies, checked now.
+        tlsbox_engine::server::check_pattern(pattern)
+            .map_err(|error| Error::InvalidArgument(error.message))?;
         Sandbox::check_credentials(&self.shared.options.limits, &credentials.to_guest())?;
         self.shared
             .contexts
@@ -317,15 +319,4 @@ async fn serve_connection(
             let _ = events.send(secure).await;
         }
     }
-}
-
-/// `name` or `*.name`, as `addContext` takes them.
-fn validate_pattern(pattern: &str) -> Result<()> {
-    let body = pattern.strip_prefix("*.").unwrap_or(pattern);
-    if body.is_empty() || body.contains('*') {
-        return Err(Error::InvalidArgument(format!(
-            "invalid SNI pattern {pattern:?}: use a name or *.name"
-        )));
-    }
-    Ok(())
 }
