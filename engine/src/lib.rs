@@ -24,16 +24,16 @@
 #![warn(missing_docs)]
 
 pub mod cert_info;
+pub mod chain;
 pub mod cipher;
 pub mod context;
 pub mod error;
 pub mod hostname;
+mod node_verifiers;
 pub mod pair;
 pub mod pem;
 pub mod server;
 mod tls_error;
-mod verifier;
-pub mod verify;
 
 pub use error::{Error, ErrorCode};
 

@@ -16,9 +16,9 @@ use crate::cert_info::{self, PeerCertificate};
 use crate::cipher::{self, Cipher};
 use crate::context::SecureContext;
 use crate::error::{Error, ErrorCode};
+use crate::node_verifiers::{NodeClientVerifier, NodeServerVerifier, SharedVerdict};
 use crate::server::ServerShared;
 use crate::tls_error::from_rustls;
-use crate::verifier::{NodeClientVerifier, NodeServerVerifier, SharedVerdict};
 
 /// Encrypted bytes a pair holds for its caller before it refuses more cleartext.
 const OUTBOX_LIMIT: usize = 64 * 1024;

@@ -17,9 +17,9 @@ use rustls::{
 use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use crate::chain::{Usage, verify_chain};
 use crate::context::TrustStore;
 use crate::error::{Error, ErrorCode};
-use crate::verify::{Usage, verify_chain};
 
 /// What verification of the peer's certificate concluded.
 pub(crate) type Verdict = Option<Result<Vec<CertificateDer<'static>>, Error>>;
