@@ -130,6 +130,8 @@ mod sandbox;
 mod secure_pair;
 mod server;
 mod stream;
+#[cfg(test)]
+mod test_support;
 
 pub use cert::PeerCertificate;
 pub use client::connect;

@@ -573,3 +573,6 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for CleartextStream<IO> {
         Pin::new(&mut self.io).poll_shutdown(cx)
     }
 }
+
+#[cfg(test)]
+mod tests;
