@@ -275,3 +275,17 @@ fn cli_server_with_too_little_memory_says_so_and_exits_non_zero() {
     assert!(stderr.contains("ERR_TLSBOX_LIMIT"), "{stderr}");
     assert!(stderr.contains("memory limit"), "{stderr}");
 }
+
+#[test]
+fn an_unknown_engine_build_is_a_one_line_error_naming_the_choices() {
+    let output = std::process::Command::new(TLSBOX)
+        .args(["client", "--connect", "127.0.0.1:1", "--crypto", "wasm"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unknown engine build \"wasm\": expected host or guest"),
+        "{stderr}"
+    );
+}

@@ -52,9 +52,9 @@ pub struct PeerArgs {
     /// Root to trust when connecting.
     #[arg(long)]
     pub ca: Option<PathBuf>,
-    /// For `tlsbox`: which engine build serves.
-    #[arg(long, value_enum, default_value_t)]
-    pub crypto: CryptoArg,
+    /// For `tlsbox`: which engine build serves (host or guest).
+    #[arg(long, default_value = "host")]
+    pub crypto: tlsbox::Crypto,
 }
 
 /// Runs the peer.
@@ -79,27 +79,8 @@ pub async fn run(args: PeerArgs) -> Result<(), Error> {
         std::process::exit(0);
     });
     match args.system {
-        PeerSystem::Tlsbox => serve_tlsbox(credentials, args.crypto.into()).await,
+        PeerSystem::Tlsbox => serve_tlsbox(credentials, args.crypto).await,
         PeerSystem::RustlsNative => serve_native(credentials).await,
-    }
-}
-
-/// Which engine build a tlsbox peer runs (`tlsbox::Crypto`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum CryptoArg {
-    /// The self-contained component.
-    Guest,
-    /// Host crypto.
-    #[default]
-    Host,
-}
-
-impl From<CryptoArg> for tlsbox::Crypto {
-    fn from(arg: CryptoArg) -> Self {
-        match arg {
-            CryptoArg::Guest => tlsbox::Crypto::Guest,
-            CryptoArg::Host => tlsbox::Crypto::Host,
-        }
     }
 }
 

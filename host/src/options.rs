@@ -87,6 +87,21 @@ pub enum Crypto {
     Host,
 }
 
+impl std::str::FromStr for Crypto {
+    type Err = String;
+
+    /// `host` or `guest`, as the command lines spell the builds.
+    fn from_str(name: &str) -> Result<Self, String> {
+        match name {
+            "host" => Ok(Self::Host),
+            "guest" => Ok(Self::Guest),
+            other => Err(format!(
+                "unknown engine build {other:?}: expected host or guest"
+            )),
+        }
+    }
+}
+
 /// Node's default `handshakeTimeout`.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(120);
 

@@ -2,27 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 pub use tlsbox_cli_shared::args::{ClientFlags, ServerFlags};
-
-/// Where a connection's cryptographic primitives run (`tlsbox::Crypto`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum CryptoArg {
-    /// The self-contained component: ring inside the sandbox (WASI imports only).
-    Guest,
-    /// Record protection (AES-GCM, ChaCha20-Poly1305) natively in the host.
-    #[default]
-    Host,
-}
-
-impl From<CryptoArg> for tlsbox::Crypto {
-    fn from(arg: CryptoArg) -> Self {
-        match arg {
-            CryptoArg::Guest => tlsbox::Crypto::Guest,
-            CryptoArg::Host => tlsbox::Crypto::Host,
-        }
-    }
-}
 
 /// TLS server and client with the TLS engine sandboxed in WebAssembly
 /// (Node's `tls` module, in Rust).
@@ -57,9 +38,10 @@ pub struct ServerArgs {
     pub flags: ServerFlags,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
-    /// Which sandboxed engine build runs each connection.
-    #[arg(long, value_enum, default_value_t)]
-    pub crypto: CryptoArg,
+    /// Which sandboxed engine build runs each connection: host (primitives
+    /// in the host, the default) or guest (self-contained).
+    #[arg(long, value_name = "host|guest", default_value = "host")]
+    pub crypto: tlsbox::Crypto,
 }
 
 /// Limits on each connection's sandbox, and the key log.
@@ -95,7 +77,8 @@ pub struct ClientArgs {
     pub flags: ClientFlags,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
-    /// Which sandboxed engine build runs the connection.
-    #[arg(long, value_enum, default_value_t)]
-    pub crypto: CryptoArg,
+    /// Which sandboxed engine build runs the connection: host (primitives
+    /// in the host, the default) or guest (self-contained).
+    #[arg(long, value_name = "host|guest", default_value = "host")]
+    pub crypto: tlsbox::Crypto,
 }

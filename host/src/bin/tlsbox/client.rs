@@ -85,7 +85,7 @@ fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
         handshake_timeout: Duration::from_millis(flags.handshake_timeout),
         limits: sandbox.limits(),
         keylog: sandbox.keylog.clone(),
-        crypto: args.crypto.into(),
+        crypto: args.crypto,
         ciphers: flags.ciphers.clone(),
         ..ConnectOptions::default()
     };

@@ -90,7 +90,7 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
     options.handshake_timeout = Duration::from_millis(flags.handshake_timeout);
     options.limits = sandbox.limits();
     options.keylog = sandbox.keylog.clone();
-    options.crypto = args.crypto.into();
+    options.crypto = args.crypto;
     options.ciphers = flags.ciphers.clone();
     for context in &flags.context {
         options.contexts.push(parse_context(context)?);
