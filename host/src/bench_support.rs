@@ -4,7 +4,8 @@
 use crate::error::Result;
 use crate::limits::SandboxLimits;
 use crate::options::{Crypto, ServerOptions};
-use crate::sandbox::{GuestServerOptions, Sandbox};
+use crate::sandbox::Sandbox;
+use crate::wit::GuestServerOptions;
 
 /// Instantiates one sandbox (no TLS state yet) and drops it: the cost of
 /// the instance alone.

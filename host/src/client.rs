@@ -5,8 +5,9 @@ use tokio::net::TcpStream;
 use crate::error::{Error, Result};
 use crate::keylog::KeyLogFile;
 use crate::options::ConnectOptions;
-use crate::sandbox::{GuestClientOptions, Sandbox};
+use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
+use crate::wit::GuestClientOptions;
 
 /// Node's `tls.connect(port, host, options)`: resolves once the handshake is
 /// done (`secureConnect`). With `reject_unauthorized` (the default) a server

@@ -119,12 +119,13 @@ mod bindings;
 mod cert;
 mod client;
 pub mod command;
+mod connection_info;
 mod crypto;
 mod error;
+mod imports;
 mod keylog;
 pub mod limits;
 mod options;
-mod output;
 pub mod runtime;
 mod sandbox;
 mod secure_pair;
@@ -132,10 +133,12 @@ mod server;
 mod stream;
 #[cfg(test)]
 mod test_support;
+mod wit;
 
 pub use cert::PeerCertificate;
 pub use client::connect;
 pub use command::{CommandOptions, run_command};
+pub use connection_info::{Cipher, ConnectionInfo};
 pub use error::{Error, Result, TlsError, TlsErrorCode};
 pub use limits::{Limit, LimitsHook, SandboxLimits};
 pub use options::{
@@ -145,4 +148,4 @@ pub use options::{
 pub use sandbox::live_sandboxes;
 pub use secure_pair::{SecurePair, create_secure_pair};
 pub use server::{Server, ServerEvent, create_server};
-pub use stream::{Cipher, CleartextStream, ConnectionInfo};
+pub use stream::CleartextStream;

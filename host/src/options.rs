@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::limits::{LimitsHook, SandboxLimits};
-use crate::sandbox::GuestCredentials;
+use crate::wit::GuestCredentials;
 
 /// PEM credentials (Node's `key`, `passphrase`, `cert`, `ca`, `crl`).
 ///

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
 use crate::bindings;
 use crate::error::Error;
 use crate::options::Crypto;
-use crate::sandbox::SandboxState;
+use crate::sandbox::state::SandboxState;
 
 /// The self-contained component, as built by `build.rs` from `guest/`:
 /// only where a C compiler for wasm32 was there for ring's C code.
@@ -72,10 +72,7 @@ impl Runtime {
         let mut linker = Linker::<SandboxState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         // Only the host-crypto component imports these; the other ignores them.
-        bindings::tlsbox::tls::crypto::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
-        bindings::tlsbox::tls::output::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
-        crate::crypto::add_seal_without_copies(&mut linker)?;
-        crate::output::add_output_without_copies(&mut linker)?;
+        crate::imports::add_to_linker(&mut linker)?;
         start_epoch_ticker(engine.clone());
         Ok(Self {
             engine,

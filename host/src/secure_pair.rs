@@ -8,8 +8,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::error::{Error, Result};
 use crate::limits::SandboxLimits;
 use crate::options::{Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT};
-use crate::sandbox::{GuestClientOptions, GuestServerOptions, Sandbox};
+use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
+use crate::wit::{GuestClientOptions, GuestServerOptions};
 
 /// A secure pair not yet attached to a transport (Node's `SecurePair`).
 /// [`SecurePair::secure`] attaches its encrypted side to any

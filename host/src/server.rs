@@ -11,8 +11,9 @@ use tokio::task::JoinHandle;
 use crate::error::{Error, Result};
 use crate::keylog::KeyLogFile;
 use crate::options::{Credentials, ServerOptions};
-use crate::sandbox::{GuestServerOptions, Sandbox};
+use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
+use crate::wit::GuestServerOptions;
 
 /// How many events may wait for the application before handshakes wait too.
 const EVENT_BACKLOG: usize = 256;

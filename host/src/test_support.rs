@@ -1,8 +1,9 @@
 //! What the host's unit tests share: the fixtures as guest credentials,
 //! the guest options they connect with, and a handshaken stream pair.
 
-use crate::sandbox::{GuestClientOptions, GuestCredentials, GuestServerOptions, Sandbox};
+use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
+use crate::wit::{GuestClientOptions, GuestCredentials, GuestServerOptions};
 
 /// The text of `fixtures/<name>`.
 pub(crate) fn fixture(name: &str) -> String {

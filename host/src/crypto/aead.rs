@@ -10,13 +10,8 @@
 use std::sync::Arc;
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
-use wasmtime::StoreContextMut;
-use wasmtime::component::{Linker, Resource, WasmList};
 
 use super::chacha::ChachaKey;
-use super::seal_plan::PlannedSeal;
-use crate::bindings::tlsbox::tls::crypto::{AeadAlgorithm, HostAeadKey};
-use crate::sandbox::SandboxState;
 
 /// One direction's traffic key. Cheap to clone: a seal planned for a
 /// call's output holds the key until that output comes back, even if the
@@ -33,19 +28,18 @@ enum Cipher {
 }
 
 impl AeadKey {
-    /// A key of `algorithm`'s length; `None` for a wrong length.
-    pub(crate) fn new(algorithm: AeadAlgorithm, key: &[u8]) -> Option<Self> {
-        let ring = |algorithm| {
-            UnboundKey::new(algorithm, key)
-                .ok()
-                .map(|key| Cipher::Ring(Box::new(LessSafeKey::new(key))))
-        };
-        let cipher = match algorithm {
-            AeadAlgorithm::Aes128Gcm => ring(&aead::AES_128_GCM),
-            AeadAlgorithm::Aes256Gcm => ring(&aead::AES_256_GCM),
-            AeadAlgorithm::Chacha20Poly1305 => ChachaKey::new(key).map(Cipher::Chacha),
-        }?;
-        Some(Self(Arc::new(cipher)))
+    /// An AES-GCM key (`aead::AES_128_GCM` or `aead::AES_256_GCM`); `None`
+    /// for a key of the wrong length.
+    pub(crate) fn aes_gcm(algorithm: &'static aead::Algorithm, key: &[u8]) -> Option<Self> {
+        let key = UnboundKey::new(algorithm, key).ok()?;
+        Some(Self(Arc::new(Cipher::Ring(Box::new(LessSafeKey::new(
+            key,
+        ))))))
+    }
+
+    /// A ChaCha20-Poly1305 key; `None` for a key of the wrong length.
+    pub(crate) fn chacha20_poly1305(key: &[u8]) -> Option<Self> {
+        Some(Self(Arc::new(Cipher::Chacha(ChachaKey::new(key)?))))
     }
 
     /// `plaintext || suffix` sealed, tag appended: one buffer of the final
@@ -166,127 +160,21 @@ impl AeadKey {
 /// The tag of both AEADs: GCM's and Poly1305's are 16 bytes.
 pub(crate) const TAG_LEN: usize = 16;
 
-/// A 12-byte nonce; any other length traps the guest that sent it.
-fn nonce(nonce: &[u8]) -> wasmtime::Result<[u8; 12]> {
-    nonce
-        .try_into()
-        .map_err(|_| wasmtime::format_err!("AEAD nonce of the wrong length"))
-}
-
-/// Serves `aead-key.seal` and `aead-key.open` reading their lists where
-/// they lie in the guest's memory, in place of the generated bindings
-/// (which would first copy each list into a `Vec` of its own): sealing and
-/// opening are the bulk paths, where every copy of a record costs about as
-/// much as the encryption. The generated bindings stay for the linker's
-/// type check and as the reference behaviour; these must stay equivalent
-/// to them.
-pub(crate) fn add_seal_without_copies(linker: &mut Linker<SandboxState>) -> wasmtime::Result<()> {
-    linker.allow_shadowing(true);
-    // The name wit/crypto.wit's package gives the interface: were it to
-    // change without this, the generated binding would simply stay in use.
-    let mut crypto = linker.instance("tlsbox:tls/crypto@0.1.0")?;
-    crypto.func_wrap(
-        "[method]aead-key.seal",
-        |store: StoreContextMut<'_, SandboxState>,
-         (key, nonce_list, aad, plaintext, suffix): SealArgs| {
-            let nonce = nonce(nonce_list.as_le_slice(&store))?;
-            let (memory, state) = (&store, store.data());
-            let key = state.resources().get(&key)?;
-            let sealed = key.seal(
-                &nonce,
-                aad.as_le_slice(memory),
-                plaintext.as_le_slice(memory),
-                suffix.as_le_slice(memory),
-            )?;
-            Ok((sealed,))
-        },
-    )?;
-    crypto.func_wrap(
-        "[method]aead-key.open",
-        |store: StoreContextMut<'_, SandboxState>, (key, nonce_list, aad, sealed): OpenArgs| {
-            let nonce = nonce(nonce_list.as_le_slice(&store))?;
-            let (memory, state) = (&store, store.data());
-            let key = state.resources().get(&key)?;
-            let opened = key.open(&nonce, aad.as_le_slice(memory), sealed.as_le_slice(memory));
-            Ok((opened,))
-        },
-    )?;
-    linker.allow_shadowing(false);
-    Ok(())
-}
-
-/// `aead-key.seal`'s parameters, lifted as views of the guest's memory.
-type SealArgs = (
-    Resource<AeadKey>,
-    WasmList<u8>,
-    WasmList<u8>,
-    WasmList<u8>,
-    WasmList<u8>,
-);
-
-/// `aead-key.open`'s parameters, lifted as views of the guest's memory.
-type OpenArgs = (Resource<AeadKey>, WasmList<u8>, WasmList<u8>, WasmList<u8>);
-
-impl HostAeadKey for SandboxState {
-    fn new(
-        &mut self,
-        algorithm: AeadAlgorithm,
-        key: Vec<u8>,
-    ) -> wasmtime::Result<Resource<AeadKey>> {
-        let key = AeadKey::new(algorithm, &key)
-            .ok_or_else(|| wasmtime::format_err!("AEAD key of the wrong length"))?;
-        Ok(self.table().push(key)?)
-    }
-
-    fn seal(
-        &mut self,
-        key: Resource<AeadKey>,
-        nonce_bytes: Vec<u8>,
-        aad: Vec<u8>,
-        plaintext: Vec<u8>,
-        suffix: Vec<u8>,
-    ) -> wasmtime::Result<Vec<u8>> {
-        let key = self.table().get(&key)?;
-        key.seal(&nonce(&nonce_bytes)?, &aad, &plaintext, &suffix)
-    }
-
-    fn open(
-        &mut self,
-        key: Resource<AeadKey>,
-        nonce_bytes: Vec<u8>,
-        aad: Vec<u8>,
-        sealed: Vec<u8>,
-    ) -> wasmtime::Result<Option<Vec<u8>>> {
-        let nonce = nonce(&nonce_bytes)?;
-        let key = self.table().get(&key)?;
-        Ok(key.open(&nonce, &aad, &sealed))
-    }
-
-    fn seal_in_output(
-        &mut self,
-        key: Resource<AeadKey>,
-        nonce_bytes: Vec<u8>,
-        aad: Vec<u8>,
-        record_len: u32,
-        content_offset: u32,
-        content_len: u32,
-    ) -> wasmtime::Result<()> {
-        let key = self.table().get(&key)?.clone();
-        let seal = PlannedSeal {
-            key,
-            nonce: nonce(&nonce_bytes)?,
-            aad,
-            record_len: record_len as usize,
-            content_offset: content_offset as usize,
-            content_len: content_len as usize,
-        };
-        self.seal_plan().push(seal)
-    }
-
-    fn drop(&mut self, key: Resource<AeadKey>) -> wasmtime::Result<()> {
-        self.table().delete(key)?;
-        Ok(())
-    }
+/// One key of each algorithm, named, for tests.
+#[cfg(test)]
+pub(crate) fn test_keys() -> [(&'static str, AeadKey); 3] {
+    [
+        (
+            "AES-128-GCM",
+            AeadKey::aes_gcm(&aead::AES_128_GCM, &[9; 16]),
+        ),
+        (
+            "AES-256-GCM",
+            AeadKey::aes_gcm(&aead::AES_256_GCM, &[9; 32]),
+        ),
+        ("ChaCha20-Poly1305", AeadKey::chacha20_poly1305(&[9; 32])),
+    ]
+    .map(|(name, key)| (name, key.expect("a key of the right length")))
 }
 
 #[cfg(test)]
@@ -296,12 +184,7 @@ mod tests {
     #[test]
     fn opens_what_it_seals_and_refuses_forgeries() {
         let plaintext: Vec<u8> = (0..16_384u32).map(|i| (i * 11) as u8).collect();
-        for (algorithm, key_len) in [
-            (AeadAlgorithm::Aes128Gcm, 16),
-            (AeadAlgorithm::Aes256Gcm, 32),
-            (AeadAlgorithm::Chacha20Poly1305, 32),
-        ] {
-            let key = AeadKey::new(algorithm, &vec![9; key_len]).unwrap();
+        for (algorithm, key) in test_keys() {
             let nonce = [3; 12];
             let sealed = key.seal(&nonce, b"header", &plaintext, &[23]).unwrap();
             let opened = key.open(&nonce, b"header", &sealed).unwrap();

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
+use rustls::pki_types::PrivateKeyDer;
 use rustls::sign::SigningKey;
 
 /// Parsed keys kept before the cache is emptied and starts again: bounds
@@ -101,4 +102,19 @@ fn parse(key: &str, passphrase: Option<&str>, cert: &str) -> Option<HeldKey> {
             cert.to_owned(),
         ),
     })
+}
+
+/// A private key the guest found in credentials the host could not keep
+/// (see [`hold`]), parsed with ring's provider as the guest's own would:
+/// the key, or rustls' message for why it is refused.
+pub(crate) fn load(der: PrivateKeyDer<'static>) -> Result<Arc<dyn SigningKey>, String> {
+    match rustls::crypto::ring::default_provider()
+        .key_provider
+        .load_private_key(der)
+    {
+        Ok(key) => Ok(key),
+        // The guest wraps the message as rustls' ring provider would.
+        Err(rustls::Error::General(message)) => Err(message),
+        Err(error) => Err(error.to_string()),
+    }
 }

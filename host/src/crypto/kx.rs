@@ -3,10 +3,6 @@
 
 use rustls::NamedGroup;
 use rustls::crypto::{ActiveKeyExchange, SupportedKxGroup};
-use wasmtime::component::Resource;
-
-use crate::bindings::tlsbox::tls::crypto::HostKeyExchange;
-use crate::sandbox::SandboxState;
 
 /// One exchange under way; `None` once completed.
 pub struct KeyExchange(Option<Box<dyn ActiveKeyExchange>>);
@@ -20,35 +16,21 @@ fn group(code: u16) -> Option<&'static dyn SupportedKxGroup> {
         .find(|group| group.name() == name)
 }
 
-impl HostKeyExchange for SandboxState {
-    fn start(
-        &mut self,
-        group_code: u16,
-    ) -> wasmtime::Result<Option<(Resource<KeyExchange>, Vec<u8>)>> {
-        let Some(exchange) = group(group_code).and_then(|group| group.start().ok()) else {
-            return Ok(None);
-        };
+impl KeyExchange {
+    /// Starts an exchange in the group numbered `group_code` (rustls'
+    /// `NamedGroup`): the exchange and its public key, or `None` for a group
+    /// the host does not offer.
+    pub(crate) fn start(group_code: u16) -> Option<(Self, Vec<u8>)> {
+        let exchange = group(group_code)?.start().ok()?;
         let public_key = exchange.pub_key().to_vec();
-        let handle = self.table().push(KeyExchange(Some(exchange)))?;
-        Ok(Some((handle, public_key)))
+        Some((Self(Some(exchange)), public_key))
     }
 
-    fn complete(
-        &mut self,
-        exchange: Resource<KeyExchange>,
-        peer_public_key: Vec<u8>,
-    ) -> wasmtime::Result<Option<Vec<u8>>> {
-        let Some(active) = self.table().get_mut(&exchange)?.0.take() else {
-            return Ok(None);
-        };
-        Ok(active
-            .complete(&peer_public_key)
-            .ok()
-            .map(|secret| secret.secret_bytes().to_vec()))
-    }
-
-    fn drop(&mut self, exchange: Resource<KeyExchange>) -> wasmtime::Result<()> {
-        self.table().delete(exchange)?;
-        Ok(())
+    /// The shared secret with `peer_public_key`; `None` when it is refused
+    /// or the exchange was already completed (it completes once).
+    pub(crate) fn complete(&mut self, peer_public_key: &[u8]) -> Option<Vec<u8>> {
+        let active = self.0.take()?;
+        let secret = active.complete(peer_public_key).ok()?;
+        Some(secret.secret_bytes().to_vec())
     }
 }

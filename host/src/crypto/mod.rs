@@ -14,81 +14,20 @@
 //! Every handle lives in its connection's `ResourceTable`, so it goes away
 //! with the connection's store; nothing a guest can reach is shared between
 //! connections.
+//!
+//! These are the primitives and the handles' types; the WIT imports they
+//! serve are in [`crate::imports`].
 
-mod aead;
+pub(crate) mod aead;
 mod chacha;
-mod hash;
+pub(crate) mod hash;
 pub(crate) mod keys;
-mod kx;
+pub(crate) mod kx;
 pub(crate) mod seal_plan;
-mod sign;
-mod verify;
+pub(crate) mod sign;
+pub(crate) mod verify;
 
 pub use aead::AeadKey;
-pub(crate) use aead::add_seal_without_copies;
 pub use hash::HashContext;
 pub use kx::KeyExchange;
 pub use sign::HostSigningKey;
-
-use crate::bindings::tlsbox::tls::crypto::{
-    HashAlgorithm, Host, PrivateKeyFormat, SignatureAlgorithm,
-};
-use crate::sandbox::SandboxState;
-use rustls::pki_types::PrivateKeyDer;
-use wasmtime::component::Resource;
-
-impl Host for SandboxState {
-    fn signing_key_for(
-        &mut self,
-        certificate: Vec<u8>,
-    ) -> wasmtime::Result<Option<Resource<HostSigningKey>>> {
-        let Some(key) = self.keys().find(&certificate) else {
-            return Ok(None);
-        };
-        Ok(Some(self.table().push(HostSigningKey::new(key))?))
-    }
-
-    fn load_signing_key(
-        &mut self,
-        format: PrivateKeyFormat,
-        der: Vec<u8>,
-    ) -> wasmtime::Result<Result<Resource<HostSigningKey>, String>> {
-        let der = match format {
-            PrivateKeyFormat::Pkcs1 => PrivateKeyDer::Pkcs1(der.into()),
-            PrivateKeyFormat::Sec1 => PrivateKeyDer::Sec1(der.into()),
-            PrivateKeyFormat::Pkcs8 => PrivateKeyDer::Pkcs8(der.into()),
-        };
-        match rustls::crypto::ring::default_provider()
-            .key_provider
-            .load_private_key(der)
-        {
-            Ok(key) => Ok(Ok(self.table().push(HostSigningKey::new(key))?)),
-            // The guest wraps the message as rustls' ring provider would.
-            Err(rustls::Error::General(message)) => Ok(Err(message)),
-            Err(error) => Ok(Err(error.to_string())),
-        }
-    }
-
-    fn verify_signature(
-        &mut self,
-        algorithm: SignatureAlgorithm,
-        public_key: Vec<u8>,
-        message: Vec<u8>,
-        signature: Vec<u8>,
-    ) -> wasmtime::Result<bool> {
-        Ok(verify::verify(algorithm, &public_key, &message, &signature))
-    }
-
-    fn hash(&mut self, algorithm: HashAlgorithm, data: Vec<u8>) -> wasmtime::Result<Vec<u8>> {
-        Ok(hash::hash(algorithm, &data))
-    }
-
-    fn hmac(
-        &mut self,
-        algorithm: HashAlgorithm,
-        key: Vec<u8>,
-        data: Vec<u8>,
-    ) -> wasmtime::Result<Vec<u8>> {
-        Ok(hash::hmac(algorithm, &key, &data))
-    }
-}

@@ -6,7 +6,7 @@ use webpki::ring as algs;
 use crate::bindings::tlsbox::tls::crypto::SignatureAlgorithm as Alg;
 
 /// True when `signature` over `message` verifies with `public_key`.
-pub(super) fn verify(algorithm: Alg, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+pub(crate) fn verify(algorithm: Alg, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
     let algorithm: &dyn SignatureVerificationAlgorithm = match algorithm {
         Alg::EcdsaP256Sha256 => algs::ECDSA_P256_SHA256,
         Alg::EcdsaP256Sha384 => algs::ECDSA_P256_SHA384,

@@ -25,10 +25,12 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use serde_json::Value;
 
 use crate::cert::PeerCertificate;
+use crate::connection_info::{Cipher, ConnectionInfo};
 use crate::error::{Error, Result, TlsError};
 use crate::keylog::KeyLogFile;
 use crate::options::{Credentials, SniCallback};
-use crate::sandbox::{PairStatus, Sandbox, Step};
+use crate::sandbox::Sandbox;
+use crate::wit::{PairStatus, Step};
 
 /// Encrypted bytes read ahead from the transport once the peer sends in
 /// bulk: one full TLS record and then some.
@@ -48,34 +50,6 @@ const OUTGOING_CHUNK: usize = 80 * 1024;
 /// two sends, and a ChaCha20-Poly1305 transfer cost 10–25% more server CPU
 /// per byte.
 const CLEARTEXT_CHUNK: usize = 64 * 1024;
-
-/// A negotiated cipher suite, as Node's `getCipher()`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cipher {
-    /// OpenSSL's name (`TLS_AES_256_GCM_SHA384`).
-    pub name: String,
-    /// The IANA name.
-    pub standard_name: String,
-    /// `TLSv1.2` or `TLSv1.3`.
-    pub version: String,
-}
-
-/// What Node's `CleartextStream` reports once the handshake is done.
-#[derive(Clone, Debug, Default)]
-pub struct ConnectionInfo {
-    /// The peer's certificate verified (and, on a client, matched the host).
-    pub authorized: bool,
-    /// Why it did not: Node's code and message.
-    pub authorization_error: Option<TlsError>,
-    /// The SNI name sent (client) or received (server).
-    pub servername: Option<String>,
-    /// The ALPN protocol agreed on.
-    pub alpn_protocol: Option<String>,
-    /// The negotiated cipher suite.
-    pub cipher: Option<Cipher>,
-    /// `TLSv1.2` or `TLSv1.3`.
-    pub protocol: Option<String>,
-}
 
 /// Dropped when a connection ends: how servers count live connections.
 pub(crate) type ConnectionGuard = Box<dyn Send + Sync>;
@@ -171,19 +145,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             keylog.append(&lines);
         }
         done?;
-        let facts = self.sandbox.connection_facts()?;
-        self.info = ConnectionInfo {
-            authorized: facts.authorized,
-            authorization_error: facts.authorization_error,
-            servername: facts.servername,
-            alpn_protocol: facts.alpn_protocol,
-            cipher: facts.cipher.map(|c| Cipher {
-                name: c.name,
-                standard_name: c.standard_name,
-                version: c.version,
-            }),
-            protocol: facts.protocol,
-        };
+        self.info = self.sandbox.connection_info()?;
         Ok(())
     }
 

@@ -2,8 +2,9 @@
 
 use crate::limits::SandboxLimits;
 use crate::options::Crypto;
-use crate::sandbox::{GuestClientOptions, Sandbox};
+use crate::sandbox::Sandbox;
 use crate::test_support::{agent1, ca1_trust, client_options, handshaken, server_options};
+use crate::wit::GuestClientOptions;
 
 /// A connection starts with a small read-ahead buffer (an idle one
 /// should not hold 32 KiB) and grows it once its peer sends in bulk.

@@ -9,20 +9,25 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use wasmtime::component::{ResourceAny, ResourceTable, ResourceTableError};
-use wasmtime::{ResourceLimiter, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime::Store;
+use wasmtime::component::{ResourceAny, ResourceTableError};
 
 use crate::bindings::EngineHostCrypto as Bindings;
-use crate::bindings::exports::tlsbox::tls::tls;
-use crate::bindings::tlsbox::tls::types;
-use crate::crypto::keys::{self, SandboxKeys};
+use crate::connection_info::{Cipher, ConnectionInfo};
+use crate::crypto::keys;
 use crate::crypto::seal_plan::SealPlan;
 use crate::error::{Error, Result, TlsError};
 use crate::limits::{Limit, SandboxLimits};
 use crate::options::Crypto;
-use crate::output::CallOutput;
 use crate::runtime::{EPOCH_TICK, Runtime};
+use crate::wit::{
+    GuestClientOptions, GuestCredentials, GuestPeerCertificate, GuestServerOptions, PairStatus,
+    Step,
+};
+
+pub(crate) mod state;
+
+use state::SandboxState;
 
 /// Sandboxes alive in this process: instantiated and not yet dropped.
 static LIVE_SANDBOXES: AtomicUsize = AtomicUsize::new(0);
@@ -33,131 +38,6 @@ static LIVE_SANDBOXES: AtomicUsize = AtomicUsize::new(0);
 pub fn live_sandboxes() -> usize {
     LIVE_SANDBOXES.load(Ordering::Relaxed)
 }
-
-/// What a connection's store holds: WASI's context (clocks and randomness
-/// only: no files, no network, no environment), the limits, and with host
-/// crypto the private keys its guest may ask to sign with.
-pub(crate) struct SandboxState {
-    wasi: WasiCtx,
-    table: ResourceTable,
-    limiter: GuestLimiter,
-    keys: SandboxKeys,
-    /// Seals the guest planned for the output of the call running now.
-    seal_plan: SealPlan,
-    /// What the call running now sent through `output.send`.
-    output: CallOutput,
-    /// What the call running now delivered through `output.deliver`.
-    cleartext: CallOutput,
-}
-
-impl SandboxState {
-    /// The store's resource table (host crypto keeps its keys there).
-    pub(crate) fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-
-    /// The store's resource table, to read.
-    pub(crate) fn resources(&self) -> &ResourceTable {
-        &self.table
-    }
-
-    /// The seals planned for the output of the call running now.
-    pub(crate) fn seal_plan(&mut self) -> &mut SealPlan {
-        &mut self.seal_plan
-    }
-
-    /// The output of the call running now.
-    pub(crate) fn output(&mut self) -> &mut CallOutput {
-        &mut self.output
-    }
-
-    /// The cleartext the call running now delivers.
-    pub(crate) fn cleartext(&mut self) -> &mut CallOutput {
-        &mut self.cleartext
-    }
-
-    /// The output of the call running now and the seals planned for it.
-    pub(crate) fn output_and_plan(&mut self) -> (&mut CallOutput, &mut SealPlan) {
-        (&mut self.output, &mut self.seal_plan)
-    }
-
-    /// The private keys lent to this sandbox's guest.
-    pub(crate) fn keys(&self) -> &SandboxKeys {
-        &self.keys
-    }
-}
-
-impl WasiView for SandboxState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-/// The store's memory and table limits. Refusing growth is a trap rather
-/// than a failed `memory.grow`: the guest's allocator would abort anyway,
-/// and a trap lets us name the cause.
-struct GuestLimiter {
-    memory_bytes: usize,
-    /// Set when the guest asked for more memory than allowed.
-    memory_refused: Option<usize>,
-}
-
-/// Tables hold function references; the component needs a few hundred.
-const MAX_TABLE_ELEMENTS: usize = 100_000;
-/// The component's core instances (the engine, WASI adapters, shims).
-const MAX_INSTANCES: usize = 16;
-
-impl ResourceLimiter for GuestLimiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.memory_bytes || maximum.is_some_and(|max| desired > max) {
-            self.memory_refused = Some(desired);
-            wasmtime::bail!(
-                "memory growth to {desired} bytes refused (limit {} bytes)",
-                self.memory_bytes
-            );
-        }
-        Ok(true)
-    }
-
-    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
-        Err(error.context("the host could not grow the TLS engine's memory"))
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= MAX_TABLE_ELEMENTS && maximum.is_none_or(|max| desired <= max))
-    }
-
-    fn instances(&self) -> usize {
-        MAX_INSTANCES
-    }
-
-    fn tables(&self) -> usize {
-        MAX_INSTANCES
-    }
-
-    fn memories(&self) -> usize {
-        MAX_INSTANCES
-    }
-}
-
-/// Re-exports of the WIT records the rest of the host fills in.
-pub(crate) use tls::{
-    ClientOptions as GuestClientOptions, PairStatus, ServerOptions as GuestServerOptions, Step,
-};
-pub(crate) use types::{Credentials as GuestCredentials, PeerCertificate as GuestPeerCertificate};
 
 /// A secure pair living in its own sandbox.
 pub(crate) struct Sandbox {
@@ -197,22 +77,8 @@ impl Sandbox {
     pub(crate) fn instantiate(limits: &SandboxLimits, crypto: Crypto) -> Result<Self> {
         let runtime = Runtime::get()?;
         let pre = runtime.pre(crypto)?;
-        let mut table = ResourceTable::new();
-        table.set_max_capacity(limits.max_resources);
-        let state = SandboxState {
-            wasi: WasiCtx::builder().build(),
-            table,
-            limiter: GuestLimiter {
-                memory_bytes: limits.memory_bytes,
-                memory_refused: None,
-            },
-            keys: SandboxKeys::default(),
-            seal_plan: SealPlan::default(),
-            output: CallOutput::default(),
-            cleartext: CallOutput::default(),
-        };
-        let mut store = Store::new(&runtime.engine, state);
-        store.limiter(|state| &mut state.limiter);
+        let mut store = Store::new(&runtime.engine, SandboxState::new(limits));
+        store.limiter(|state| state.limiter());
         // Whole ticks, rounded up; zero ticks stops the guest at its first
         // deadline check, so `Duration::ZERO` lets no call finish.
         let deadline_ticks = limits
@@ -331,7 +197,7 @@ impl Sandbox {
             return credentials;
         };
         if let Some(held) = keys::hold(key, credentials.passphrase.as_deref(), cert) {
-            self.store.data_mut().keys.lend(held);
+            self.store.data_mut().host_crypto_ctx().keys.lend(held);
             credentials.key = None;
             credentials.passphrase = None;
         }
@@ -371,7 +237,7 @@ impl Sandbox {
         self.store.set_epoch_deadline(self.deadline_ticks);
         let result = call(&self.bindings, &mut self.store);
         // Taken whatever happened: a plan never outlives its call.
-        let plan = std::mem::take(self.store.data_mut().seal_plan());
+        let plan = std::mem::take(&mut self.store.data_mut().host_crypto_ctx().seal_plan);
         match result {
             Ok(result) => Ok((result, plan)),
             Err(e) => {
@@ -410,12 +276,6 @@ impl Sandbox {
     fn check_step(&mut self, mut step: Step, asked: usize) -> Result<Step> {
         step.encrypted = self.check_returned(std::mem::take(&mut step.encrypted), asked)?;
         Ok(step)
-    }
-
-    /// The store's resource table, for tests of the resource cap.
-    #[cfg(test)]
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.store.data_mut().table
     }
 
     fn pair(&self) -> Result<ResourceAny> {
@@ -467,13 +327,17 @@ impl Sandbox {
         let pair = self.pair()?;
         let data = &data[..data.len().min(self.max_bytes_per_call)];
         let max_out = max_out.min(self.max_bytes_per_call) as u32;
-        self.store.data_mut().output().open(max_out as usize);
+        self.store
+            .data_mut()
+            .host_crypto_ctx()
+            .output
+            .open(max_out as usize);
         let called = self.guard_planning(|b, s| {
             b.tlsbox_tls_tls()
                 .secure_pair()
                 .call_push_cleartext(s, pair, data, max_out)
         });
-        let sent = self.store.data_mut().output().close();
+        let sent = self.store.data_mut().host_crypto_ctx().output.close();
         let (mut step, plan) = called?;
         // The call's output: what it sent, then what its step returns.
         if let Ok(step) = &mut step
@@ -541,13 +405,17 @@ impl Sandbox {
     ) -> Result<PairStatus> {
         let pair = self.pair()?;
         let max = max.min(self.max_bytes_per_call) as u32;
-        self.store.data_mut().cleartext().open(max as usize);
+        self.store
+            .data_mut()
+            .host_crypto_ctx()
+            .cleartext
+            .open(max as usize);
         let called = self.guard(|b, s| {
             b.tlsbox_tls_tls()
                 .secure_pair()
                 .call_pull_cleartext(s, pair, max)
         });
-        let mut delivered = self.store.data_mut().cleartext().close();
+        let mut delivered = self.store.data_mut().host_crypto_ctx().cleartext.close();
         let (returned, status) = called?;
         // The self-contained engine returns its bytes; the other delivers.
         if !returned.is_empty() {
@@ -589,7 +457,7 @@ impl Sandbox {
 
     /// Everything Node's `CleartextStream` reports once the handshake is
     /// done, but the peer's certificate ([`Self::peer_certificate_chain`]).
-    pub(crate) fn connection_facts(&mut self) -> Result<ConnectionFacts> {
+    pub(crate) fn connection_info(&mut self) -> Result<ConnectionInfo> {
         let pair = self.pair()?;
         let authorized =
             self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_authorized(s, pair))?;
@@ -605,12 +473,12 @@ impl Sandbox {
         let cipher = self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_cipher(s, pair))?;
         let protocol =
             self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_protocol(s, pair))?;
-        Ok(ConnectionFacts {
+        Ok(ConnectionInfo {
             authorized,
             authorization_error: authorization_error.map(TlsError::from),
             servername,
             alpn_protocol,
-            cipher,
+            cipher: cipher.map(Cipher::from),
             protocol,
         })
     }
@@ -627,16 +495,6 @@ impl Drop for Sandbox {
     }
 }
 
-/// What the guest reports about an established connection.
-pub(crate) struct ConnectionFacts {
-    pub(crate) authorized: bool,
-    pub(crate) authorization_error: Option<TlsError>,
-    pub(crate) servername: Option<String>,
-    pub(crate) alpn_protocol: Option<String>,
-    pub(crate) cipher: Option<types::Cipher>,
-    pub(crate) protocol: Option<String>,
-}
-
 /// Why the guest stopped, in one line: the limit it ran into, else the trap
 /// code (unreachable, stack overflow, ...) or the host's error.
 fn describe_failure(
@@ -645,7 +503,7 @@ fn describe_failure(
     limits: &SandboxLimits,
 ) -> Poison {
     let trap = error.downcast_ref::<wasmtime::Trap>();
-    if let Some(desired) = state.limiter.memory_refused {
+    if let Some(desired) = state.memory_refused() {
         return Poison {
             limit: Some(Limit::Memory),
             message: format!(
@@ -701,7 +559,7 @@ mod tests {
         };
         let mut sandbox = Sandbox::instantiate(&limits, Crypto::default()).expect("instance");
         // What a guest asking WASI for handles does: each one takes a slot.
-        let table = sandbox.table();
+        let table = sandbox.store.data_mut().table();
         let mut pushed = 0;
         let full = loop {
             match table.push(pushed) {
@@ -768,7 +626,11 @@ mod key_tests {
         let given = server.keep_key(&credentials);
         assert_eq!(given.key, None, "the key must not reach the guest");
         assert_eq!(given.cert, credentials.cert);
-        assert_eq!(server.store.data().keys.len(), 1, "the key is lent");
+        assert_eq!(
+            server.store.data().host_crypto_ref().keys.len(),
+            1,
+            "the key is lent"
+        );
 
         // The same key-less credentials are refused by a guest whose host
         // holds no key: the host's key is what makes them usable.
@@ -779,7 +641,7 @@ mod key_tests {
 
         let server = Sandbox::server(&limits, Crypto::Host, &credentials, &[], &server_options())
             .expect("server pair");
-        assert_eq!(server.store.data().keys.len(), 1);
+        assert_eq!(server.store.data().host_crypto_ref().keys.len(), 1);
         let trust = GuestCredentials {
             ca: vec![fixture("ca1-cert.pem")],
             ..given.clone()

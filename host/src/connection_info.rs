@@ -1,0 +1,42 @@
+//! What Node's `CleartextStream` reports about an established connection.
+
+use crate::error::TlsError;
+use crate::wit;
+
+/// A negotiated cipher suite, as Node's `getCipher()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cipher {
+    /// OpenSSL's name (`TLS_AES_256_GCM_SHA384`).
+    pub name: String,
+    /// The IANA name.
+    pub standard_name: String,
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub version: String,
+}
+
+/// What Node's `CleartextStream` reports once the handshake is done.
+#[derive(Clone, Debug, Default)]
+pub struct ConnectionInfo {
+    /// The peer's certificate verified (and, on a client, matched the host).
+    pub authorized: bool,
+    /// Why it did not: Node's code and message.
+    pub authorization_error: Option<TlsError>,
+    /// The SNI name sent (client) or received (server).
+    pub servername: Option<String>,
+    /// The ALPN protocol agreed on.
+    pub alpn_protocol: Option<String>,
+    /// The negotiated cipher suite.
+    pub cipher: Option<Cipher>,
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub protocol: Option<String>,
+}
+
+impl From<wit::Cipher> for Cipher {
+    fn from(cipher: wit::Cipher) -> Self {
+        Self {
+            name: cipher.name,
+            standard_name: cipher.standard_name,
+            version: cipher.version,
+        }
+    }
+}

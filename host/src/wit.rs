@@ -1,0 +1,10 @@
+//! The WIT records the rest of the host fills in or reads, under the names
+//! the host gives them (`Guest…` where the host has a type of its own by
+//! the same name).
+
+pub(crate) use crate::bindings::exports::tlsbox::tls::tls::{
+    ClientOptions as GuestClientOptions, PairStatus, ServerOptions as GuestServerOptions, Step,
+};
+pub(crate) use crate::bindings::tlsbox::tls::types::{
+    Cipher, Credentials as GuestCredentials, PeerCertificate as GuestPeerCertificate,
+};
