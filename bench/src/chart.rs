@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::Entry;
+use crate::report::Entry;
 
 /// Measures drawn, in order: the ones where higher is better.
 const MEASURES: [(&str, &str); 6] = [

@@ -8,8 +8,8 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStdout, Command};
 
-use super::System;
 use super::peer::parse_port_line;
+use crate::settings::System;
 
 /// How long a server may take to start listening (a cold tlsbox compiles
 /// its component first).

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Entry, Skipped};
+use crate::report::{Entry, Skipped};
 
 /// One row per system and measure, grouped by measure.
 pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String {
