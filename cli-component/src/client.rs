@@ -9,7 +9,7 @@ use tlsbox_cli_shared::args::ClientFlags;
 use tlsbox_engine::context::{Credentials, SecureContext};
 use tlsbox_engine::pair::{ClientOptions, ConnectNames, SecurePair};
 
-use crate::conn::TlsConn;
+use crate::conn::{self, TlsConn};
 use crate::poll::{self, Interest};
 use crate::{Failure, read_pem, report};
 
@@ -23,14 +23,14 @@ pub fn run(flags: &ClientFlags) -> Result<(), Failure> {
         .map_err(|e| Failure::plain(format!("cannot resolve {host}: {e}")))?
         .next()
         .ok_or_else(|| Failure::plain(format!("cannot resolve {host}")))?;
-    let mut tls = TlsConn::new(TcpStream::connect(address)?, pair)?;
+    let (mut tls, remote) = conn::new(TcpStream::connect(address)?, pair)?;
     handshake(&mut tls, Duration::from_millis(flags.handshake_timeout))?;
     if flags.json {
-        report::json_line(&report::connection("secureConnect", &tls.pair, tls.remote));
+        report::json_line(&report::connection("secureConnect", tls.pair(), remote));
     } else {
         report::line(&format!(
             "client connected {}",
-            report::authorized_word(&tls.pair)
+            report::authorized_word(tls.pair())
         ));
     }
     copy_both_ways(&mut tls)
@@ -70,20 +70,11 @@ fn make_pair(flags: &ClientFlags, host: &str) -> Result<SecurePair, Failure> {
 fn handshake(tls: &mut TlsConn, timeout: Duration) -> Result<(), Failure> {
     let started = Instant::now();
     loop {
-        tls.flush()?;
-        let status = tls.status();
-        if let Some(error) = status.failed {
-            let _ = tls.flush(); // our alert
-            return Err(error.into());
-        }
-        if !status.handshaking {
+        // Sends the pair's alert before failing, and calls a peer that
+        // hangs up `ECONNRESET`.
+        tls.complete_io()?;
+        if !tls.status().handshaking {
             return Ok(());
-        }
-        if tls.transport_eof {
-            return Err(Failure {
-                code: Some("ECONNRESET".into()),
-                message: "socket hang up".into(),
-            });
         }
         let left = timeout.saturating_sub(started.elapsed());
         if left.is_zero() {
@@ -92,10 +83,7 @@ fn handshake(tls: &mut TlsConn, timeout: Duration) -> Result<(), Failure> {
                 message: "TLS handshake timeout".into(),
             });
         }
-        let ready = poll::wait(&[(&tls.socket, tls.interest())], Some(left))?;
-        if ready[0].read {
-            tls.read_socket()?;
-        }
+        poll::wait(&[(tls.transport(), conn::interest(tls))], Some(left))?;
     }
 }
 
@@ -107,47 +95,49 @@ fn copy_both_ways(tls: &mut TlsConn) -> Result<(), Failure> {
     let mut stdin_open = true;
     let mut upload: Vec<u8> = Vec::new();
     loop {
+        // Sends what the pair has, hands it what was read, reads what waits
+        // (without blocking: the socket is non-blocking), and fails with
+        // the pair's error once its alert is out.
+        tls.complete_io()?;
         // Server to stdout.
-        tls.feed()?;
         while tls.status().cleartext_pending > 0 {
-            let data = tls.pair.read_cleartext(16 * 1024);
+            let data = tls.pair_mut().read_cleartext(16 * 1024);
             // A closed stdout (`| head`) is a normal way to stop.
             if stdout.write_all(&data).and(stdout.flush()).is_err() {
                 return Ok(());
             }
-            tls.feed()?;
+            // Reading cleartext makes room for more input.
+            tls.feed();
         }
         if !upload.is_empty() {
             let taken = tls.write_cleartext(&upload)?;
             upload.drain(..taken);
         }
-        tls.flush()?;
         let status = tls.status();
         if let Some(error) = status.failed {
             return Err(error.into());
         }
-        if status.peer_closed || (tls.transport_eof && tls.input_drained()) {
-            tls.pair.end();
-            let _ = tls.flush();
+        if status.peer_closed || (tls.transport_eof() && tls.input_drained()) {
+            let _ = tls.end();
             return Ok(());
         }
-        let mut interest = tls.interest();
+        let mut interest = conn::interest(tls);
         interest.write |= !upload.is_empty();
         let stdin_interest = Interest {
             read: stdin_open && upload.is_empty(),
             write: false,
         };
-        let ready = poll::wait(&[(&tls.socket, interest), (&stdin, stdin_interest)], None)?;
-        if ready[0].read {
-            tls.read_socket()?;
-        }
+        let ready = poll::wait(
+            &[(tls.transport(), interest), (&stdin, stdin_interest)],
+            None,
+        )?;
         if stdin_interest.read && ready[1].read {
             let mut buf = vec![0u8; 16 * 1024];
             let n = stdin.lock().read(&mut buf)?;
             if n == 0 {
                 // stdin ended: send close_notify, as Node's `end()` does.
                 stdin_open = false;
-                tls.pair.end();
+                tls.end()?;
             } else {
                 upload.extend_from_slice(&buf[..n]);
             }

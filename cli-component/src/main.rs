@@ -73,6 +73,17 @@ impl From<tlsbox_engine::Error> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
+        // The driver's errors: the pair's own failure, or a peer that hung
+        // up during the handshake (Node's words for it).
+        if let Some(failure) = tlsbox_engine::io::pair_error(&error) {
+            return failure.clone().into();
+        }
+        if error.kind() == std::io::ErrorKind::UnexpectedEof {
+            return Self {
+                code: Some("ECONNRESET".into()),
+                message: "socket hang up".into(),
+            };
+        }
         let code = match error.kind() {
             std::io::ErrorKind::ConnectionRefused => Some("ECONNREFUSED".to_string()),
             std::io::ErrorKind::ConnectionReset => Some("ECONNRESET".to_string()),

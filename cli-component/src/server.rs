@@ -2,7 +2,7 @@
 //! poll loop, so that a client that stalls (mid-handshake or mid-echo)
 //! holds up no one else.
 
-use std::net::{TcpListener, ToSocketAddrs};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use tlsbox_cli_shared::args::ServerFlags;
@@ -10,7 +10,7 @@ use tlsbox_cli_shared::json;
 use tlsbox_engine::context::{Credentials, SecureContext};
 use tlsbox_engine::server::{Server, ServerOptions};
 
-use crate::conn::TlsConn;
+use crate::conn::{self, TlsConn};
 use crate::poll::{self, Interest};
 use crate::{Failure, read_pem, report};
 
@@ -20,6 +20,8 @@ const ECHO_CHUNK: usize = 16 * 1024;
 /// One client of the echo server.
 struct Client {
     tls: TlsConn,
+    /// The client's address.
+    remote: Option<SocketAddr>,
     started: Instant,
     /// `secureConnection` was reported; the echo runs.
     secure: bool,
@@ -57,11 +59,12 @@ pub fn run(flags: &ServerFlags) -> Result<(), Failure> {
                 write: false,
             },
         )];
-        waits.extend(
-            clients
-                .iter()
-                .map(|c| (&c.tls.socket as &dyn std::os::fd::AsRawFd, c.tls.interest())),
-        );
+        waits.extend(clients.iter().map(|c| {
+            (
+                c.tls.transport() as &dyn std::os::fd::AsRawFd,
+                conn::interest(&c.tls),
+            )
+        }));
         // Wake for the nearest handshake deadline too.
         let timeout = clients
             .iter()
@@ -87,7 +90,7 @@ pub fn run(flags: &ServerFlags) -> Result<(), Failure> {
             }
         }
         // A finished connection stays until its last bytes (close_notify, an alert) are out.
-        clients.retain(|c| !c.done || (!c.broken && c.tls.has_output()));
+        clients.retain(|c| !c.done || (!c.broken && c.tls.wants_write()));
     }
 }
 
@@ -147,9 +150,10 @@ fn accept_all(
         {
             continue; // dropped: closed, as Node does beyond maxConnections
         }
-        match TlsConn::new(socket, server.accept()) {
-            Ok(tls) => clients.push(Client {
+        match conn::new(socket, server.accept()) {
+            Ok((tls, remote)) => clients.push(Client {
                 tls,
+                remote,
                 started: Instant::now(),
                 secure: false,
                 backlog: Vec::new(),
@@ -164,11 +168,11 @@ fn accept_all(
 /// Moves everything that can move on one connection, without blocking.
 fn step(client: &mut Client, flags: &ServerFlags) {
     if client.done {
-        client.broken |= client.tls.flush().is_err();
+        client.broken |= client.tls.write_pending().is_err();
         return;
     }
     if let Err(failure) = pump(client, flags) {
-        client.broken |= client.tls.flush().is_err(); // the alert, if any
+        client.broken |= client.tls.write_pending().is_err(); // the alert, if any
         let failed = client.tls.status().failed;
         match (client.secure, failed) {
             (false, Some(error)) => {
@@ -186,7 +190,10 @@ fn step(client: &mut Client, flags: &ServerFlags) {
 }
 
 fn pump(client: &mut Client, flags: &ServerFlags) -> Result<(), Failure> {
-    client.tls.read_socket()?;
+    // Sends, takes what was read, reads what waits (the socket is
+    // non-blocking); fails with the pair's error once its alert is out, and
+    // with `ECONNRESET` when the client hangs up mid-handshake.
+    client.tls.complete_io()?;
     loop {
         let status = client.tls.status();
         if let Some(error) = status.failed {
@@ -200,7 +207,7 @@ fn pump(client: &mut Client, flags: &ServerFlags) -> Result<(), Failure> {
         let mut progress = false;
         if client.secure {
             if client.backlog.is_empty() && status.cleartext_pending > 0 {
-                client.backlog = client.tls.pair.read_cleartext(ECHO_CHUNK);
+                client.backlog = client.tls.pair_mut().read_cleartext(ECHO_CHUNK);
                 progress = true;
             }
             if !client.backlog.is_empty() {
@@ -210,16 +217,15 @@ fn pump(client: &mut Client, flags: &ServerFlags) -> Result<(), Failure> {
             }
         }
         // Reading cleartext makes room for more input.
-        let before = client.tls.input_drained();
-        client.tls.feed()?;
-        progress |= before != client.tls.input_drained();
+        progress |= client.tls.feed() > 0;
         if !progress {
             break;
         }
     }
-    client.tls.flush()?;
+    client.tls.write_pending()?;
     let status = client.tls.status();
-    let input_over = status.peer_closed || (client.tls.transport_eof && client.tls.input_drained());
+    let input_over =
+        status.peer_closed || (client.tls.transport_eof() && client.tls.input_drained());
     if input_over && client.backlog.is_empty() && status.cleartext_pending == 0 {
         if !client.secure {
             return Err(Failure {
@@ -228,21 +234,16 @@ fn pump(client: &mut Client, flags: &ServerFlags) -> Result<(), Failure> {
             });
         }
         // The client is done: close_notify back, then close.
-        client.tls.pair.end();
-        client.tls.flush()?;
+        client.tls.end()?;
         client.done = true;
     }
     Ok(())
 }
 
 fn secure_connection(client: &Client, flags: &ServerFlags) {
-    let pair = &client.tls.pair;
+    let pair = client.tls.pair();
     if flags.json {
-        report::json_line(&report::connection(
-            "secureConnection",
-            pair,
-            client.tls.remote,
-        ));
+        report::json_line(&report::connection("secureConnection", pair, client.remote));
     } else {
         report::line(&format!(
             "server connected {}",
@@ -255,7 +256,7 @@ fn secure_connection(client: &Client, flags: &ServerFlags) {
 fn client_error(client: &mut Client, flags: &ServerFlags, code: &str, message: &str) {
     client.done = true;
     if flags.json {
-        report::json_line(&json::client_error(code, message, client.tls.remote));
+        report::json_line(&json::client_error(code, message, client.remote));
     } else {
         eprintln!("client error: {code}: {message}");
     }

@@ -17,6 +17,10 @@
 //! `authorizationError` codes ([`error::ErrorCode`]), Node's hostname check
 //! ([`hostname`]) and the `getPeerCertificate()` record ([`cert_info`]).
 //!
+//! [`io::Driver`] is the one loop that moves a pair's bytes over a
+//! transport the caller provides (rustls' `complete_io`), for the callers
+//! that run the engine without an async runtime.
+//!
 //! The engine is compiled into the tlsbox WebAssembly component (crate
 //! `tlsbox-guest`), where time and randomness come from WASI. It builds
 //! natively too, for the fuzzer and for the benchmark's native baseline.
@@ -29,6 +33,7 @@ pub mod cipher;
 pub mod context;
 pub mod error;
 pub mod hostname;
+pub mod io;
 mod node_verifiers;
 pub mod pair;
 pub mod pem;

@@ -1,11 +1,9 @@
-//! The fuzz targets' harness (`fuzz/src/lib.rs`) on stable Rust, in the
-//! ordinary test run: every saved regression input under
+//! The fuzz targets' harness (`tlsbox_harness::fuzz`) on stable Rust, in
+//! the ordinary test run: every saved regression input under
 //! `fuzz/regressions/{server,client}/`, then a bounded, seeded mutation run
 //! from real handshake flights. `just fuzz` runs the coverage-guided fuzzer.
 
-#[path = "../../fuzz/src/lib.rs"]
-#[allow(dead_code)]
-mod harness;
+use tlsbox_harness::fuzz as harness;
 
 use std::path::PathBuf;
 

@@ -6,30 +6,8 @@ use tlsbox_engine::ErrorCode;
 use tlsbox_engine::context::{Credentials, SecureContext};
 use tlsbox_engine::pair::{ClientOptions, SecurePair};
 use tlsbox_engine::server::{Server, ServerOptions};
-
-fn fixture(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn identity(agent: &str) -> SecureContext {
-    SecureContext::new(&Credentials {
-        key: Some(fixture(&format!("{agent}-key.pem"))),
-        cert: Some(fixture(&format!("{agent}-cert.pem"))),
-        ..Credentials::default()
-    })
-    .expect("fixture identity")
-}
-
-fn trusting(ca: &str) -> SecureContext {
-    SecureContext::new(&Credentials {
-        ca: vec![fixture(ca)],
-        ..Credentials::default()
-    })
-    .expect("fixture CA")
-}
+use tlsbox_harness::Pair;
+use tlsbox_harness::fixtures::{fixture, identity, trusting};
 
 fn client(servername: Option<&str>, ca: &str) -> SecurePair {
     let options = ClientOptions {
@@ -41,20 +19,6 @@ fn client(servername: Option<&str>, ca: &str) -> SecurePair {
         ciphers: None,
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")
-}
-
-/// Moves bytes both ways until neither side has anything to send, or one fails.
-fn exchange(client: &mut SecurePair, server: &mut SecurePair) {
-    for _ in 0..20 {
-        let to_server = client.read_encrypted(usize::MAX);
-        let to_client = server.read_encrypted(usize::MAX);
-        if to_server.is_empty() && to_client.is_empty() {
-            return;
-        }
-        let _ = server.write_encrypted(&to_server);
-        let _ = client.write_encrypted(&to_client);
-    }
-    panic!("the pairs kept talking");
 }
 
 fn peer_cn(pair: &SecurePair) -> Option<String> {
@@ -101,7 +65,7 @@ fn a_server_with_an_sni_callback_pauses_until_the_context_is_supplied() {
 
     pair.supply_context(Some(identity("other"))).unwrap();
     assert_eq!(pair.status().awaiting_context, None);
-    exchange(&mut client, &mut pair);
+    Pair::new(&mut client, &mut pair).drive();
     assert!(!client.status().handshaking, "{:?}", client.status());
     assert!(client.authorized(), "{:?}", client.authorization_error());
     assert_eq!(peer_cn(&client).as_deref(), Some("other.test"));
@@ -121,7 +85,7 @@ fn no_context_from_the_callback_means_the_add_context_table_then_the_default() {
             .unwrap();
         assert_eq!(pair.status().awaiting_context.as_deref(), Some(name));
         pair.supply_context(None).unwrap();
-        exchange(&mut client, &mut pair);
+        Pair::new(&mut client, &mut pair).drive();
         assert_eq!(peer_cn(&client).as_deref(), Some(expected), "{name}");
     }
 }
@@ -136,7 +100,7 @@ fn a_client_without_a_servername_never_waits_for_the_callback() {
     assert_eq!(pair.status().awaiting_context, None);
     let error = pair.supply_context(None).unwrap_err();
     assert_eq!(error.code, ErrorCode::ErrTlsInvalidState);
-    exchange(&mut client, &mut pair);
+    Pair::new(&mut client, &mut pair).drive();
     assert_eq!(peer_cn(&client).as_deref(), Some("agent1"));
 }
 
@@ -147,7 +111,7 @@ fn a_refused_certificate_keeps_its_node_code_and_sends_openssls_alert() {
     let server = Server::new(identity("agent1"), ServerOptions::default());
     let mut client = client(Some("localhost"), "ca2-cert.pem");
     let mut pair = server.accept();
-    exchange(&mut client, &mut pair);
+    Pair::new(&mut client, &mut pair).drive();
     let client_error = client.status().failed.expect("client failed");
     assert_eq!(client_error.code, ErrorCode::UnableToVerifyLeafSignature);
     let server_error = pair.status().failed.expect("server failed");
@@ -173,7 +137,7 @@ fn an_x509_v1_certificate_serves_and_verifies_as_in_node() {
     };
     let mut client = SecurePair::connect(&trusting("ca2-cert.pem"), &options).unwrap();
     let mut pair = server.accept();
-    exchange(&mut client, &mut pair);
+    Pair::new(&mut client, &mut pair).drive();
     assert!(!client.status().handshaking, "{:?}", client.status());
     assert!(client.authorized(), "{:?}", client.authorization_error());
     assert_eq!(peer_cn(&client).as_deref(), Some("localhost"));
@@ -227,7 +191,7 @@ fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();
-    exchange(&mut client, &mut pair);
+    Pair::new(&mut client, &mut pair).drive();
     assert!(!pair.status().handshaking, "{:?}", pair.status());
     assert!(pair.authorized(), "{:?}", pair.authorization_error());
 }
@@ -267,7 +231,7 @@ fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();
-    exchange(&mut client, &mut pair);
+    Pair::new(&mut client, &mut pair).drive();
     assert!(!pair.status().handshaking, "{:?}", pair.status());
     assert_eq!(
         pair.authorization_error().map(|e| e.code),
@@ -281,7 +245,7 @@ fn a_pair_takes_records_until_rustls_holds_more_than_a_records_worth_of_cleartex
     let server = Server::new(identity("agent1"), ServerOptions::default());
     let mut client = client(Some("agent1"), "ca1-cert.pem");
     let mut pair = server.accept();
-    exchange(&mut client, &mut pair);
+    Pair::new(&mut client, &mut pair).drive();
     assert!(!pair.status().handshaking);
 
     let sent: Vec<u8> = (0..3 * RECORD).map(|i| (i % 251) as u8).collect();

@@ -1,9 +1,58 @@
 //! What the host's unit tests share: the fixtures as guest credentials,
-//! the guest options they connect with, and a handshaken stream pair.
+//! the guest options they connect with, a handshaken stream pair, and
+//! sandboxes as endpoints of the engine's `Pair` harness.
 
+use crate::error::Error;
 use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
 use crate::wit::{GuestClientOptions, GuestCredentials, GuestServerOptions};
+
+/// The most encrypted output one step takes from a sandbox.
+const STEP_OUTPUT: usize = 64 * 1024;
+
+/// A sandboxed pair as an endpoint of `tlsbox_harness::Pair`, stepped
+/// with the guest calls the host's driver makes.
+pub(crate) struct SandboxEndpoint {
+    /// The sandbox.
+    pub(crate) sandbox: Sandbox,
+    /// What the guest answered the last input with, not yet transmitted.
+    answered: Vec<u8>,
+}
+
+impl SandboxEndpoint {
+    pub(crate) fn new(sandbox: Sandbox) -> Self {
+        Self {
+            sandbox,
+            answered: Vec::new(),
+        }
+    }
+}
+
+impl tlsbox_harness::Endpoint for SandboxEndpoint {
+    fn transmit(&mut self, max: usize) -> Vec<u8> {
+        if self.answered.len() > max {
+            let rest = self.answered.split_off(max);
+            return std::mem::replace(&mut self.answered, rest);
+        }
+        let mut out = std::mem::take(&mut self.answered);
+        let room = (max - out.len()).min(STEP_OUTPUT);
+        let step = self.sandbox.pull_encrypted(room).expect("the sandbox runs");
+        out.extend_from_slice(&step.encrypted);
+        out
+    }
+
+    fn receive(&mut self, data: &[u8]) -> usize {
+        match self.sandbox.push_encrypted(data, STEP_OUTPUT) {
+            Ok(step) => {
+                self.answered.extend_from_slice(&step.encrypted);
+                step.taken as usize
+            }
+            // A TLS failure is the pair's, reported by its status.
+            Err(Error::Tls(_)) => 0,
+            Err(error) => panic!("the sandbox failed: {error}"),
+        }
+    }
+}
 
 /// The text of `fixtures/<name>`.
 pub(crate) fn fixture(name: &str) -> String {

@@ -1,80 +1,108 @@
-//! A TLS connection over a transport's two streams: the engine's pair, fed
-//! from the transport's input and drained into its output.
+//! A TLS connection over a transport's two streams: the engine's pair,
+//! moved by the engine's [`Driver`] (the one driver loop the components
+//! share) over the transport's input and output.
 
 use std::cell::RefCell;
+use std::io::{self, ErrorKind, Read, Write};
 use std::rc::Rc;
 
+use tlsbox_engine::io::{Driver, pair_error};
 use tlsbox_engine::pair::SecurePair;
 
 use crate::bindings::exports::wasi::io::streams::StreamError;
 use crate::streams::{Input, Output, Pollable, failed};
 
-/// The most transport bytes read per call.
-const READ_CHUNK: u64 = 16 * 1024;
-/// The most encrypted bytes taken from the pair per call.
-const WRITE_CHUNK: usize = 16 * 1024;
+/// The most cleartext bytes one read returns.
+const READ_MAX: u64 = 16 * 1024;
+
+/// The transport's two streams as the driver's `Read + Write`: a read
+/// waits for bytes only when `blocking`; a write always waits until the
+/// host took the bytes.
+pub(crate) struct Transport {
+    input: Input,
+    output: Output,
+    blocking: bool,
+}
+
+impl Read for Transport {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.input.read_bytes(buf.len() as u64, self.blocking) {
+            Ok(bytes) if bytes.is_empty() => Err(ErrorKind::WouldBlock.into()),
+            Ok(bytes) => {
+                let n = bytes.len().min(buf.len());
+                buf[..n].copy_from_slice(&bytes[..n]);
+                Ok(n)
+            }
+            Err(StreamError::Closed) => Ok(0),
+            Err(e) => Err(io::Error::other(format!(
+                "the transport failed: {}",
+                describe(e)
+            ))),
+        }
+    }
+}
+
+impl Write for Transport {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.output.write_all(buf).map_err(|e| {
+            io::Error::other(format!("the transport refused output: {}", describe(e)))
+        })?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 /// One TLS connection and its transport.
 pub struct Conn {
-    pair: SecurePair,
-    input: Input,
-    output: Output,
-    /// Transport bytes the pair did not take yet (it takes no more while
-    /// cleartext waits to be read).
-    pending: Vec<u8>,
-    /// The transport's input ended.
-    transport_closed: bool,
+    driver: Driver<Transport>,
 }
 
 impl Conn {
     /// A connection whose pair starts over `input` and `output`.
     pub(crate) fn new(pair: SecurePair, input: Input, output: Output) -> Self {
-        Self {
-            pair,
+        let transport = Transport {
             input,
             output,
-            pending: Vec::new(),
-            transport_closed: false,
+            blocking: false,
+        };
+        Self {
+            driver: Driver::new(pair, transport),
         }
     }
 
     /// The engine's pair (for the connection's facts: ALPN, SNI, peer).
     pub(crate) fn pair(&self) -> &SecurePair {
-        &self.pair
+        self.driver.pair()
     }
 
     /// Sends every encrypted byte the pair holds.
     fn flush_encrypted(&mut self) -> Result<(), String> {
-        loop {
-            let bytes = self.pair.read_encrypted(WRITE_CHUNK);
-            if bytes.is_empty() {
-                return Ok(());
-            }
-            self.output
-                .write_all(&bytes)
-                .map_err(|e| format!("the transport refused output: {}", describe(e)))?;
+        self.driver
+            .write_pending()
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    /// One run of the driver, reading the transport only when nothing read
+    /// is pending (`blocking`: waiting for bytes). The pair's own failure
+    /// and a transport that ends mid-handshake show in the status and the
+    /// transport's end, for the caller to report; the transport's failures
+    /// are errors.
+    fn pump(&mut self, blocking: bool) -> Result<(), String> {
+        self.driver.transport_mut().blocking = blocking;
+        match self.driver.complete_io() {
+            Ok(_) => Ok(()),
+            Err(e) if pair_error(&e).is_some() || e.kind() == ErrorKind::UnexpectedEof => Ok(()),
+            Err(e) => Err(e.to_string()),
         }
     }
 
-    /// Feeds the pair what it will take, reading the transport once when
-    /// nothing is pending (`blocking`: waiting for bytes), and sends its
-    /// answer.
-    fn pump(&mut self, blocking: bool) -> Result<(), String> {
-        self.flush_encrypted()?;
-        if self.pending.is_empty() && !self.transport_closed {
-            match self.input.read_bytes(READ_CHUNK, blocking) {
-                Ok(bytes) => self.pending = bytes,
-                Err(StreamError::Closed) => self.transport_closed = true,
-                Err(e) => return Err(format!("the transport failed: {}", describe(e))),
-            }
-        }
-        if !self.pending.is_empty() {
-            // A failure shows in the status; its alert goes out below.
-            if let Ok(taken) = self.pair.write_encrypted(&self.pending) {
-                self.pending.drain(..taken);
-            }
-        }
-        self.flush_encrypted()
+    /// The transport's input ended and the pair took all of it.
+    fn transport_done(&self) -> bool {
+        self.driver.transport_eof() && self.driver.input_drained()
     }
 
     /// Moves the handshake on. None while it runs (after one step when not
@@ -82,7 +110,7 @@ impl Conn {
     pub(crate) fn handshake(&mut self, blocking: bool) -> Option<Result<(), String>> {
         let mut stepped = false;
         loop {
-            let status = self.pair.status();
+            let status = self.driver.status();
             if let Some(error) = status.failed {
                 let _ = self.flush_encrypted();
                 return Some(Err(error.to_string()));
@@ -90,7 +118,7 @@ impl Conn {
             if !status.handshaking {
                 return Some(self.flush_encrypted());
             }
-            if self.transport_closed && self.pending.is_empty() {
+            if self.transport_done() {
                 return Some(Err(
                     "ECONNRESET: the peer closed the transport during the handshake".into(),
                 ));
@@ -109,15 +137,15 @@ impl Conn {
     pub(crate) fn handshake_pollable(&mut self) -> Pollable {
         // The first flight (a client's hello) goes out before anyone waits.
         let sent = self.flush_encrypted();
-        let status = self.pair.status();
+        let status = self.driver.status();
         if sent.is_err()
             || !status.handshaking
             || status.failed.is_some()
-            || !self.pending.is_empty()
+            || !self.driver.input_drained()
         {
             Pollable::Ready
         } else {
-            self.input.pollable()
+            self.driver.transport().input.pollable()
         }
     }
 
@@ -127,17 +155,17 @@ impl Conn {
         len: u64,
         blocking: bool,
     ) -> Result<Vec<u8>, StreamError> {
-        let len = usize::try_from(len.min(READ_CHUNK)).unwrap_or(WRITE_CHUNK);
+        let len = usize::try_from(len.min(READ_MAX)).unwrap_or(usize::MAX);
         let mut pumped = false;
         loop {
-            let status = self.pair.status();
+            let status = self.driver.status();
             if status.cleartext_pending > 0 {
-                return Ok(self.pair.read_cleartext(len));
+                return Ok(self.driver.pair_mut().read_cleartext(len));
             }
             if let Some(error) = status.failed {
                 return Err(failed(error.to_string()));
             }
-            if status.peer_closed || (self.transport_closed && self.pending.is_empty()) {
+            if status.peer_closed || self.transport_done() {
                 return Err(StreamError::Closed);
             }
             if pumped && !blocking {
@@ -150,22 +178,22 @@ impl Conn {
 
     /// Ready when `read_cleartext` would not wait.
     pub(crate) fn cleartext_pollable(&self) -> Pollable {
-        let status = self.pair.status();
+        let status = self.driver.status();
         if status.cleartext_pending > 0
             || status.peer_closed
             || status.failed.is_some()
-            || self.transport_closed
-            || !self.pending.is_empty()
+            || self.driver.transport_eof()
+            || !self.driver.input_drained()
         {
             Pollable::Ready
         } else {
-            self.input.pollable()
+            self.driver.transport().input.pollable()
         }
     }
 
     /// Fails when no more cleartext may be written.
     pub(crate) fn check_open(&self) -> Result<(), StreamError> {
-        let status = self.pair.status();
+        let status = self.driver.status();
         match status.failed {
             Some(error) => Err(failed(error.to_string())),
             None if status.ended => Err(StreamError::Closed),
@@ -178,10 +206,9 @@ impl Conn {
         self.check_open()?;
         while !bytes.is_empty() {
             let taken = self
-                .pair
+                .driver
                 .write_cleartext(bytes)
                 .map_err(|e| failed(e.to_string()))?;
-            self.flush_encrypted().map_err(failed)?;
             if taken == 0 {
                 return Err(failed("the TLS engine took no cleartext"));
             }
@@ -192,8 +219,7 @@ impl Conn {
 
     /// Sends close_notify.
     pub(crate) fn close_output(&mut self) {
-        self.pair.end();
-        let _ = self.flush_encrypted();
+        let _ = self.driver.end();
     }
 }
 
@@ -207,8 +233,8 @@ fn describe(e: StreamError) -> String {
 /// A handshake under way, shared by the client and server futures: the
 /// connection until the handshake ends, then its outcome once.
 pub enum Handshaking {
-    /// Not done yet.
-    Running(Conn),
+    /// Not done yet (boxed: a connection is large, the other states small).
+    Running(Box<Conn>),
     /// Could not even start (bad credentials).
     Refused(String),
     /// Done; `get` already answered.
@@ -224,7 +250,7 @@ impl Handshaking {
         output: Output,
     ) -> RefCell<Self> {
         RefCell::new(match pair {
-            Ok(pair) => Handshaking::Running(Conn::new(pair, input, output)),
+            Ok(pair) => Handshaking::Running(Box::new(Conn::new(pair, input, output))),
             Err(e) => Handshaking::Refused(e),
         })
     }
@@ -251,7 +277,7 @@ impl Handshaking {
             Handshaking::Running(conn) => conn,
             _ => return Some(Ok(Err(done.err().unwrap_or_default()))),
         };
-        Some(Ok(done.map(|()| Rc::new(RefCell::new(conn)))))
+        Some(Ok(done.map(|()| Rc::new(RefCell::new(*conn)))))
     }
 
     /// Ready when `get` can answer without waiting.

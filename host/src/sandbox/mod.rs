@@ -614,23 +614,21 @@ mod tests {
 #[cfg(test)]
 mod key_tests {
     use super::*;
-    use crate::test_support::{agent1, client_options, fixture, handshaken, server_options};
+    use crate::test_support::{SandboxEndpoint, agent1, client_options, fixture, server_options};
+    use tlsbox_harness::Pair;
 
     /// With host crypto the guest is given the certificate chain only and
     /// the handshake is still signed: the host held the key and signed.
-    #[tokio::test]
-    async fn with_host_crypto_the_private_key_stays_in_the_host() {
+    #[test]
+    fn with_host_crypto_the_private_key_stays_in_the_host() {
         let limits = SandboxLimits::default();
         let credentials = agent1();
         let mut server = Sandbox::instantiate(&limits, Crypto::Host).expect("instance");
         let given = server.keep_key(&credentials);
         assert_eq!(given.key, None, "the key must not reach the guest");
         assert_eq!(given.cert, credentials.cert);
-        assert_eq!(
-            server.store.data().host_crypto_ref().keys.len(),
-            1,
-            "the key is lent"
-        );
+        let lent = |sandbox: &Sandbox| sandbox.store.data().host_crypto_ref().keys.len();
+        assert_eq!(lent(&server), 1, "the key is lent");
 
         // The same key-less credentials are refused by a guest whose host
         // holds no key: the host's key is what makes them usable.
@@ -641,19 +639,23 @@ mod key_tests {
 
         let server = Sandbox::server(&limits, Crypto::Host, &credentials, &[], &server_options())
             .expect("server pair");
-        assert_eq!(server.store.data().host_crypto_ref().keys.len(), 1);
+        assert_eq!(lent(&server), 1);
         let trust = GuestCredentials {
             ca: vec![fixture("ca1-cert.pem")],
-            ..given.clone()
-        };
-        let trust = GuestCredentials {
             cert: None,
-            ..trust
+            ..given.clone()
         };
         let client = Sandbox::client(&limits, Crypto::Guest, &trust, &client_options())
             .expect("client pair");
-        let (_server, client) = handshaken(server, client, 64 * 1024).await;
-        assert!(client.authorized(), "the host's signature verified");
+        let mut link = Pair::new(SandboxEndpoint::new(client), SandboxEndpoint::new(server));
+        link.drive();
+        let client = link.client.sandbox.connection_info().expect("client facts");
+        assert!(
+            client.authorized,
+            "the host's signature verified: {client:?}"
+        );
+        let server = link.server.sandbox.status().expect("server status");
+        assert!(!server.handshaking && server.failed.is_none());
     }
 
     /// Credentials whose key does not parse go to the guest whole, so the

@@ -1,0 +1,287 @@
+//! What the fuzz targets (`fuzz/fuzz_targets/`) do with their input:
+//! arbitrary bytes from a "peer" fed to a server-side and a client-side pair
+//! of `tlsbox-engine`, the same code the sandboxed guest runs, built
+//! natively.
+//!
+//! The engine's tests (`engine/tests/fuzz_inputs.rs`) replay the regression
+//! inputs under `fuzz/regressions/` through exactly what the fuzzer ran.
+//! Each input goes through two callers: one making every call a host makes,
+//! in the order the input picks, checking the pair's own promises (replies
+//! no larger than asked for, sticky failures, counts that match what is
+//! there); and the [`Driver`] the components use, over a transport that
+//! delivers the input in pieces and pushes back on every other write.
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::sync::OnceLock;
+
+use tlsbox_engine::context::{Credentials, SecureContext};
+use tlsbox_engine::io::{Driver, pair_error};
+use tlsbox_engine::pair::{ClientOptions, SecurePair};
+use tlsbox_engine::server::{Server, ServerOptions};
+
+use crate::pair::Pair;
+
+const KEY: &str = include_str!("../../../fixtures/agent1-key.pem");
+const CERT: &str = include_str!("../../../fixtures/agent1-cert.pem");
+const CA: &str = include_str!("../../../fixtures/ca1-cert.pem");
+
+/// The most guest-style calls one input may drive: keeps every run short.
+const MAX_STEPS: usize = 4096;
+
+/// A server presenting agent1, asking for (not requiring) a client
+/// certificate, with ALPN: as many code paths as one configuration reaches.
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let credentials = Credentials {
+            key: Some(KEY.into()),
+            cert: Some(CERT.into()),
+            ca: vec![CA.into()],
+            ..Credentials::default()
+        };
+        let context = SecureContext::new(&credentials).expect("fixture credentials");
+        let options = ServerOptions {
+            request_cert: true,
+            reject_unauthorized: false,
+            alpn_protocols: vec!["h2".into(), "http/1.1".into()],
+            keylog: false,
+            sni_callback: false,
+            ciphers: None,
+        };
+        Server::new(context, options)
+    })
+}
+
+fn client_context() -> &'static SecureContext {
+    static CONTEXT: OnceLock<SecureContext> = OnceLock::new();
+    CONTEXT.get_or_init(|| {
+        let credentials = Credentials {
+            ca: vec![CA.into()],
+            ..Credentials::default()
+        };
+        SecureContext::new(&credentials).expect("fixture CA")
+    })
+}
+
+/// A fresh client pair, its ClientHello already taken.
+pub fn client_pair() -> SecurePair {
+    let options = ClientOptions {
+        servername: Some("localhost".into()),
+        check_host: "localhost".into(),
+        reject_unauthorized: true,
+        alpn_protocols: vec!["h2".into(), "http/1.1".into()],
+        keylog: false,
+        ciphers: None,
+    };
+    let mut pair = SecurePair::connect(client_context(), &options).expect("client pair");
+    let hello = pair.read_encrypted(usize::MAX);
+    assert!(!hello.is_empty(), "a client speaks first");
+    pair
+}
+
+/// A fresh server pair waiting for a ClientHello.
+pub fn server_pair() -> SecurePair {
+    server().accept()
+}
+
+/// `data` as a peer's bytes to a server pair.
+pub fn fuzz_server(data: &[u8]) {
+    drive(server_pair(), data);
+    drive_with_driver(server_pair(), data);
+}
+
+/// `data` as a peer's bytes to a client pair that sent its ClientHello.
+pub fn fuzz_client(data: &[u8]) {
+    drive(client_pair(), data);
+    drive_with_driver(client_pair(), data);
+}
+
+/// The chunk size the input's first byte picks (1..=256 bytes, or with the
+/// top bit everything at once), and the rest of the input.
+fn chunked(data: &[u8]) -> Option<(usize, &[u8])> {
+    let (&selector, rest) = data.split_first()?;
+    let chunk = if selector & 0x80 != 0 {
+        usize::MAX
+    } else {
+        1 + (selector as usize * 2)
+    };
+    Some((chunk, rest))
+}
+
+/// Feeds `data` in chunks whose size the first byte picks, and between
+/// chunks makes every other call a host makes, checking the pair's promises.
+pub fn drive(mut pair: SecurePair, data: &[u8]) {
+    let Some((chunk, mut rest)) = chunked(data) else {
+        return;
+    };
+    let mut failed = false;
+    for _ in 0..MAX_STEPS {
+        if rest.is_empty() {
+            break;
+        }
+        let n = chunk.min(rest.len());
+        match pair.write_encrypted(&rest[..n]) {
+            Ok(taken) => {
+                assert!(!failed, "a failure is sticky");
+                assert!(taken <= n, "took {taken} of {n} bytes");
+                rest = &rest[taken..];
+                if taken == 0 && pair.status().cleartext_pending == 0 {
+                    // Closed by the peer, or otherwise taking no more.
+                    break;
+                }
+            }
+            Err(error) => {
+                assert!(!error.message.is_empty());
+                assert_eq!(pair.status().failed, Some(error.clone()));
+                assert!(pair.write_encrypted(b"\x17\x03\x03\x00\x01x").is_err());
+                failed = true;
+            }
+        }
+        take_everything(&mut pair);
+        let _ = pair.write_cleartext(b"GET / HTTP/1.1\r\n\r\n");
+        report(&pair);
+        if failed {
+            break;
+        }
+    }
+    pair.end();
+    take_everything(&mut pair);
+    report(&pair);
+}
+
+/// The peer as a [`Driver`] sees it: the input, read a chunk at a time,
+/// and a sink that takes a chunk per write and refuses every other write.
+struct ChunkedPeer<'a> {
+    input: &'a [u8],
+    chunk: usize,
+    refuse_next_write: bool,
+}
+
+impl Read for ChunkedPeer<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.chunk.min(buf.len()).min(self.input.len());
+        buf[..n].copy_from_slice(&self.input[..n]);
+        self.input = &self.input[n..];
+        Ok(n)
+    }
+}
+
+impl Write for ChunkedPeer<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.refuse_next_write = !self.refuse_next_write;
+        if !self.refuse_next_write {
+            return Err(ErrorKind::WouldBlock.into());
+        }
+        Ok(self.chunk.min(buf.len()))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Drives `pair` over the input with the components' [`Driver`], echoing
+/// what cleartext arrives, until the driver fails or nothing moves:
+/// checks that its failures are the pair's own, and sticky.
+pub fn drive_with_driver(pair: SecurePair, data: &[u8]) {
+    let Some((chunk, input)) = chunked(data) else {
+        return;
+    };
+    let peer = ChunkedPeer {
+        input,
+        chunk,
+        refuse_next_write: false,
+    };
+    let mut driver = Driver::new(pair, peer);
+    for _ in 0..MAX_STEPS {
+        match driver.complete_io() {
+            Ok((taken, written)) => {
+                let text = driver.pair_mut().read_cleartext(1 << 12);
+                if !text.is_empty() {
+                    let _ = driver.write_cleartext(&text);
+                }
+                let idle = taken == 0 && written == 0 && text.is_empty();
+                if idle && !driver.wants_write() && (driver.transport_eof() || !driver.wants_read())
+                {
+                    break;
+                }
+            }
+            Err(error) => {
+                let failed = driver.status().failed;
+                match pair_error(&error) {
+                    Some(pair_error) => assert_eq!(failed.as_ref(), Some(pair_error)),
+                    None => {
+                        assert_eq!(error.kind(), ErrorKind::UnexpectedEof, "{error}");
+                        assert!(driver.status().handshaking);
+                    }
+                }
+                let again = driver.complete_io().expect_err("a failure is sticky");
+                assert_eq!(again.kind(), error.kind());
+                break;
+            }
+        }
+        report(driver.pair());
+    }
+    let _ = driver.end();
+}
+
+/// Drains both outputs, checking sizes and counts on the way.
+fn take_everything(pair: &mut SecurePair) {
+    let pending = pair.status().encrypted_pending;
+    let small = pair.read_encrypted(7);
+    assert!(small.len() <= 7);
+    let rest = pair.read_encrypted(usize::MAX);
+    assert_eq!(
+        small.len() + rest.len(),
+        pending,
+        "encrypted_pending is exact"
+    );
+    assert_eq!(pair.status().encrypted_pending, 0);
+    for _ in 0..64 {
+        let pending = pair.status().cleartext_pending;
+        if pending == 0 {
+            break;
+        }
+        let read = pair.read_cleartext(1 << 12);
+        assert!(read.len() <= 1 << 12);
+        assert!(!read.is_empty(), "{pending} bytes pending but none read");
+    }
+}
+
+/// Every getter a host calls; none may panic whatever state the pair is in.
+fn report(pair: &SecurePair) {
+    let _ = pair.authorized();
+    let _ = pair.authorization_error();
+    let _ = pair.peer_certificate_chain();
+    let _ = pair.servername();
+    let _ = pair.alpn_protocol();
+    let _ = pair.cipher();
+    let _ = pair.protocol();
+}
+
+/// Real first flights to start the fuzzer from: a client's ClientHello, and
+/// a server's reply to one (as one byte string each, chunk selector first).
+pub fn seeds() -> (Vec<u8>, Vec<u8>) {
+    let options = ClientOptions {
+        servername: Some("localhost".into()),
+        check_host: "localhost".into(),
+        reject_unauthorized: true,
+        alpn_protocols: vec!["h2".into()],
+        keylog: false,
+        ciphers: None,
+    };
+    let client = SecurePair::connect(client_context(), &options).expect("client pair");
+    let mut pair = Pair::new(client, server_pair());
+    // The hello reaches the server; the server's reply is sent.
+    pair.step();
+    pair.step();
+    assert!(
+        pair.server.status().failed.is_none(),
+        "the server takes a real hello"
+    );
+    let with_selector = |bytes: &[u8]| [&[0x80], bytes].concat();
+    (
+        with_selector(pair.sent_by_client()),
+        with_selector(pair.sent_by_server()),
+    )
+}
