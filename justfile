@@ -61,13 +61,13 @@ compose:
 jco:
     cargo test -p tlsbox --test jco
 
-# cli-component/: `server` and `client` opening their own sockets, for
+# components/cli/: `server` and `client` opening their own sockets, for
 # `wasmtime run`. Prints the path of the .wasm.
 # Build the command component tlsbox-cli.wasm.
 cli-component:
-    bash cli-component/build.sh
+    bash components/cli/build.sh
 
 # Needs `cargo install wasmtime-cli --version '~48.0' --locked` and openssl.
 # Run tlsbox-cli.wasm under the stock wasmtime CLI against openssl s_client/s_server.
 stock-wasmtime:
-    bash cli-component/stock-wasmtime.sh
+    bash components/cli/stock-wasmtime.sh

@@ -17,9 +17,6 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-#[path = "nested_cargo.rs"]
-mod nested_cargo;
-
 const TARGET: &str = "wasm32-wasip2";
 
 /// The variables through which the `cc` crate finds a C compiler for the
@@ -91,7 +88,7 @@ fn build_guest(workspace: &Path, target_dir: &Path, profile: &str, features: &[&
         .arg("--target-dir")
         .arg(target_dir)
         .args(features);
-    nested_cargo::clear_outer_build(&mut command);
+    tlsbox_nested_cargo::clear_outer_build(&mut command);
     let status = command.status().unwrap_or_else(|e| {
         fail(&format!(
             "cannot run cargo to build the guest component: {e}"

@@ -1,4 +1,4 @@
-//! The command component (`cli-component/`, `tlsbox-cli.wasm`): `server`
+//! The command component (`components/cli/`, `tlsbox-cli.wasm`): `server`
 //! and `client` running inside a WebAssembly component that opens its own
 //! sockets, here run by our host (`tlsbox run`, i.e.
 //! `tlsbox::run_command`) against `openssl s_client` / `s_server`.
@@ -34,11 +34,11 @@ fn component() -> &'static Path {
         cargo
             .arg("build")
             .arg("--manifest-path")
-            .arg(workspace.join("cli-component").join("Cargo.toml"))
+            .arg(workspace.join("components/cli/Cargo.toml"))
             .args(["--target", "wasm32-wasip2", "--profile", "cli-component"])
             .arg("--target-dir")
             .arg(&target_dir);
-        common::nested_cargo::clear_outer_build(&mut cargo);
+        tlsbox_nested_cargo::clear_outer_build(&mut cargo);
         let status = cargo.status().expect("run cargo");
         assert!(status.success(), "building the command component failed");
         let wasm = target_dir

@@ -3,14 +3,12 @@
 //! in tlsbox's host, and spoken to by `openssl s_client`.
 
 mod common;
-#[path = "common/components.rs"]
-mod components;
 
 use std::time::{Duration, Instant};
 
+use common::components::{self, Kind};
 use common::fixture;
 use common::peers::openssl_client;
-use components::Kind;
 use tlsbox::command::{CommandOptions, run_command};
 
 /// tls-echo plugged with the self-contained engine: one component.

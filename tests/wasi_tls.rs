@@ -1,18 +1,16 @@
 //! The `wasi:tls` draft served by a component: a client component written
 //! only against `wasi:tls`, `wasi:sockets`, `wasi:io` and `wasi:cli`
-//! (examples/wasi-tls-client) plugged with tlsbox's provider (wasi-tls/),
+//! (examples/wasi-tls-client) plugged with tlsbox's provider (components/wasi-tls/),
 //! run in tlsbox's host, connecting on its own and handshaking with
 //! `openssl s_server`; and a server component on tlsbox's server side.
 
 mod common;
-#[path = "common/components.rs"]
-mod components;
 
 use std::time::Duration;
 
+use common::components::{self, Kind};
 use common::fixture;
 use common::peers::{openssl_client, openssl_server};
-use components::Kind;
 use tlsbox::command::{CommandOptions, run_command};
 
 /// The example library component `package` plugged with the

@@ -1,7 +1,7 @@
 //! The peer certificate as Node's `getPeerCertificate()` shows it.
 
 use serde_json::Value;
-use tlsbox_cli_shared::json::{self, CertificateView};
+use tlsbox_node_shapes::json::{self, CertificateView};
 
 use crate::bindings::tlsbox::tls::types;
 

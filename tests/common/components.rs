@@ -1,8 +1,6 @@
 //! Example components for the composition tests: built for wasm32-wasip2
 //! by a nested cargo (as `host/build.rs` builds the engine), and composed
 //! with the engine the way `wac plug` does it.
-// Each test file that includes this uses only part of it.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,7 +47,7 @@ pub fn build(package: &str, kind: Kind) -> Vec<u8> {
             format!("{}.wasm", package.replace('-', "_"))
         }
     };
-    crate::common::nested_cargo::clear_outer_build(&mut command);
+    tlsbox_nested_cargo::clear_outer_build(&mut command);
     let status = command.status().expect("run cargo");
     assert!(status.success(), "building {package} for {TARGET} failed");
     let path = target_dir.join(TARGET).join(PROFILE).join(artifact);

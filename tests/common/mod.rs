@@ -1,13 +1,11 @@
 //! Shared by the integration tests: fixture paths and small helpers.
 #![allow(dead_code)]
 
+pub mod components;
 pub mod interop;
 pub mod peers;
 pub mod raw;
 pub mod rss;
-
-#[path = "../../host/nested_cargo.rs"]
-pub mod nested_cargo;
 
 use std::path::PathBuf;
 

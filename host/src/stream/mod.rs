@@ -388,13 +388,13 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         // from the same shared builder.
         let peer = self.peer_certificate().map(|peer| peer.to_json(true));
         let code = self.authorization_error().map(|e| e.code());
-        let mut value = tlsbox_cli_shared::json::socket(&tlsbox_cli_shared::json::SocketView {
+        let mut value = tlsbox_node_shapes::json::socket(&tlsbox_node_shapes::json::SocketView {
             authorized: self.authorized(),
             authorization_error: code.as_deref(),
             servername: self.servername(),
             alpn_protocol: self.alpn_protocol(),
             protocol: self.protocol(),
-            cipher: self.cipher().map(|c| tlsbox_cli_shared::json::CipherView {
+            cipher: self.cipher().map(|c| tlsbox_node_shapes::json::CipherView {
                 name: &c.name,
                 standard_name: &c.standard_name,
                 version: &c.version,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-pub use tlsbox_cli_shared::args::{ClientFlags, ServerFlags};
+pub use tlsbox_node_shapes::args::{ClientFlags, ServerFlags};
 
 /// TLS server and client with the TLS engine sandboxed in WebAssembly
 /// (Node's `tls` module, in Rust).

@@ -10,7 +10,7 @@ use crate::report;
 
 pub async fn run(args: ClientArgs) -> Result<(), Error> {
     let (host, port) =
-        tlsbox_cli_shared::split_host_port(&args.flags.connect).map_err(Error::InvalidArgument)?;
+        tlsbox_node_shapes::split_host_port(&args.flags.connect).map_err(Error::InvalidArgument)?;
     let mut stream = tlsbox::connect(&host, port, options(&args)?).await?;
     if args.flags.json {
         report::json_line(&report::connection("secureConnect", &mut stream));

@@ -5,7 +5,7 @@ use std::time::Duration;
 use tlsbox::{CleartextStream, Credentials, Error, ServerEvent, ServerOptions, read_pem};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use tlsbox_cli_shared::json;
+use tlsbox_node_shapes::json;
 
 use crate::args::ServerArgs;
 use crate::report;
@@ -101,6 +101,6 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
 /// `PATTERN=CERT,KEY`.
 fn parse_context(spec: &str) -> Result<(String, Credentials), Error> {
     let (pattern, cert, key) =
-        tlsbox_cli_shared::split_context_spec(spec).map_err(Error::InvalidArgument)?;
+        tlsbox_node_shapes::split_context_spec(spec).map_err(Error::InvalidArgument)?;
     Ok((pattern.to_string(), Credentials::from_files(key, cert)?))
 }

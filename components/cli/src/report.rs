@@ -5,9 +5,9 @@ use std::io::Write;
 use std::net::SocketAddr;
 
 use serde_json::Value;
-use tlsbox_cli_shared::json::{self, CertificateView, CipherView, SocketView};
 use tlsbox_engine::cert_info::{NameAttribute, PeerCertificate, PublicKeyInfo};
 use tlsbox_engine::pair::SecurePair;
+use tlsbox_node_shapes::json::{self, CertificateView, CipherView, SocketView};
 
 /// Writes one line on stdout and flushes it, so a reader sees it at once.
 pub fn line(text: &str) {

@@ -6,7 +6,7 @@
 
 wit_bindgen::generate!({
     world: "wasi-tls-provider",
-    path: "../wit",
+    path: "../../wit",
     // The imported wasi:io and wasi:cli (the host's) get bindings too.
     generate_all,
 });

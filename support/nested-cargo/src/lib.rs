@@ -1,5 +1,7 @@
 //! Shared by `host/build.rs` and the tests that build wasm crates with a
 //! nested cargo: what the nested build must not inherit.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use std::process::Command;
 

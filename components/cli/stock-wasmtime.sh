@@ -6,13 +6,13 @@
 # Needs `wasmtime` 48 (`cargo install wasmtime-cli --version '~48.0' --locked`)
 # and `openssl`. Exits non-zero on the first thing that does not hold.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 WASMTIME=${WASMTIME:-wasmtime}
 if ! command -v "$WASMTIME" >/dev/null; then
     echo "no $WASMTIME: cargo install wasmtime-cli --version '~48.0' --locked" >&2
     exit 1
 fi
-wasm=$(bash cli-component/build.sh)
+wasm=$(bash components/cli/build.sh)
 work=$(mktemp -d)
 pids=()
 cleanup() {

@@ -12,7 +12,7 @@
 //! ```
 //!
 //! The flags and the `--json` lines are those of the native CLI
-//! (`tlsbox-cli-shared`). There is no sandbox per connection here: the
+//! (`tlsbox-node-shapes`). There is no sandbox per connection here: the
 //! runtime's sandbox is the whole component.
 
 mod client;
@@ -24,7 +24,7 @@ mod server;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tlsbox_cli_shared::args::{ClientFlags, ServerFlags};
+use tlsbox_node_shapes::args::{ClientFlags, ServerFlags};
 
 /// TLS server and client (Node's `tls` module in Rust) as a WebAssembly
 /// command component.

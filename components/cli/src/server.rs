@@ -5,10 +5,10 @@
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use tlsbox_cli_shared::args::ServerFlags;
-use tlsbox_cli_shared::json;
 use tlsbox_engine::context::{Credentials, SecureContext};
 use tlsbox_engine::server::{Server, ServerOptions};
+use tlsbox_node_shapes::args::ServerFlags;
+use tlsbox_node_shapes::json;
 
 use crate::conn::{self, TlsConn};
 use crate::poll::{self, Interest};
@@ -117,7 +117,7 @@ fn make_server(flags: &ServerFlags) -> Result<Server, Failure> {
     let mut server = Server::new(SecureContext::new(&credentials)?, options);
     for spec in &flags.context {
         let (pattern, cert, key) =
-            tlsbox_cli_shared::split_context_spec(spec).map_err(Failure::plain)?;
+            tlsbox_node_shapes::split_context_spec(spec).map_err(Failure::plain)?;
         let context = SecureContext::new(&Credentials {
             key: Some(read_pem(key.as_ref())?),
             cert: Some(read_pem(cert.as_ref())?),

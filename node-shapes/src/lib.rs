@@ -1,8 +1,10 @@
-//! What `tlsbox server`/`client` (the native CLI, `host/src/bin/tlsbox`) and
-//! the command component (`cli-component/`, for the stock `wasmtime` CLI)
-//! share, so that both take the same flags and print the same JSON lines:
-//! the clap flag groups ([`args`]), Node's JSON shapes of a TLS socket and a
-//! peer certificate ([`json`]), and address parsing.
+//! The Node-facing shapes tlsbox speaks in, defined once: the flags of
+//! `tlsbox server`/`client` (Node's `tls` options, [`args`]), and Node's JSON
+//! shapes of a TLS socket and a peer certificate ([`json`]), with address
+//! parsing. The native CLI (`host/src/bin/tlsbox`), the library's
+//! `CleartextStream::to_json` and the command component (`components/cli/`,
+//! for the stock `wasmtime` CLI) all use them, so they take the same flags
+//! and print the same lines.
 //!
 //! It builds natively and for wasm32-wasip2; it does no I/O.
 #![forbid(unsafe_code)]

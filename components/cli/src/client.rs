@@ -5,9 +5,9 @@ use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use tlsbox_cli_shared::args::ClientFlags;
 use tlsbox_engine::context::{Credentials, SecureContext};
 use tlsbox_engine::pair::{ClientOptions, ConnectNames, SecurePair};
+use tlsbox_node_shapes::args::ClientFlags;
 
 use crate::conn::{self, TlsConn};
 use crate::poll::{self, Interest};
@@ -15,7 +15,7 @@ use crate::{Failure, read_pem, report};
 
 pub fn run(flags: &ClientFlags) -> Result<(), Failure> {
     let (host, port) =
-        tlsbox_cli_shared::split_host_port(&flags.connect).map_err(Failure::plain)?;
+        tlsbox_node_shapes::split_host_port(&flags.connect).map_err(Failure::plain)?;
     // The pair first: bad options fail before any connection is made.
     let pair = make_pair(flags, &host)?;
     let address = (host.as_str(), port)
