@@ -579,6 +579,13 @@ impl SecurePair {
             .collect()
     }
 
+    /// The peer's certificate with its issuers linked
+    /// ([`PeerCertificate::from_chain`] of [`Self::peer_certificate_chain`]):
+    /// Node's `getPeerCertificate(true)`.
+    pub fn peer_certificate(&self) -> Option<PeerCertificate> {
+        PeerCertificate::from_chain(self.peer_certificate_chain())
+    }
+
     /// The SNI name: what this client sent, or what this server received.
     pub fn servername(&self) -> Option<String> {
         if !self.is_server {

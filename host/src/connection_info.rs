@@ -1,18 +1,9 @@
 //! What Node's `CleartextStream` reports about an established connection.
 
+pub use tlsbox_engine::cipher::Cipher;
+
 use crate::error::TlsError;
 use crate::wit;
-
-/// A negotiated cipher suite, as Node's `getCipher()`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cipher {
-    /// OpenSSL's name (`TLS_AES_256_GCM_SHA384`).
-    pub name: String,
-    /// The IANA name.
-    pub standard_name: String,
-    /// `TLSv1.2` or `TLSv1.3`.
-    pub version: String,
-}
 
 /// What Node's `CleartextStream` reports once the handshake is done.
 #[derive(Clone, Debug, Default)]
@@ -31,6 +22,8 @@ pub struct ConnectionInfo {
     pub protocol: Option<String>,
 }
 
+/// The cipher crosses the WIT boundary as `cipher`; here it becomes the
+/// engine's record again.
 impl From<wit::Cipher> for Cipher {
     fn from(cipher: wit::Cipher) -> Self {
         Self {

@@ -135,7 +135,7 @@ mod stream;
 mod test_support;
 mod wit;
 
-pub use cert::PeerCertificate;
+pub use cert::{NameAttribute, PeerCertificate, PublicKeyInfo};
 pub use client::connect;
 pub use command::{CommandOptions, run_command};
 pub use connection_info::{Cipher, ConnectionInfo};

@@ -1,115 +1,71 @@
 //! Node's JSON shapes: a `TLSSocket`'s state and `getPeerCertificate(true)`,
-//! built from borrowed views so that the host (which gets its data through
-//! WIT) and the command component (which calls the engine directly) print
-//! byte-for-byte the same lines.
+//! built from the engine's records (`tlsbox_engine::cert_info::PeerCertificate`,
+//! `tlsbox_engine::cipher::Cipher`) so that the host (which gets them back
+//! through WIT) and the command component (which calls the engine directly)
+//! print byte-for-byte the same lines.
 
 use std::net::SocketAddr;
 
 use serde_json::{Map, Value, json};
+use tlsbox_engine::cert_info::{NameAttribute, PeerCertificate, PublicKeyInfo};
+use tlsbox_engine::cipher::Cipher;
 
-/// A certificate's fields, borrowed, in the shape of Node's `getPeerCertificate()`.
-#[derive(Clone, Debug, Default)]
-pub struct CertificateView<'a> {
-    /// Subject attributes in certificate order (`CN`, `O`, ...).
-    pub subject: Vec<(&'a str, &'a str)>,
-    /// Issuer attributes in certificate order.
-    pub issuer: Vec<(&'a str, &'a str)>,
-    /// `DNS:a.test, IP Address:127.0.0.1`; `None` without a SAN extension.
-    pub subjectaltname: Option<&'a str>,
-    /// `Nov  6 09:52:22 2029 GMT`.
-    pub valid_from: &'a str,
-    /// Same form as `valid_from`.
-    pub valid_to: &'a str,
-    /// Uppercase hex.
-    pub serial_number: &'a str,
-    /// SHA-1, SHA-256 and SHA-512 of the DER, `AB:CD:...`.
-    pub fingerprint: &'a str,
-    /// SHA-256 of the DER.
-    pub fingerprint256: &'a str,
-    /// SHA-512 of the DER.
-    pub fingerprint512: &'a str,
-    /// Key size in bits.
-    pub bits: u32,
-    /// Node's `pubkey` bytes.
-    pub pubkey: &'a [u8],
-    /// RSA modulus and exponent, when RSA.
-    pub rsa: Option<(&'a str, &'a str)>,
-    /// OpenSSL's curve name, when EC.
-    pub asn1_curve: Option<&'a str>,
-    /// NIST's curve name, when EC.
-    pub nist_curve: Option<&'a str>,
-    /// Extended key usage OIDs, when the extension is present.
-    pub ext_key_usage: Option<&'a [String]>,
-    /// The certificate may act as a CA.
-    pub ca: bool,
-    /// Authority information access: (`OCSP - URI`, url) pairs.
-    pub info_access: Vec<(&'a str, &'a str)>,
-    /// The certificate, DER.
-    pub raw: &'a [u8],
-}
-
-/// Node's `getPeerCertificate(detailed)` for `chain` (the peer's certificate
-/// first, then its issuers): `raw` and `pubkey` as hex (Node has Buffers),
-/// `issuerCertificate` nested when `detailed`. `{}` for an empty chain.
-pub fn certificate(chain: &[CertificateView<'_>], detailed: bool) -> Value {
-    let Some((cert, issuers)) = chain.split_first() else {
+/// Node's `getPeerCertificate(detailed)` for `cert`: `raw` and `pubkey` as
+/// hex (Node has Buffers), `issuerCertificate` nested when `detailed`
+/// (following [`PeerCertificate::issuer_certificate`]). `{}` for none.
+pub fn certificate(cert: Option<&PeerCertificate>, detailed: bool) -> Value {
+    let Some(cert) = cert else {
         return json!({});
     };
     let mut object = Map::new();
     object.insert("subject".into(), name_object(&cert.subject));
     object.insert("issuer".into(), name_object(&cert.issuer));
-    if let Some(san) = cert.subjectaltname {
+    if let Some(san) = &cert.subjectaltname {
         object.insert("subjectaltname".into(), json!(san));
     }
     if !cert.info_access.is_empty() {
         object.insert("infoAccess".into(), name_object_lists(&cert.info_access));
     }
     object.insert("ca".into(), json!(cert.ca));
-    if let Some((modulus, exponent)) = cert.rsa {
+    if let PublicKeyInfo::Rsa { modulus, exponent } = &cert.key {
         object.insert("modulus".into(), json!(modulus));
         object.insert("bits".into(), json!(cert.bits));
         object.insert("exponent".into(), json!(exponent));
     } else {
         object.insert("bits".into(), json!(cert.bits));
     }
-    object.insert("pubkey".into(), json!(hex(cert.pubkey)));
-    if let Some(curve) = cert.asn1_curve {
-        object.insert("asn1Curve".into(), json!(curve));
-    }
-    if let Some(curve) = cert.nist_curve {
-        object.insert("nistCurve".into(), json!(curve));
+    object.insert("pubkey".into(), json!(hex(&cert.pubkey)));
+    if let PublicKeyInfo::Ec {
+        asn1_curve,
+        nist_curve,
+    } = &cert.key
+    {
+        if let Some(curve) = asn1_curve {
+            object.insert("asn1Curve".into(), json!(curve));
+        }
+        if let Some(curve) = nist_curve {
+            object.insert("nistCurve".into(), json!(curve));
+        }
     }
     object.insert("valid_from".into(), json!(cert.valid_from));
     object.insert("valid_to".into(), json!(cert.valid_to));
     object.insert("fingerprint".into(), json!(cert.fingerprint));
     object.insert("fingerprint256".into(), json!(cert.fingerprint256));
     object.insert("fingerprint512".into(), json!(cert.fingerprint512));
-    if let Some(eku) = cert.ext_key_usage {
+    if let Some(eku) = &cert.ext_key_usage {
         object.insert("ext_key_usage".into(), json!(eku));
     }
     object.insert("serialNumber".into(), json!(cert.serial_number));
-    object.insert("raw".into(), json!(hex(cert.raw)));
+    object.insert("raw".into(), json!(hex(&cert.raw)));
     if detailed {
         // A self-signed root has no issuer here (Node points it at itself).
-        let issuer = if issuers.is_empty() {
-            Value::Null
-        } else {
-            certificate(issuers, true)
+        let issuer = match &cert.issuer_certificate {
+            Some(issuer) => certificate(Some(issuer), true),
+            None => Value::Null,
         };
         object.insert("issuerCertificate".into(), issuer);
     }
     Value::Object(object)
-}
-
-/// The negotiated suite, as Node's `getCipher()`.
-#[derive(Clone, Debug, Default)]
-pub struct CipherView<'a> {
-    /// OpenSSL's name.
-    pub name: &'a str,
-    /// The IANA name.
-    pub standard_name: &'a str,
-    /// `TLSv1.2` / `TLSv1.3`.
-    pub version: &'a str,
 }
 
 /// What a `TLSSocket` exposes after its handshake, borrowed.
@@ -126,11 +82,11 @@ pub struct SocketView<'a> {
     /// `getProtocol()`.
     pub protocol: Option<&'a str>,
     /// `getCipher()`.
-    pub cipher: Option<CipherView<'a>>,
+    pub cipher: Option<&'a Cipher>,
     /// `remoteAddress` / `remotePort`.
     pub remote: Option<SocketAddr>,
-    /// The peer's certificate, then its issuers.
-    pub peer_chain: Vec<CertificateView<'a>>,
+    /// The peer's certificate, its issuers linked.
+    pub peer_certificate: Option<&'a PeerCertificate>,
 }
 
 /// The socket's state under Node's names: `authorized`,
@@ -151,7 +107,7 @@ pub fn socket(view: &SocketView<'_>) -> Value {
         "cipher": cipher,
         "remoteAddress": view.remote.map(|a| a.ip().to_string()),
         "remotePort": view.remote.map(|a| a.port()),
-        "peerCertificate": certificate(&view.peer_chain, true),
+        "peerCertificate": certificate(view.peer_certificate, true),
     })
 }
 
@@ -179,12 +135,12 @@ pub fn client_error(code: &str, message: &str, remote: Option<SocketAddr>) -> Va
 }
 
 /// `{ C: 'NZ', OU: ['One', 'Two'], CN: 'x' }`: a repeated attribute becomes a list.
-fn name_object(attributes: &[(&str, &str)]) -> Value {
+fn name_object(attributes: &[NameAttribute]) -> Value {
     let mut object = Map::new();
-    for (key, value) in attributes {
-        match object.get_mut(*key) {
+    for NameAttribute { key, value } in attributes {
+        match object.get_mut(key) {
             None => {
-                object.insert(key.to_string(), json!(value));
+                object.insert(key.clone(), json!(value));
             }
             Some(Value::Array(list)) => list.push(json!(value)),
             Some(existing) => {
@@ -197,10 +153,10 @@ fn name_object(attributes: &[(&str, &str)]) -> Value {
 }
 
 /// `infoAccess`: every key maps to a list, as in Node.
-fn name_object_lists(attributes: &[(&str, &str)]) -> Value {
+fn name_object_lists(attributes: &[NameAttribute]) -> Value {
     let mut object = Map::new();
-    for (key, value) in attributes {
-        let entry = object.entry(key.to_string()).or_insert_with(|| json!([]));
+    for NameAttribute { key, value } in attributes {
+        let entry = object.entry(key.clone()).or_insert_with(|| json!([]));
         if let Value::Array(list) = entry {
             list.push(json!(value));
         }
@@ -216,28 +172,45 @@ fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    fn attribute(key: &str, value: &str) -> NameAttribute {
+        NameAttribute {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+
     #[test]
     fn repeated_attributes_become_lists() {
-        let value = name_object(&[("OU", "One"), ("OU", "Two"), ("CN", "x")]);
+        let value = name_object(&[
+            attribute("OU", "One"),
+            attribute("OU", "Two"),
+            attribute("CN", "x"),
+        ]);
         assert_eq!(value, json!({ "OU": ["One", "Two"], "CN": "x" }));
     }
 
     #[test]
     fn chain_nests_issuers_and_ends_with_null() {
-        let leaf = CertificateView {
-            subject: vec![("CN", "leaf")],
-            raw: &[0xab],
+        let root = PeerCertificate {
+            subject: vec![attribute("CN", "root")],
             ..Default::default()
         };
-        let root = CertificateView {
-            subject: vec![("CN", "root")],
+        let leaf = PeerCertificate {
+            subject: vec![attribute("CN", "leaf")],
+            raw: vec![0xab],
             ..Default::default()
         };
-        let value = certificate(&[leaf, root], true);
+        let leaf = PeerCertificate::from_chain(vec![leaf, root]).expect("a chain");
+        let value = certificate(Some(&leaf), true);
         assert_eq!(value["subject"]["CN"], "leaf");
         assert_eq!(value["raw"], "ab");
         assert_eq!(value["issuerCertificate"]["subject"]["CN"], "root");
         assert_eq!(value["issuerCertificate"]["issuerCertificate"], Value::Null);
-        assert_eq!(certificate(&[], true), json!({}));
+        assert!(
+            certificate(Some(&leaf), false)
+                .get("issuerCertificate")
+                .is_none()
+        );
+        assert_eq!(certificate(None, true), json!({}));
     }
 }

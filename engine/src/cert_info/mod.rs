@@ -52,7 +52,7 @@ pub struct NameAttribute {
 }
 
 /// Public key facts.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum PublicKeyInfo {
     /// RSA: `modulus` in uppercase hex, `exponent` as `0x10001`.
     Rsa {
@@ -71,11 +71,16 @@ pub enum PublicKeyInfo {
         nist_curve: Option<String>,
     },
     /// Anything else.
+    #[default]
     Other,
 }
 
-/// A certificate as Node describes a peer's.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A certificate as Node describes a peer's: the one shape of the record
+/// in tlsbox. The guest sends it across the WIT boundary as
+/// `peer-certificate` (wit/types.wit) and the host turns it back into this;
+/// the library, the CLIs' JSON (`tlsbox-node-shapes`) and the command
+/// component all read this type.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PeerCertificate {
     /// The subject's attributes in certificate order. Node folds them into an
     /// object (a repeated key becomes an array). Empty when a value cannot be
@@ -121,6 +126,31 @@ pub struct PeerCertificate {
     pub info_access: Vec<NameAttribute>,
     /// The certificate's DER.
     pub raw: Vec<u8>,
+    /// The issuer's certificate, when known (Node's
+    /// `getPeerCertificate(true)`); a self-signed root has none here (Node
+    /// points it at itself). [`describe`] describes one certificate and
+    /// leaves this `None`; [`PeerCertificate::from_chain`] links a chain.
+    pub issuer_certificate: Option<Box<PeerCertificate>>,
+}
+
+impl PeerCertificate {
+    /// The leaf of `chain` (the peer's certificate first, then each
+    /// issuer), each certificate linked to the next through
+    /// `issuer_certificate`; `None` for an empty chain.
+    pub fn from_chain(chain: Vec<PeerCertificate>) -> Option<Self> {
+        chain.into_iter().rev().fold(None, |issuer, mut cert| {
+            cert.issuer_certificate = issuer.map(Box::new);
+            Some(cert)
+        })
+    }
+
+    /// The subject's common name (`CN`), if any.
+    pub fn common_name(&self) -> Option<&str> {
+        self.subject
+            .iter()
+            .find(|attribute| attribute.key == "CN")
+            .map(|attribute| attribute.value.as_str())
+    }
 }
 
 /// Describes `der` the way Node's `getPeerCertificate()` does.
@@ -149,6 +179,7 @@ pub fn describe(der: &[u8]) -> Result<PeerCertificate, Error> {
         ca: is_ca(&cert),
         info_access: info_access(&cert),
         raw: der.to_vec(),
+        issuer_certificate: None,
     })
 }
 

@@ -24,7 +24,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use serde_json::Value;
 
-use crate::cert::PeerCertificate;
+use tlsbox_node_shapes::json;
+
+use crate::cert::{self, PeerCertificate};
 use crate::connection_info::{Cipher, ConnectionInfo};
 use crate::error::{Error, Result, TlsError};
 use crate::keylog::KeyLogFile;
@@ -337,7 +339,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
     pub fn peer_certificate(&mut self) -> Option<&PeerCertificate> {
         if self.peer_certificate.is_none() && !self.status.handshaking {
             let chain = self.sandbox.peer_certificate_chain().unwrap_or_default();
-            self.peer_certificate = Some(PeerCertificate::from_chain(chain));
+            self.peer_certificate = Some(cert::from_wit_chain(chain));
         }
         self.peer_certificate.as_ref().and_then(Option::as_ref)
     }
@@ -384,28 +386,20 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
     /// `getPeerCertificate(true)` as `peerCertificate` (`{}` when none).
     /// `tlsbox server --json` prints this; tests compare it with Node's.
     pub fn to_json(&mut self) -> Value {
-        // The host's certificate links its issuers itself; its JSON comes
-        // from the same shared builder.
-        let peer = self.peer_certificate().map(|peer| peer.to_json(true));
+        // Described by the guest on first use, then read where it is kept.
+        self.peer_certificate();
+        let peer_certificate = self.peer_certificate.as_ref().and_then(Option::as_ref);
         let code = self.authorization_error().map(|e| e.code());
-        let mut value = tlsbox_node_shapes::json::socket(&tlsbox_node_shapes::json::SocketView {
+        json::socket(&json::SocketView {
             authorized: self.authorized(),
             authorization_error: code.as_deref(),
             servername: self.servername(),
             alpn_protocol: self.alpn_protocol(),
             protocol: self.protocol(),
-            cipher: self.cipher().map(|c| tlsbox_node_shapes::json::CipherView {
-                name: &c.name,
-                standard_name: &c.standard_name,
-                version: &c.version,
-            }),
+            cipher: self.cipher(),
             remote: self.remote_addr(),
-            peer_chain: Vec::new(),
-        });
-        if let Some(peer) = peer {
-            value["peerCertificate"] = peer;
-        }
-        value
+            peer_certificate,
+        })
     }
 
     /// Bytes this connection holds and has not delivered yet: encrypted

@@ -42,10 +42,10 @@ pub fn authorized_word<IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>
 }
 
 /// `C=US, O=Joyent, CN=agent1`.
-pub fn distinguished_name(attributes: &[(String, String)]) -> String {
+pub fn distinguished_name(attributes: &[tlsbox::NameAttribute]) -> String {
     attributes
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
+        .map(|attribute| format!("{}={}", attribute.key, attribute.value))
         .collect::<Vec<_>>()
         .join(", ")
 }
