@@ -103,8 +103,8 @@ fn attributes(list: Vec<cert_info::NameAttribute>) -> Vec<types::NameAttribute> 
         .collect()
 }
 
-pub(crate) fn peer_certificate(c: cert_info::PeerCertificate) -> types::PeerCertificate {
-    let key = match c.key {
+fn public_key(key: cert_info::PublicKeyInfo) -> types::PublicKeyInfo {
+    match key {
         cert_info::PublicKeyInfo::Rsa { modulus, exponent } => {
             types::PublicKeyInfo::Rsa(types::RsaKey { modulus, exponent })
         }
@@ -116,23 +116,14 @@ pub(crate) fn peer_certificate(c: cert_info::PeerCertificate) -> types::PeerCert
             nist_curve,
         }),
         cert_info::PublicKeyInfo::Other => types::PublicKeyInfo::Other,
-    };
-    types::PeerCertificate {
-        subject: attributes(c.subject),
-        issuer: attributes(c.issuer),
-        subjectaltname: c.subjectaltname,
-        valid_from: c.valid_from,
-        valid_to: c.valid_to,
-        serial_number: c.serial_number,
-        fingerprint: c.fingerprint,
-        fingerprint256: c.fingerprint256,
-        fingerprint512: c.fingerprint512,
-        bits: c.bits,
-        pubkey: c.pubkey,
-        key,
-        ext_key_usage: c.ext_key_usage,
-        ca: c.ca,
-        info_access: attributes(c.info_access),
-        raw: c.raw,
     }
+}
+
+/// The engine's record as the WIT's (its issuers travel as the rest of
+/// the chain's list, not linked).
+pub(crate) fn peer_certificate(c: cert_info::PeerCertificate) -> types::PeerCertificate {
+    tlsbox_engine::convert_peer_certificate!(c => types::PeerCertificate {
+        attributes: attributes,
+        key: public_key,
+    })
 }

@@ -13,16 +13,17 @@ pub(crate) fn from_wit_chain(chain: Vec<types::PeerCertificate>) -> Option<PeerC
     PeerCertificate::from_chain(chain.into_iter().map(from_wit).collect())
 }
 
-fn from_wit(c: types::PeerCertificate) -> PeerCertificate {
-    let attributes = |list: Vec<types::NameAttribute>| {
-        list.into_iter()
-            .map(|a| NameAttribute {
-                key: a.key,
-                value: a.value,
-            })
-            .collect()
-    };
-    let key = match c.key {
+fn attributes(list: Vec<types::NameAttribute>) -> Vec<NameAttribute> {
+    list.into_iter()
+        .map(|a| NameAttribute {
+            key: a.key,
+            value: a.value,
+        })
+        .collect()
+}
+
+fn public_key(key: types::PublicKeyInfo) -> PublicKeyInfo {
+    match key {
         types::PublicKeyInfo::Rsa(k) => PublicKeyInfo::Rsa {
             modulus: k.modulus,
             exponent: k.exponent,
@@ -32,24 +33,13 @@ fn from_wit(c: types::PeerCertificate) -> PeerCertificate {
             nist_curve: k.nist_curve,
         },
         types::PublicKeyInfo::Other => PublicKeyInfo::Other,
-    };
-    PeerCertificate {
-        subject: attributes(c.subject),
-        issuer: attributes(c.issuer),
-        subjectaltname: c.subjectaltname,
-        valid_from: c.valid_from,
-        valid_to: c.valid_to,
-        serial_number: c.serial_number,
-        fingerprint: c.fingerprint,
-        fingerprint256: c.fingerprint256,
-        fingerprint512: c.fingerprint512,
-        bits: c.bits,
-        pubkey: c.pubkey,
-        key,
-        ext_key_usage: c.ext_key_usage,
-        ca: c.ca,
-        info_access: attributes(c.info_access),
-        raw: c.raw,
-        issuer_certificate: None,
     }
+}
+
+fn from_wit(c: types::PeerCertificate) -> PeerCertificate {
+    tlsbox_engine::convert_peer_certificate!(c => PeerCertificate {
+        attributes: attributes,
+        key: public_key,
+        issuer_certificate: None,
+    })
 }

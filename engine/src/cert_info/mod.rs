@@ -153,6 +153,50 @@ impl PeerCertificate {
     }
 }
 
+/// Moves a peer-certificate record into `$target`, field by field: the one
+/// list of the fields that [`PeerCertificate`] and the WIT's
+/// `peer-certificate` (wit/types.wit) share. The guest converts the
+/// engine's record to the WIT's with it and the host converts it back, so a
+/// field added to one side and not the other fails to compile on both.
+/// `attributes` converts a list of name attributes, `key` the public key
+/// facts; `$field: $value` pairs fill what only the target has.
+///
+/// ```text
+/// convert_peer_certificate!(cert => types::PeerCertificate {
+///     attributes: attributes,
+///     key: public_key,
+/// })
+/// ```
+#[macro_export]
+macro_rules! convert_peer_certificate {
+    ($source:expr => $target:path {
+        attributes: $attributes:expr,
+        key: $key:expr
+        $(, $field:ident: $value:expr)* $(,)?
+    }) => {{
+        let source = $source;
+        $target {
+            subject: $attributes(source.subject),
+            issuer: $attributes(source.issuer),
+            subjectaltname: source.subjectaltname,
+            valid_from: source.valid_from,
+            valid_to: source.valid_to,
+            serial_number: source.serial_number,
+            fingerprint: source.fingerprint,
+            fingerprint256: source.fingerprint256,
+            fingerprint512: source.fingerprint512,
+            bits: source.bits,
+            pubkey: source.pubkey,
+            key: $key(source.key),
+            ext_key_usage: source.ext_key_usage,
+            ca: source.ca,
+            info_access: $attributes(source.info_access),
+            raw: source.raw,
+            $($field: $value,)*
+        }
+    }};
+}
+
 /// Describes `der` the way Node's `getPeerCertificate()` does.
 ///
 /// Fails with [`ErrorCode::Unspecified`] only when `der` is not one whole

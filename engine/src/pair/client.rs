@@ -1,0 +1,122 @@
+//! The client side: Node's `tls.connect` options ([`ClientOptions`]), the
+//! rule that derives its servername and check-host from a host
+//! ([`ConnectNames`]), and [`SecurePair::connect`], which builds a client
+//! connection from them.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use rustls::client::Resumption;
+use rustls::{ClientConfig, ClientConnection};
+use rustls_pki_types::ServerName;
+
+use super::fixed_cert::FixedCert;
+use super::keylog::KeyLogLines;
+use super::{SecurePair, State, protocol_list};
+use crate::context::SecureContext;
+use crate::error::{Error, ErrorCode};
+use crate::node_verifiers::{NodeServerVerifier, SharedVerdict};
+use crate::tls_error::from_rustls;
+
+/// How a client connects (Node's `tls.connect` options).
+#[derive(Clone, Debug, Default)]
+pub struct ClientOptions {
+    /// The SNI name to send; `None` sends none (an IP host).
+    pub servername: Option<String>,
+    /// The name or IP the server's certificate must match (`servername || host`).
+    /// Empty: verify the chain only, as Node v0.6's `createSecurePair` did.
+    pub check_host: String,
+    /// Fail the handshake when the server's certificate does not verify.
+    pub reject_unauthorized: bool,
+    /// ALPN protocols to offer, in order.
+    pub alpn_protocols: Vec<String>,
+    /// Record the pair's secrets for [`SecurePair::take_keylog`].
+    pub keylog: bool,
+    /// Node's `ciphers`: the suites to offer (see [`crate::cipher::select`]);
+    /// `None` offers rustls' safe defaults.
+    pub ciphers: Option<String>,
+}
+
+/// The names of a client connection to a host, by Node's `tls.connect`
+/// rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectNames {
+    /// [`ClientOptions::servername`]: the `servername` option, else the
+    /// host, unless the host is an IP address (RFC 6066 puts no address in
+    /// SNI).
+    pub servername: Option<String>,
+    /// [`ClientOptions::check_host`]: `servername || host`.
+    pub check_host: String,
+}
+
+impl ConnectNames {
+    /// The names for connecting to `host` with the `servername` option.
+    pub fn new(host: &str, servername: Option<&str>) -> Self {
+        let servername = match servername {
+            Some(name) => Some(name.to_string()),
+            None if host.parse::<std::net::IpAddr>().is_ok() => None,
+            None => Some(host.to_string()),
+        };
+        Self {
+            check_host: servername.clone().unwrap_or_else(|| host.to_string()),
+            servername,
+        }
+    }
+}
+
+impl SecurePair {
+    /// A client-side pair; its ClientHello waits in [`Self::read_encrypted`].
+    pub fn connect(context: &SecureContext, options: &ClientOptions) -> Result<Self, Error> {
+        let invalid = |what: &str| Error::new(ErrorCode::ErrInvalidArgValue, what.to_string());
+        let server_name = match &options.servername {
+            Some(name) if name.parse::<IpAddr>().is_ok() => {
+                return Err(invalid(&format!(
+                    "The property 'options.servername' is invalid. Received '{name}': \
+                     setting an IP address as servername is not permitted (RFC 6066)"
+                )));
+            }
+            Some(name) => ServerName::try_from(name.clone())
+                .map_err(|_| invalid(&format!("invalid servername {name:?}")))?,
+            // No SNI will be sent; rustls still wants a name, which it uses
+            // for nothing else here (our verifier checks `check_host`).
+            None => match options.check_host.parse::<IpAddr>() {
+                Ok(ip) => ServerName::IpAddress(ip.into()),
+                Err(_) => ServerName::try_from("localhost").expect("a valid DNS name"),
+            },
+        };
+        let verdict = SharedVerdict::default();
+        let verifier = NodeServerVerifier {
+            trust: context.trust.clone(),
+            check_host: options.check_host.clone(),
+            reject_unauthorized: options.reject_unauthorized,
+            verdict: verdict.clone(),
+        };
+        // `dangerous()` is rustls' door to any custom verifier; ours verifies
+        // fully (webpki chain + Node's hostname check), see `verifier`.
+        let provider = crate::provider_with_ciphers(options.ciphers.as_deref())?;
+        let builder = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| from_rustls(&e))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier));
+        let mut config = match &context.certified_key {
+            Some(key) => builder.with_client_cert_resolver(Arc::new(FixedCert(key.clone()))),
+            None => builder.with_no_client_auth(),
+        };
+        config.alpn_protocols = protocol_list(&options.alpn_protocols);
+        // One instance per connection: a resumption cache would never be reused.
+        config.resumption = Resumption::disabled();
+        config.enable_sni = options.servername.is_some();
+        let keylog: Option<Arc<KeyLogLines>> = options.keylog.then(Arc::default);
+        if let Some(keylog) = &keylog {
+            config.key_log = keylog.clone();
+        }
+        let connection =
+            ClientConnection::new(Arc::new(config), server_name).map_err(|e| from_rustls(&e))?;
+        let mut pair = Self::new(State::Connected(Box::new(connection.into())), verdict);
+        pair.client_servername = options.servername.clone();
+        pair.keylog = keylog;
+        pair.flush();
+        Ok(pair)
+    }
+}

@@ -1,0 +1,92 @@
+//! The encrypted side of a pair: the bytes from the peer it decrypts
+//! ([`SecurePair::write_encrypted`]) and the bytes for the peer it holds
+//! ([`SecurePair::read_encrypted`]).
+
+use std::io;
+
+use super::{PLAINTEXT_LIMIT, SecurePair, State};
+use crate::error::{Error, ErrorCode};
+use crate::tls_error::from_rustls;
+
+impl SecurePair {
+    /// Feeds bytes received from the peer. Returns how many were taken:
+    /// fewer than given when cleartext must be read first, or once the peer
+    /// has closed. A failure is sticky; the alert to send may still wait in
+    /// [`Self::read_encrypted`].
+    pub fn write_encrypted(&mut self, mut data: &[u8]) -> Result<usize, Error> {
+        if let Some(error) = &self.failed {
+            return Err(error.clone());
+        }
+        let total = data.len();
+        if let State::Accepting { .. } = self.state {
+            self.feed_acceptor(&mut data)?;
+        }
+        if let State::Connected(_) = self.state {
+            self.feed_connection(&mut data)?;
+        }
+        self.flush();
+        Ok(total - data.len())
+    }
+
+    fn feed_connection(&mut self, data: &mut &[u8]) -> Result<(), Error> {
+        let State::Connected(connection) = &mut self.state else {
+            return Ok(());
+        };
+        while !data.is_empty() && !self.peer_closed && self.cleartext_pending <= PLAINTEXT_LIMIT {
+            match connection.read_tls(data) {
+                Ok(0) => break,
+                Ok(_) => {}
+                // rustls' received-plaintext buffer is full: the caller reads first.
+                Err(e) if e.kind() == io::ErrorKind::Other => break,
+                Err(e) => {
+                    let error = Error::new(ErrorCode::ErrSslProtocolError, e.to_string());
+                    return Err(self.fail(error));
+                }
+            }
+            match connection.process_new_packets() {
+                Ok(io_state) => {
+                    self.cleartext_pending = io_state.plaintext_bytes_to_read();
+                    self.peer_closed |= io_state.peer_has_closed();
+                }
+                Err(error) => {
+                    // Our verifier's verdict names the failure better than
+                    // the rustls cause chosen for the alert.
+                    let error = match (&error, self.verdict_failure()) {
+                        (rustls::Error::InvalidCertificate(_), Some(ours)) => ours,
+                        _ => from_rustls(&error),
+                    };
+                    self.flush();
+                    return Err(self.fail(error));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn verdict_failure(&self) -> Option<Error> {
+        match self.verdict.lock().as_deref() {
+            Ok(Some(Err(error))) => Some(error.clone()),
+            _ => None,
+        }
+    }
+
+    /// Takes up to `max` encrypted bytes to send to the peer.
+    pub fn read_encrypted(&mut self, max: usize) -> Vec<u8> {
+        self.flush();
+        // `max` is the caller's (up to u32::MAX across the WIT boundary, and
+        // usize is 32 bits in the guest): compare, never add.
+        if self.outbox_start == 0 && max >= self.outbox.len() {
+            // All of it: hand over the buffer itself rather than a copy
+            // (the bulk path: each step takes everything the pair has).
+            return std::mem::take(&mut self.outbox);
+        }
+        let end = self.outbox_start + max.min(self.encrypted_pending());
+        let out = self.outbox[self.outbox_start..end].to_vec();
+        self.outbox_start = end;
+        if self.outbox_start == self.outbox.len() {
+            self.outbox.clear();
+            self.outbox_start = 0;
+        }
+        out
+    }
+}

@@ -1,0 +1,128 @@
+//! A secure pair: one TLS connection, client or server side, as an encrypted pipe.
+//!
+//! [`SecurePair`] and the state it moves through live here, with the few
+//! helpers every side of it shares; its methods are split by what they do:
+//!
+//! - `client`: [`ClientOptions`], the [`ConnectNames`] rule and
+//!   [`SecurePair::connect`];
+//! - `accept`: a server pair, from its ClientHello (and SNI callback) to
+//!   its connection;
+//! - `encrypted`: the encrypted side, bytes from and to the peer;
+//! - `cleartext`: the cleartext side, bytes from and to the application;
+//! - `status`: the [`PairStatus`] record;
+//! - `peer`: what the handshake settled, for Node's getters;
+//! - `keylog`: the secrets recorded for [`SecurePair::take_keylog`];
+//! - `fixed_cert`: the certificate resolvers both sides present.
+
+mod accept;
+mod cleartext;
+mod client;
+mod encrypted;
+mod fixed_cert;
+mod keylog;
+mod peer;
+mod status;
+
+use std::sync::Arc;
+
+use rustls::Connection;
+use rustls::server::{Accepted, Acceptor};
+
+use crate::error::Error;
+use crate::node_verifiers::SharedVerdict;
+use crate::server::ServerShared;
+
+use keylog::KeyLogLines;
+
+pub use client::{ClientOptions, ConnectNames};
+pub use status::PairStatus;
+
+/// Encrypted bytes a pair holds for its caller before it refuses more cleartext.
+const OUTBOX_LIMIT: usize = 64 * 1024;
+/// Decrypted bytes past which a pair refuses more encrypted input: rustls'
+/// own limit on received plaintext, which it enforces only once it holds
+/// *more* than this. So a pair holding one full record still takes the
+/// next: stopping at one record cost the receive path a second guest call
+/// per record, and the bytes of the next record crossed into the guest
+/// twice.
+const PLAINTEXT_LIMIT: usize = 16 * 1024;
+
+enum State {
+    /// A server waiting for the whole ClientHello to pick a context.
+    Accepting {
+        acceptor: Box<Acceptor>,
+        server: Arc<ServerShared>,
+    },
+    /// A server that read the ClientHello and waits for its caller to pick
+    /// the context for `servername` (Node's `SNICallback`).
+    AwaitingContext {
+        accepted: Box<Accepted>,
+        server: Arc<ServerShared>,
+        servername: String,
+    },
+    /// Handshaking or established.
+    Connected(Box<Connection>),
+    /// Failed before a connection existed.
+    Dead,
+}
+
+/// One TLS connection as an encrypted pipe. See the crate docs.
+pub struct SecurePair {
+    state: State,
+    outbox: Vec<u8>,
+    outbox_start: usize,
+    cleartext_pending: usize,
+    peer_closed: bool,
+    ended: bool,
+    failed: Option<Error>,
+    verdict: SharedVerdict,
+    /// Secrets recorded for the key log, when asked for.
+    keylog: Option<Arc<KeyLogLines>>,
+    /// For a server: whether it asked for a client certificate.
+    request_cert: bool,
+    is_server: bool,
+    client_servername: Option<String>,
+}
+
+impl SecurePair {
+    fn new(state: State, verdict: SharedVerdict) -> Self {
+        Self {
+            state,
+            outbox: Vec::new(),
+            outbox_start: 0,
+            cleartext_pending: 0,
+            peer_closed: false,
+            ended: false,
+            failed: None,
+            verdict,
+            keylog: None,
+            request_cert: false,
+            is_server: false,
+            client_servername: None,
+        }
+    }
+
+    fn encrypted_pending(&self) -> usize {
+        self.outbox.len() - self.outbox_start
+    }
+
+    /// Moves everything rustls has to send into the outbox.
+    fn flush(&mut self) {
+        if let State::Connected(connection) = &mut self.state {
+            while connection.wants_write() {
+                if connection.write_tls(&mut self.outbox).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+
+    fn fail(&mut self, error: Error) -> Error {
+        self.failed = Some(error.clone());
+        error
+    }
+}
+
+fn protocol_list(protocols: &[String]) -> Vec<Vec<u8>> {
+    protocols.iter().map(|p| p.as_bytes().to_vec()).collect()
+}

@@ -1,0 +1,109 @@
+//! What the handshake settled about the peer and the connection, for
+//! Node's getters: `authorized` / `authorizationError` from our verifier's
+//! verdict, the peer's certificate chain, the SNI name, ALPN protocol,
+//! cipher and protocol version.
+
+use rustls::Connection;
+use rustls_pki_types::CertificateDer;
+
+use super::{SecurePair, State};
+use crate::cert_info::{self, PeerCertificate};
+use crate::cipher::{self, Cipher};
+use crate::error::{Error, ErrorCode};
+
+impl SecurePair {
+    /// The peer's certificate verified (Node's `authorized`).
+    pub fn authorized(&self) -> bool {
+        matches!(self.verdict.lock().as_deref(), Ok(Some(Ok(_))))
+    }
+
+    /// Why the peer's certificate did not verify (Node's `authorizationError`).
+    pub fn authorization_error(&self) -> Option<Error> {
+        match self.verdict.lock().as_deref() {
+            Ok(Some(Err(error))) => Some(error.clone()),
+            Ok(Some(Ok(_))) => None,
+            // A server that asked for a certificate and got none, as OpenSSL says it.
+            _ if self.is_server && self.request_cert && self.handshake_done() => Some(Error::new(
+                ErrorCode::UnableToGetIssuerCert,
+                "unable to get issuer certificate",
+            )),
+            _ => None,
+        }
+    }
+
+    /// The peer's certificate, then its issuers as far as verification found
+    /// them (or as the peer sent them, when it did not verify).
+    pub fn peer_certificate_chain(&self) -> Vec<PeerCertificate> {
+        let verified = match self.verdict.lock().as_deref() {
+            Ok(Some(Ok(path))) => Some(path.clone()),
+            _ => None,
+        };
+        let chain: Vec<CertificateDer<'static>> = match (verified, &self.state) {
+            (Some(path), _) => path,
+            (None, State::Connected(connection)) => connection
+                .peer_certificates()
+                .map(|certs| certs.iter().map(|c| c.clone().into_owned()).collect())
+                .unwrap_or_default(),
+            (None, _) => Vec::new(),
+        };
+        chain
+            .iter()
+            .filter_map(|der| cert_info::describe(der).ok())
+            .collect()
+    }
+
+    /// The peer's certificate with its issuers linked
+    /// ([`PeerCertificate::from_chain`] of [`Self::peer_certificate_chain`]):
+    /// Node's `getPeerCertificate(true)`.
+    pub fn peer_certificate(&self) -> Option<PeerCertificate> {
+        PeerCertificate::from_chain(self.peer_certificate_chain())
+    }
+
+    /// The SNI name: what this client sent, or what this server received.
+    pub fn servername(&self) -> Option<String> {
+        if !self.is_server {
+            return self.client_servername.clone();
+        }
+        match &self.state {
+            State::Connected(connection) => match connection.as_ref() {
+                Connection::Server(server) => server.server_name().map(str::to_string),
+                Connection::Client(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The ALPN protocol both sides agreed on.
+    pub fn alpn_protocol(&self) -> Option<String> {
+        match &self.state {
+            State::Connected(connection) => connection
+                .alpn_protocol()
+                .map(|p| String::from_utf8_lossy(p).into_owned()),
+            _ => None,
+        }
+    }
+
+    /// The negotiated cipher suite.
+    pub fn cipher(&self) -> Option<Cipher> {
+        match &self.state {
+            State::Connected(connection) => {
+                connection.negotiated_cipher_suite().map(cipher::describe)
+            }
+            _ => None,
+        }
+    }
+
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub fn protocol(&self) -> Option<String> {
+        match &self.state {
+            State::Connected(connection) => connection
+                .protocol_version()
+                .map(|v| cipher::protocol_name(v).to_string()),
+            _ => None,
+        }
+    }
+
+    fn handshake_done(&self) -> bool {
+        matches!(&self.state, State::Connected(c) if !c.is_handshaking())
+    }
+}
