@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use rustls::server::ProducesTickets;
+
 use crate::context::SecureContext;
 use crate::error::{Error, ErrorCode};
 use crate::pair::SecurePair;
@@ -25,6 +27,12 @@ pub struct ServerOptions {
     /// Node's `ciphers`: the suites to accept (see [`crate::cipher::select`]);
     /// `None` accepts rustls' safe defaults.
     pub ciphers: Option<String>,
+    /// Seals and opens session tickets, so that returning clients resume
+    /// (TLS 1.3 tickets, and TLS 1.2's RFC 5077 tickets). `None`: no
+    /// tickets, every handshake a full one. A server that requests client
+    /// certificates issues none yet: a resumed connection would skip the
+    /// verification that `authorized` reports.
+    pub ticketer: Option<Arc<dyn ProducesTickets>>,
 }
 
 /// Checks an `addContext` pattern by the rule the server's table applies

@@ -15,6 +15,8 @@ pub(crate) fn credentials(c: types::Credentials) -> context::Credentials {
     }
 }
 
+/// The server's options; with `tickets`, the build's ticketer, if it has
+/// one (only the build with host crypto does: the host holds the keys).
 pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
     server::ServerOptions {
         request_cert: o.request_cert,
@@ -23,6 +25,7 @@ pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
         sni_callback: o.sni_callback,
         keylog: o.keylog,
         ciphers: o.ciphers,
+        ticketer: if o.tickets { crate::ticketer() } else { None },
     }
 }
 

@@ -21,6 +21,15 @@ fn use_provider() {
     host_crypto::install();
 }
 
+/// This build's ticketer: the host's, with host crypto; none in the
+/// self-contained build, which does not resume yet.
+fn ticketer() -> Option<std::sync::Arc<dyn rustls::server::ProducesTickets>> {
+    #[cfg(feature = "host-crypto")]
+    return Some(std::sync::Arc::new(host_crypto::ticketer::HostTicketer));
+    #[cfg(not(feature = "host-crypto"))]
+    None
+}
+
 use std::cell::RefCell;
 
 use bindings::exports::tlsbox::tls::tls;
@@ -263,6 +272,10 @@ impl tls::GuestSecurePair for Pair {
 
     fn protocol(&self) -> Option<String> {
         self.0.borrow().protocol()
+    }
+
+    fn session_reused(&self) -> bool {
+        self.0.borrow().session_reused()
     }
 
     fn take_keylog(&self) -> Vec<String> {

@@ -5,7 +5,6 @@ use crate::error::Result;
 use crate::limits::SandboxLimits;
 use crate::options::{Crypto, ServerOptions};
 use crate::sandbox::Sandbox;
-use crate::wit::GuestServerOptions;
 
 /// Instantiates one sandbox (no TLS state yet) and drops it: the cost of
 /// the instance alone.
@@ -16,20 +15,12 @@ pub fn new_instance(crypto: Crypto) -> Result<()> {
 /// Sets up one server-side connection's sandbox as the server does before
 /// reading the ClientHello (instance, credentials, server, pair), then drops it.
 pub fn new_server_connection(options: &ServerOptions) -> Result<()> {
-    let guest_options = GuestServerOptions {
-        request_cert: options.request_cert,
-        reject_unauthorized: options.reject_unauthorized,
-        alpn_protocols: options.alpn_protocols.clone(),
-        ciphers: options.ciphers.clone(),
-        sni_callback: options.sni_callback.is_some(),
-        keylog: false,
-    };
     Sandbox::server(
         &options.limits,
         options.crypto,
         &options.credentials.to_guest(),
         &[],
-        &guest_options,
+        &options.guest_options(false),
     )
     .map(drop)
 }

@@ -20,6 +20,8 @@ pub struct ConnectionInfo {
     pub cipher: Option<Cipher>,
     /// `TLSv1.2` or `TLSv1.3`.
     pub protocol: Option<String>,
+    /// The handshake resumed an earlier session (Node's `isSessionReused()`).
+    pub session_reused: bool,
 }
 
 /// The cipher crosses the WIT boundary as `cipher`; here it becomes the

@@ -133,6 +133,7 @@ mod server;
 mod stream;
 #[cfg(test)]
 mod test_support;
+mod tickets;
 mod wit;
 
 pub use cert::{NameAttribute, PeerCertificate, PublicKeyInfo};

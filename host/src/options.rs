@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::limits::{LimitsHook, SandboxLimits};
-use crate::wit::GuestCredentials;
+use crate::tickets::TICKET_KEYS_LEN;
+use crate::wit::{GuestCredentials, GuestServerOptions};
 
 /// PEM credentials (Node's `key`, `passphrase`, `cert`, `ca`, `crl`).
 ///
@@ -167,6 +168,14 @@ pub struct ServerOptions {
     pub limits_for: Option<LimitsHook>,
     /// Which component each connection runs (see [`Crypto`]).
     pub crypto: Crypto,
+    /// Issue session tickets, so that returning clients resume (on by
+    /// default, as in Node); [`Self::no_tickets`] turns them off. The host
+    /// holds the ticket keys; only [`Crypto::Host`] connections resume.
+    pub tickets: bool,
+    /// Node's `ticketKeys`: the 48 bytes that seal session tickets (see
+    /// [`Self::ticket_keys`]). `None`: random keys, made per server and
+    /// rotated every 6 hours.
+    pub ticket_keys: Option<[u8; TICKET_KEYS_LEN]>,
 }
 
 impl ServerOptions {
@@ -186,6 +195,37 @@ impl ServerOptions {
             keylog: None,
             limits_for: None,
             crypto: Crypto::default(),
+            tickets: true,
+            ticket_keys: None,
+        }
+    }
+
+    /// Node's `ticketKeys`: seals session tickets with `keys` (48 bytes:
+    /// the first 16 name the keys, the other 32 are the AES-256-GCM key).
+    /// Servers started with the same keys, in one process or several,
+    /// resume each other's sessions. Keep them secret: anyone with them can
+    /// decrypt the sessions' tickets.
+    pub fn ticket_keys(mut self, keys: &[u8; TICKET_KEYS_LEN]) -> Self {
+        self.ticket_keys = Some(*keys);
+        self
+    }
+
+    /// No session tickets: every handshake is a full one.
+    pub fn no_tickets(mut self) -> Self {
+        self.tickets = false;
+        self
+    }
+
+    /// These options as the guest's, for one connection's sandbox.
+    pub(crate) fn guest_options(&self, keylog: bool) -> GuestServerOptions {
+        GuestServerOptions {
+            request_cert: self.request_cert,
+            reject_unauthorized: self.reject_unauthorized,
+            alpn_protocols: self.alpn_protocols.clone(),
+            sni_callback: self.sni_callback.is_some(),
+            keylog,
+            ciphers: self.ciphers.clone(),
+            tickets: self.tickets,
         }
     }
 

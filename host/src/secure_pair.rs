@@ -110,6 +110,8 @@ impl SecurePair {
                 sni_callback: false,
                 keylog: false,
                 ciphers: None,
+                // One pair, not a server: no one returns to resume.
+                tickets: false,
             };
             Sandbox::server(
                 &self.limits,

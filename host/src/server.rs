@@ -13,7 +13,7 @@ use crate::keylog::KeyLogFile;
 use crate::options::{Credentials, ServerOptions};
 use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
-use crate::wit::GuestServerOptions;
+use crate::tickets::{TICKET_KEYS_LEN, Ticketer};
 
 /// How many events may wait for the application before handshakes wait too.
 const EVENT_BACKLOG: usize = 256;
@@ -38,6 +38,8 @@ pub enum ServerEvent {
 struct Shared {
     options: ServerOptions,
     keylog: Option<KeyLogFile>,
+    /// The session-ticket keys, unless the server issues no tickets.
+    ticketer: Option<Arc<Ticketer>>,
     contexts: RwLock<Vec<(String, Credentials)>>,
     max_connections: AtomicUsize,
     live: watch::Sender<usize>,
@@ -100,9 +102,17 @@ pub fn create_server(options: ServerOptions) -> Result<Server> {
         .as_deref()
         .map(KeyLogFile::open)
         .transpose()?;
+    let ticketer = match options.tickets {
+        true => Some(Arc::new(
+            Ticketer::new(options.ticket_keys.as_ref())
+                .ok_or_else(|| Error::Sandbox("cannot make session-ticket keys".into()))?,
+        )),
+        false => None,
+    };
     let (live, _) = watch::channel(0);
     let (events_tx, events) = mpsc::channel(EVENT_BACKLOG);
     let shared = Arc::new(Shared {
+        ticketer,
         contexts: RwLock::new(options.contexts.clone()),
         max_connections: AtomicUsize::new(options.max_connections.unwrap_or(usize::MAX)),
         keylog,
@@ -135,6 +145,29 @@ impl Server {
             previous.abort();
         }
         Ok(address)
+    }
+
+    /// The keys session tickets are sealed with now (Node's
+    /// `server.getTicketKeys()`); `None` for a server made with
+    /// [`ServerOptions::no_tickets`].
+    pub fn ticket_keys(&self) -> Option<[u8; TICKET_KEYS_LEN]> {
+        self.shared.ticketer.as_ref().map(|t| t.keys())
+    }
+
+    /// Seals new session tickets with `keys` (Node's
+    /// `server.setTicketKeys()`); tickets sealed with the keys before still
+    /// resume until the keys change again. Fails on a server made with
+    /// [`ServerOptions::no_tickets`].
+    pub fn set_ticket_keys(&self, keys: &[u8; TICKET_KEYS_LEN]) -> Result<()> {
+        match &self.shared.ticketer {
+            Some(ticketer) => {
+                ticketer.set_keys(keys);
+                Ok(())
+            }
+            None => Err(Error::InvalidArgument(
+                "this server issues no session tickets (made with no_tickets)".into(),
+            )),
+        }
     }
 
     /// The address the server listens on (Node's `server.address()`).
@@ -271,25 +304,19 @@ async fn serve_connection(
             .map(|(pattern, credentials)| (pattern.clone(), credentials.to_guest()))
             .collect();
         let options = &shared.options;
-        let guest_options = GuestServerOptions {
-            request_cert: options.request_cert,
-            reject_unauthorized: options.reject_unauthorized,
-            alpn_protocols: options.alpn_protocols.clone(),
-            sni_callback: options.sni_callback.is_some(),
-            keylog: shared.keylog.is_some(),
-            ciphers: options.ciphers.clone(),
-        };
+        let guest_options = options.guest_options(shared.keylog.is_some());
         let limits = match &options.limits_for {
             Some(hook) => hook.limits(remote),
             None => options.limits.clone(),
         };
-        let sandbox = Sandbox::server(
+        let mut sandbox = Sandbox::server(
             &limits,
             options.crypto,
             &options.credentials.to_guest(),
             &contexts,
             &guest_options,
         )?;
+        sandbox.lend_ticketer(shared.ticketer.clone());
         let mut stream = CleartextStream::new(tcp, sandbox)?;
         stream.set_addresses(local, Some(remote));
         stream.set_keylog(shared.keylog.clone());

@@ -110,6 +110,7 @@ pub(crate) fn server_options() -> GuestServerOptions {
         sni_callback: false,
         keylog: false,
         ciphers: None,
+        tickets: false,
     }
 }
 

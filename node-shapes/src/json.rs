@@ -87,12 +87,15 @@ pub struct SocketView<'a> {
     pub remote: Option<SocketAddr>,
     /// The peer's certificate, its issuers linked.
     pub peer_certificate: Option<&'a PeerCertificate>,
+    /// `isSessionReused()`: the handshake resumed an earlier session.
+    pub session_reused: bool,
 }
 
 /// The socket's state under Node's names: `authorized`,
 /// `authorizationError`, `servername` and `alpnProtocol` (`false` when
-/// none), `protocol`, `cipher`, `remoteAddress`, `remotePort` and
-/// `peerCertificate` (`getPeerCertificate(true)`, `{}` when none).
+/// none), `protocol`, `cipher`, `remoteAddress`, `remotePort`,
+/// `peerCertificate` (`getPeerCertificate(true)`, `{}` when none) and
+/// `sessionReused` (`isSessionReused()`).
 pub fn socket(view: &SocketView<'_>) -> Value {
     let cipher = view
         .cipher
@@ -108,6 +111,7 @@ pub fn socket(view: &SocketView<'_>) -> Value {
         "remoteAddress": view.remote.map(|a| a.ip().to_string()),
         "remotePort": view.remote.map(|a| a.port()),
         "peerCertificate": certificate(view.peer_certificate, true),
+        "sessionReused": view.session_reused,
     })
 }
 

@@ -76,7 +76,7 @@ const report = {};
   }));
   const engineServer = new tls.Server(context, {
     requestCert: false, rejectUnauthorized: false, alpnProtocols: ['http/1.1'],
-    sniCallback: false, keylog: false, ciphers: undefined,
+    sniCallback: false, keylog: false, ciphers: undefined, tickets: false,
   });
   let secureConnection;
   const served = new Promise((resolve) => { secureConnection = resolve; });

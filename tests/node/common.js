@@ -43,6 +43,7 @@ function socketJson(socket) {
     remoteAddress: socket.remoteAddress ?? null,
     remotePort: socket.remotePort ?? null,
     peerCertificate: certJson(socket.getPeerCertificate(true)),
+    sessionReused: socket.isSessionReused(),
   };
 }
 

@@ -40,6 +40,7 @@ pub fn connection(event: &str, pair: &SecurePair, remote: Option<SocketAddr>) ->
         cipher: cipher.as_ref(),
         remote,
         peer_certificate: peer_certificate.as_ref(),
+        session_reused: pair.session_reused(),
     };
     json::connection_event(event, &view)
 }

@@ -44,6 +44,8 @@ fn server_pair(config: &api::ServerConfig) -> Result<SecurePair, String> {
         sni_callback: false,
         keylog: false,
         ciphers: None,
+        // No session tickets from the provider yet.
+        ticketer: None,
     };
     let mut server = Server::new(context(&config.identity, roots)?, options);
     for (pattern, identity) in &config.sni {

@@ -161,9 +161,18 @@ fn server_config(
         .with_client_cert_verifier(Arc::new(verifier))
         .with_cert_resolver(Arc::new(FixedCert(certified_key)));
     config.alpn_protocols = protocol_list(&options.alpn_protocols);
-    // One instance per connection: session state would never be reused.
+    // One instance per connection: a session store inside it would never
+    // be reused. What outlives the connection is the ticketer's, when the
+    // caller gave one (with host crypto, the host's keys).
     config.session_storage = Arc::new(NoServerSessionStorage {});
-    config.send_tls13_tickets = 0;
+    match &options.ticketer {
+        Some(ticketer) if !options.request_cert => {
+            config.ticketer = ticketer.clone();
+            // As OpenSSL (and so Node) sends after a full handshake.
+            config.send_tls13_tickets = 2;
+        }
+        _ => config.send_tls13_tickets = 0,
+    }
     if let Some(keylog) = keylog {
         config.key_log = keylog;
     }

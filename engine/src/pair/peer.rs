@@ -52,6 +52,16 @@ impl SecurePair {
             .collect()
     }
 
+    /// The handshake resumed an earlier session (Node's `isSessionReused()`).
+    pub fn session_reused(&self) -> bool {
+        match &self.state {
+            State::Connected(connection) => {
+                connection.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+            }
+            _ => false,
+        }
+    }
+
     /// The peer's certificate with its issuers linked
     /// ([`PeerCertificate::from_chain`] of [`Self::peer_certificate_chain`]):
     /// Node's `getPeerCertificate(true)`.

@@ -88,6 +88,9 @@ fn run(options: Options) -> Result<(), String> {
             sni_callback: false,
             keylog: false,
             ciphers: None,
+            // Tickets need the host-crypto build's ticketer; this example
+            // composes with the self-contained engine.
+            tickets: false,
         },
     );
     let listener = TcpListener::bind(&options.listen)

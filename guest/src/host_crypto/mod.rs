@@ -8,7 +8,8 @@
 //!   certificates (they never enter the guest);
 //! - [`verify`]: certificate and handshake signature verification;
 //! - [`hash`]: transcript hashes and HMAC, under rustls' HKDF and PRF;
-//! - [`output`]: the bulk path's records, handed to the host in place.
+//! - [`output`]: the bulk path's records, handed to the host in place;
+//! - [`ticketer`]: session tickets, sealed and opened with the host's keys.
 //!
 //! [`suites`] puts them together; randomness comes from `wasi:random`. The
 //! protocol stays here: parsing, the state machine, the key schedule's
@@ -24,6 +25,7 @@ pub(crate) mod output;
 pub(crate) mod record;
 mod sign;
 mod suites;
+pub(crate) mod ticketer;
 mod verify;
 
 /// A provider with every primitive in the host: this build has no crypto

@@ -1,11 +1,14 @@
 //! What the host keeps for one sandbox's host-crypto imports, and the view
 //! of it the imports are written against.
 
+use std::sync::Arc;
+
 use wasmtime::component::ResourceTable;
 
 use super::call_output::CallOutput;
 use crate::crypto::keys::SandboxKeys;
 use crate::crypto::seal_plan::SealPlan;
+use crate::tickets::Ticketer;
 
 /// One sandbox's state for `tlsbox:tls/crypto` and `tlsbox:tls/output`:
 /// the private keys lent to its guest, and the running call's planned seals
@@ -21,6 +24,9 @@ pub(crate) struct HostCryptoCtx {
     pub(crate) output: CallOutput,
     /// What the call running now delivered through `output.deliver`.
     pub(crate) cleartext: CallOutput,
+    /// The server's ticket keys, when this sandbox serves a server that
+    /// issues session tickets.
+    pub(crate) ticketer: Option<Arc<Ticketer>>,
 }
 
 /// A [`HostCryptoCtx`] and the store's resource table, borrowed together

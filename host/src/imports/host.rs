@@ -80,6 +80,18 @@ impl crypto::Host for HostCryptoCtxView<'_> {
     ) -> wasmtime::Result<Vec<u8>> {
         Ok(hash::hmac(hash_algorithms(algorithm).1, &key, &data))
     }
+
+    fn seal_ticket(&mut self, plain: Vec<u8>) -> wasmtime::Result<Option<Vec<u8>>> {
+        Ok(self.ctx.ticketer.as_ref().and_then(|t| t.seal(&plain)))
+    }
+
+    fn open_ticket(&mut self, ticket: Vec<u8>) -> wasmtime::Result<Option<Vec<u8>>> {
+        Ok(self.ctx.ticketer.as_ref().and_then(|t| t.open(&ticket)))
+    }
+
+    fn ticket_lifetime(&mut self) -> wasmtime::Result<u32> {
+        Ok(self.ctx.ticketer.as_ref().map_or(0, |t| t.lifetime_secs()))
+    }
 }
 
 impl crypto::HostAeadKey for HostCryptoCtxView<'_> {

@@ -7,6 +7,7 @@
 //! [`Error::LimitExceeded`] and so does every later one, while other
 //! connections run on in their own stores.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wasmtime::Store;
@@ -20,6 +21,7 @@ use crate::error::{Error, Result, TlsError};
 use crate::limits::{Limit, SandboxLimits};
 use crate::options::Crypto;
 use crate::runtime::{EPOCH_TICK, Runtime};
+use crate::tickets::Ticketer;
 use crate::wit::{
     GuestClientOptions, GuestCredentials, GuestPeerCertificate, GuestServerOptions, PairStatus,
     Step,
@@ -283,6 +285,12 @@ impl Sandbox {
             .ok_or_else(|| Error::Sandbox("the sandbox holds no secure pair".into()))
     }
 
+    /// Lends this sandbox's guest the server's ticket keys (through
+    /// `crypto.seal-ticket` and `crypto.open-ticket`; with host crypto only).
+    pub(crate) fn lend_ticketer(&mut self, ticketer: Option<Arc<Ticketer>>) {
+        self.store.data_mut().host_crypto_ctx().ticketer = ticketer;
+    }
+
     /// Answers a server pair's `awaiting-context`: `credentials` are parsed
     /// here, in the sandbox; `None` lets the pair use its `add-context`
     /// table, then its default.
@@ -473,6 +481,11 @@ impl Sandbox {
         let cipher = self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_cipher(s, pair))?;
         let protocol =
             self.guard(|b, s| b.tlsbox_tls_tls().secure_pair().call_protocol(s, pair))?;
+        let session_reused = self.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_session_reused(s, pair)
+        })?;
         Ok(ConnectionInfo {
             authorized,
             authorization_error: authorization_error.map(TlsError::from),
@@ -480,6 +493,7 @@ impl Sandbox {
             alpn_protocol,
             cipher: cipher.map(Cipher::from),
             protocol,
+            session_reused,
         })
     }
 }

@@ -364,6 +364,12 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         self.info.cipher.as_ref()
     }
 
+    /// Whether the handshake resumed an earlier session (Node's
+    /// `isSessionReused()`).
+    pub fn is_session_reused(&self) -> bool {
+        self.info.session_reused
+    }
+
     /// Node's `getProtocol()`: `TLSv1.2` or `TLSv1.3`.
     pub fn protocol(&self) -> Option<&str> {
         self.info.protocol.as_deref()
@@ -399,6 +405,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             cipher: self.cipher(),
             remote: self.remote_addr(),
             peer_certificate,
+            session_reused: self.is_session_reused(),
         })
     }
 

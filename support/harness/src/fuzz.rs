@@ -47,6 +47,8 @@ fn server() -> &'static Server {
             keylog: false,
             sni_callback: false,
             ciphers: None,
+            // A server that asks for client certificates issues no tickets.
+            ticketer: None,
         };
         Server::new(context, options)
     })

@@ -42,6 +42,22 @@ pub struct ServerArgs {
     /// in the host, the default) or guest (self-contained).
     #[arg(long, value_name = "host|guest", default_value = "host")]
     pub crypto: tlsbox::Crypto,
+    #[command(flatten)]
+    pub tickets: TicketArgs,
+}
+
+/// Session resumption: the ticket keys the server's host holds.
+#[derive(Args, Debug)]
+pub struct TicketArgs {
+    /// Seal session tickets with the 48 bytes in FILE (Node's `ticketKeys`;
+    /// e.g. `head -c 48 /dev/urandom > FILE`): servers started with the
+    /// same file resume each other's clients. Without it, random keys per
+    /// process, rotated every 6 hours.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_tickets")]
+    pub ticket_keys: Option<PathBuf>,
+    /// Issue no session tickets: every handshake is a full one.
+    #[arg(long)]
+    pub no_tickets: bool,
 }
 
 /// Limits on each connection's sandbox, and the key log.

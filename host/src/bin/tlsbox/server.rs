@@ -1,5 +1,6 @@
 //! `tlsbox server`: Node's echo server example.
 
+use std::path::Path;
 use std::time::Duration;
 
 use tlsbox::{CleartextStream, Credentials, Error, ServerEvent, ServerOptions, read_pem};
@@ -95,7 +96,28 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
     for context in &flags.context {
         options.contexts.push(parse_context(context)?);
     }
+    if args.tickets.no_tickets {
+        options = options.no_tickets();
+    }
+    if let Some(path) = &args.tickets.ticket_keys {
+        options = options.ticket_keys(&read_ticket_keys(path)?);
+    }
     Ok(options)
+}
+
+/// `--ticket-keys FILE`: exactly Node's 48 bytes.
+fn read_ticket_keys(path: &Path) -> Result<[u8; 48], Error> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::InvalidArgument(format!("--ticket-keys {}: {e}", path.display())))?;
+    bytes.as_slice().try_into().map_err(|_| {
+        Error::InvalidArgument(format!(
+            "--ticket-keys {}: {} bytes; session-ticket keys are exactly 48 bytes \
+             (e.g. head -c 48 /dev/urandom > {})",
+            path.display(),
+            bytes.len(),
+            path.display()
+        ))
+    })
 }
 
 /// `PATTERN=CERT,KEY`.

@@ -1,0 +1,242 @@
+//! Session resumption on the server side, against `openssl s_client`: a
+//! client that saved its session (`-sess_out`) resumes it (`-sess_in`)
+//! through a fresh sandbox, over TLS 1.3 and TLS 1.2 tickets sealed by the
+//! host; servers in separate processes that share a `--ticket-keys` file
+//! resume each other's clients; tickets under other or retired keys, and a
+//! server without tickets, give full handshakes and nothing else.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::peers::{Peer, openssl_client};
+use common::{fixture, identity};
+use serde_json::Value;
+use tlsbox::{Server, ServerOptions};
+
+const TLSBOX: &str = env!("CARGO_BIN_EXE_tlsbox");
+
+fn ca1() -> String {
+    fixture("ca1-cert.pem").display().to_string()
+}
+
+/// A scratch directory for session files, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("tlsbox-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn file(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One `openssl s_client` connection to `port`, verifying the server, that
+/// reads the greeting and closes; `extra` adds `-sess_out`/`-sess_in` and
+/// the version. Returns s_client's `New, ...` or `Reused, ...` line.
+fn connect(port: u16, extra: &[&str]) -> String {
+    let mut client = openssl_client(&format!("127.0.0.1:{port}"), &ca1(), extra);
+    let outcome = client.wait_for("New or Reused", |line| {
+        line.starts_with("New, ") || line.starts_with("Reused, ")
+    });
+    // The tickets come before the greeting: once it is here, the session
+    // s_client writes out at exit carries one.
+    client.wait_for_text("welcome!");
+    client.close_stdin();
+    assert_eq!(client.wait_exit(), Some(0), "{}", client.seen.join("\n"));
+    assert!(
+        client
+            .seen
+            .iter()
+            .any(|l| l.contains("Verify return code: 0 (ok)")),
+        "{}",
+        client.seen.join("\n")
+    );
+    outcome
+}
+
+/// A library server that reports, for each connection, whether it resumed.
+async fn reporting_server(
+    options: ServerOptions,
+) -> (Arc<Server>, u16, tokio::sync::mpsc::UnboundedReceiver<bool>) {
+    let server = Arc::new(tlsbox::create_server(options).expect("server options"));
+    let port = server.listen("127.0.0.1:0").await.unwrap().port();
+    let (reused_tx, reused) = tokio::sync::mpsc::unbounded_channel();
+    let accepting = server.clone();
+    tokio::spawn(async move {
+        while let Some(stream) = accepting.accept().await {
+            let _ = reused_tx.send(stream.is_session_reused());
+            tokio::spawn(common::echo(stream));
+        }
+    });
+    (server, port, reused)
+}
+
+/// Connects with `-sess_out`, then again with `-sess_in`: both outcomes.
+async fn full_then_resumed(port: u16, session: &str, version: &'static str) -> (String, String) {
+    let session = session.to_string();
+    tokio::task::spawn_blocking(move || {
+        let first = connect(port, &[version, "-sess_out", &session]);
+        let second = connect(port, &[version, "-sess_in", &session]);
+        (first, second)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn openssl_resumes_tls13_and_tls12_sessions_through_fresh_sandboxes() {
+    let scratch = Scratch::new("resume");
+    let (_server, port, mut reused) =
+        reporting_server(ServerOptions::new(identity("agent1"))).await;
+    for (version, name) in [("-tls1_3", "TLSv1.3"), ("-tls1_2", "TLSv1.2")] {
+        let session = scratch.file(&format!("{name}.pem"));
+        let (first, second) = full_then_resumed(port, &session, version).await;
+        assert!(first.starts_with(&format!("New, {name}")), "{first}");
+        assert!(second.starts_with(&format!("Reused, {name}")), "{second}");
+        assert_eq!(
+            reused.recv().await,
+            Some(false),
+            "{name}: the first is full"
+        );
+        assert_eq!(
+            reused.recv().await,
+            Some(true),
+            "{name}: the second resumed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tickets_under_retired_keys_and_servers_without_tickets_give_full_handshakes() {
+    let scratch = Scratch::new("retired");
+    let session = scratch.file("session.pem");
+    let options = ServerOptions::new(identity("agent1")).ticket_keys(&[1; 48]);
+    let (server, port, _) = reporting_server(options).await;
+    assert_eq!(server.ticket_keys(), Some([1; 48]));
+    let (first, _) = full_then_resumed(port, &session, "-tls1_3").await;
+    assert!(first.starts_with("New, "), "{first}");
+
+    // New keys: the session still resumes (the keys before are kept) ...
+    server.set_ticket_keys(&[2; 48]).unwrap();
+    let resumed = tokio::task::spawn_blocking({
+        let session = session.clone();
+        move || connect(port, &["-sess_in", &session])
+    })
+    .await
+    .unwrap();
+    assert!(resumed.starts_with("Reused, "), "{resumed}");
+    // ... until they change again: then it is a full handshake, no error.
+    server.set_ticket_keys(&[3; 48]).unwrap();
+    let retired = tokio::task::spawn_blocking({
+        let session = session.clone();
+        move || connect(port, &["-sess_in", &session])
+    })
+    .await
+    .unwrap();
+    assert!(retired.starts_with("New, "), "{retired}");
+
+    // A server with no tickets: nothing to resume, and no keys to set.
+    let options = ServerOptions::new(identity("agent1")).no_tickets();
+    let (server, port, mut reused) = reporting_server(options).await;
+    assert_eq!(server.ticket_keys(), None);
+    assert!(server.set_ticket_keys(&[4; 48]).is_err());
+    // No ticket, and no session ID worth keeping (nothing outside the
+    // closed sandbox would remember it): s_client has no session to save.
+    for version in ["-tls1_3", "-tls1_2"] {
+        let session = scratch.file(&format!("none{version}.pem"));
+        let first = tokio::task::spawn_blocking({
+            let session = session.clone();
+            move || connect(port, &[version, "-sess_out", &session])
+        })
+        .await
+        .unwrap();
+        assert!(first.starts_with("New, "), "{first}");
+        assert!(
+            !Path::new(&session).exists(),
+            "{version}: nothing to resume"
+        );
+        assert_eq!(reused.recv().await, Some(false));
+    }
+}
+
+/// `tlsbox server --json` with `extra` flags; the process and its port.
+fn cli_server(extra: &[&str]) -> (Peer, u16) {
+    let (cert, key) = (fixture("agent1-cert.pem"), fixture("agent1-key.pem"));
+    let mut args = vec!["server", "--accept", "127.0.0.1:0", "--json"];
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    args.extend_from_slice(&["--cert", &cert, "--key", &key]);
+    args.extend_from_slice(extra);
+    let mut server = Peer::spawn(TLSBOX, &args);
+    let listening: Value =
+        serde_json::from_str(&server.wait_for_text("\"listening\"")).expect("JSON");
+    (server, listening["port"].as_u64().expect("port") as u16)
+}
+
+fn write_keys(path: &Path, byte: u8) {
+    std::fs::write(path, [byte; 48]).unwrap();
+}
+
+#[test]
+fn servers_sharing_a_ticket_keys_file_resume_each_others_clients() {
+    let scratch = Scratch::new("shared-keys");
+    let keys = scratch.0.join("ticket-keys");
+    let other_keys = scratch.0.join("other-keys");
+    write_keys(&keys, 7);
+    write_keys(&other_keys, 8);
+    let keys = keys.display().to_string();
+    let other_keys = other_keys.display().to_string();
+    let (_a, port_a) = cli_server(&["--ticket-keys", &keys]);
+    let (mut b, port_b) = cli_server(&["--ticket-keys", &keys]);
+    let (_c, port_c) = cli_server(&["--ticket-keys", &other_keys]);
+    let session = scratch.file("session.pem");
+
+    let first = connect(port_a, &["-sess_out", &session]);
+    assert!(first.starts_with("New, TLSv1.3"), "{first}");
+    let second = connect(port_b, &["-sess_in", &session]);
+    assert!(
+        second.starts_with("Reused, TLSv1.3"),
+        "the other process: {second}"
+    );
+    let event: Value =
+        serde_json::from_str(&b.wait_for_text("\"secureConnection\"")).expect("JSON");
+    assert_eq!(event["sessionReused"], true, "{event}");
+    // A server with other keys cannot open the ticket: a full handshake.
+    let third = connect(port_c, &["-sess_in", &session]);
+    assert!(third.starts_with("New, TLSv1.3"), "{third}");
+}
+
+#[test]
+fn a_ticket_keys_file_of_the_wrong_length_is_a_one_line_error() {
+    let scratch = Scratch::new("bad-keys");
+    let keys = scratch.0.join("short");
+    std::fs::write(&keys, [0; 32]).unwrap();
+    let (cert, key) = (fixture("agent1-cert.pem"), fixture("agent1-key.pem"));
+    let output = std::process::Command::new(TLSBOX)
+        .args(["server", "--accept", "127.0.0.1:0", "--cert"])
+        .arg(cert)
+        .arg("--key")
+        .arg(key)
+        .arg("--ticket-keys")
+        .arg(&keys)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("32 bytes") && stderr.contains("exactly 48 bytes"),
+        "{stderr}"
+    );
+}
