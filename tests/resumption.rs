@@ -240,3 +240,93 @@ fn a_ticket_keys_file_of_the_wrong_length_is_a_one_line_error() {
         "{stderr}"
     );
 }
+
+/// A Node client that connects, keeps the session from its `'session'`
+/// event, and connects again with it (Node's `session` option); prints
+/// what `isSessionReused()` and `authorized` said each time.
+const NODE_RESUMING_CLIENT: &str = r#"
+const tls = require('tls');
+const fs = require('fs');
+const [port, ca] = process.argv.slice(1);
+function connect(session) {
+  return new Promise((resolve, reject) => {
+    let saved = null;
+    const socket = tls.connect({ port: Number(port), host: '127.0.0.1',
+      servername: 'localhost', ca: fs.readFileSync(ca), session });
+    socket.on('session', (s) => { saved = s; });
+    socket.once('data', () => {
+      const facts = { reused: socket.isSessionReused(), authorized: socket.authorized,
+        cn: (socket.getPeerCertificate().subject || {}).CN ?? null };
+      socket.end();
+      socket.on('close', () => resolve({ facts, saved }));
+    });
+    socket.on('error', reject);
+  });
+}
+(async () => {
+  const first = await connect(undefined);
+  const second = await connect(first.saved);
+  console.log(JSON.stringify({ first: first.facts, second: second.facts }));
+})().catch((e) => { console.error(e); process.exit(1); });
+"#;
+
+/// Node's own echo server on a free port, presenting agent1: prints the
+/// port, serves for 20 s.
+const NODE_SERVER: &str = r#"
+const tls = require('tls');
+const fs = require('fs');
+const [key, cert] = process.argv.slice(1);
+const server = tls.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
+  (socket) => { socket.write('welcome!\n'); socket.on('data', (d) => socket.write(d));
+    socket.on('end', () => socket.end()); });
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+setTimeout(() => process.exit(0), 20000);
+"#;
+
+/// What [`NODE_RESUMING_CLIENT`] reports against `port`.
+async fn node_resuming_client(port: u16) -> Value {
+    let output = tokio::process::Command::new("node")
+        .args(["-e", NODE_RESUMING_CLIENT, &port.to_string(), &ca1()])
+        .output()
+        .await
+        .expect("node is needed (./test installs it)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.trim()).expect("one JSON line")
+}
+
+#[tokio::test]
+async fn a_node_client_resumes_with_its_session_and_sees_what_a_node_server_shows() {
+    let (_server, port, mut reused) =
+        reporting_server(ServerOptions::new(identity("agent1"))).await;
+    let ours = node_resuming_client(port).await;
+    assert_eq!(ours["first"]["reused"], false, "{ours}");
+    assert_eq!(ours["second"]["reused"], true, "{ours}");
+    assert_eq!(reused.recv().await, Some(false));
+    assert_eq!(reused.recv().await, Some(true));
+
+    // The same client against Node's own server: a resumed connection's
+    // facts (`authorized` kept, the peer certificate not, in Node's client)
+    // are the same with either server.
+    let (key, cert) = (fixture("agent1-key.pem"), fixture("agent1-cert.pem"));
+    let mut node_server = Peer::spawn(
+        "node",
+        &[
+            "-e",
+            NODE_SERVER,
+            &key.display().to_string(),
+            &cert.display().to_string(),
+        ],
+    );
+    let node_port: u16 = node_server
+        .wait_for("a port", |line| line.trim().parse::<u16>().is_ok())
+        .trim()
+        .parse()
+        .unwrap();
+    let theirs = node_resuming_client(node_port).await;
+    assert_eq!(ours, theirs);
+}
