@@ -13,7 +13,7 @@ use std::sync::Arc;
 use common::peers::{Peer, openssl_client};
 use common::{fixture, identity};
 use serde_json::Value;
-use tlsbox::{Server, ServerOptions};
+use tlsbox::{Crypto, Server, ServerOptions};
 
 const TLSBOX: &str = env!("CARGO_BIN_EXE_tlsbox");
 
@@ -95,26 +95,35 @@ async fn full_then_resumed(port: u16, session: &str, version: &'static str) -> (
     .unwrap()
 }
 
+/// Both engine builds: with host crypto the host seals the tickets, the
+/// self-contained one seals them in the sandbox with keys it is handed.
 #[tokio::test]
 async fn openssl_resumes_tls13_and_tls12_sessions_through_fresh_sandboxes() {
     let scratch = Scratch::new("resume");
-    let (_server, port, mut reused) =
-        reporting_server(ServerOptions::new(identity("agent1"))).await;
-    for (version, name) in [("-tls1_3", "TLSv1.3"), ("-tls1_2", "TLSv1.2")] {
-        let session = scratch.file(&format!("{name}.pem"));
-        let (first, second) = full_then_resumed(port, &session, version).await;
-        assert!(first.starts_with(&format!("New, {name}")), "{first}");
-        assert!(second.starts_with(&format!("Reused, {name}")), "{second}");
-        assert_eq!(
-            reused.recv().await,
-            Some(false),
-            "{name}: the first is full"
-        );
-        assert_eq!(
-            reused.recv().await,
-            Some(true),
-            "{name}: the second resumed"
-        );
+    for crypto in [Crypto::Host, Crypto::Guest] {
+        let options = ServerOptions {
+            crypto,
+            ..ServerOptions::new(identity("agent1"))
+        };
+        let (_server, port, mut reused) = reporting_server(options).await;
+        for (version, name) in [("-tls1_3", "TLSv1.3"), ("-tls1_2", "TLSv1.2")] {
+            let session = scratch.file(&format!("{crypto:?}-{name}.pem"));
+            let (first, second) = full_then_resumed(port, &session, version).await;
+            assert!(
+                first.starts_with(&format!("New, {name}")),
+                "{crypto:?}: {first}"
+            );
+            assert!(
+                second.starts_with(&format!("Reused, {name}")),
+                "{crypto:?}: {second}"
+            );
+            assert_eq!(reused.recv().await, Some(false), "{crypto:?} {name}: full");
+            assert_eq!(
+                reused.recv().await,
+                Some(true),
+                "{crypto:?} {name}: resumed"
+            );
+        }
     }
 }
 
@@ -197,8 +206,9 @@ fn servers_sharing_a_ticket_keys_file_resume_each_others_clients() {
     write_keys(&other_keys, 8);
     let keys = keys.display().to_string();
     let other_keys = other_keys.display().to_string();
+    // One of each engine build: their tickets are in one format.
     let (_a, port_a) = cli_server(&["--ticket-keys", &keys]);
-    let (mut b, port_b) = cli_server(&["--ticket-keys", &keys]);
+    let (mut b, port_b) = cli_server(&["--ticket-keys", &keys, "--crypto", "guest"]);
     let (_c, port_c) = cli_server(&["--ticket-keys", &other_keys]);
     let session = scratch.file("session.pem");
 

@@ -8,8 +8,9 @@ use std::fmt::Write;
 use crate::report::Entry;
 
 /// Measures drawn, in order: the ones where higher is better.
-const MEASURES: [(&str, &str); 6] = [
+const MEASURES: [(&str, &str); 7] = [
     ("handshakes_per_s", "server handshakes/s"),
+    ("resumed_handshakes_per_s", "resumed server handshakes/s"),
     ("client_handshakes_per_s", "client handshakes/s"),
     ("bulk_mb_per_s", "bulk MB/s"),
     ("bulk_mb_per_server_cpu_s", "bulk MB per server CPU-s"),

@@ -15,6 +15,10 @@ use super::native::{self, Client, Tls};
 pub struct Handshakes {
     /// Handshakes completed.
     pub count: u64,
+    /// Of those, the ones that resumed a session (the client's
+    /// `handshake_kind()` said `Resumed`); 0 where the client does not
+    /// resume.
+    pub resumed: u64,
     /// Seconds the run took.
     pub seconds: f64,
 }
@@ -40,9 +44,64 @@ pub async fn handshake_rate(
         // otherwise run the loopback out of ephemeral ports.
         tls.reset_on_close();
         let _ = tls.shutdown().await;
-        Ok(())
+        Ok(false)
     })
     .await
+}
+
+/// How long a connection of [`resumed_handshake_rate`] waits for its new
+/// session ticket before it gives up on it.
+const TICKET_WAIT: Duration = Duration::from_secs(5);
+
+/// Resumed handshakes: as [`handshake_rate`], with `config` a
+/// [`native::resuming_client_config`] whose session store already holds
+/// tickets from this server (see [`fill_session_store`]). After the
+/// handshake and close_notify, each connection waits for the server's
+/// first new ticket, so that the store holds one for the next connection
+/// (rustls uses a TLS 1.3 ticket once). Counts the connections that
+/// really resumed.
+pub async fn resumed_handshake_rate(
+    port: u16,
+    config: &Arc<ClientConfig>,
+    duration: Duration,
+    concurrency: usize,
+) -> io::Result<Handshakes> {
+    rate(duration, concurrency, config, move |config| async move {
+        let mut tls = native::connect(port, &config).await?;
+        let resumed = tls.resumed();
+        tls.reset_on_close();
+        let _ = tls.shutdown().await;
+        let _ = tokio::time::timeout(TICKET_WAIT, tls.await_ticket()).await;
+        Ok(resumed)
+    })
+    .await
+}
+
+/// The warm-up of [`resumed_handshake_rate`]: `concurrency` full
+/// handshakes at once with `config`'s empty session store, each waiting
+/// for its tickets, so that every client of the measure finds one.
+/// Returns the tickets received (0: the server issues none).
+pub async fn fill_session_store(
+    port: u16,
+    config: &Arc<ClientConfig>,
+    concurrency: usize,
+) -> io::Result<u32> {
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let config = config.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tls = native::connect(port, &config).await?;
+            let _ = tls.shutdown().await;
+            tokio::time::timeout(TICKET_WAIT, tls.await_ticket())
+                .await
+                .unwrap_or(Ok(0))
+        }));
+    }
+    let mut tickets = 0;
+    for task in tasks {
+        tickets += task.await.map_err(io::Error::other)??;
+    }
+    Ok(tickets)
 }
 
 /// Full handshakes with `tlsbox::connect` as the client, as
@@ -59,13 +118,14 @@ pub async fn tlsbox_handshake_rate(
             .await
             .map_err(io::Error::other)?;
         let _ = tls.shutdown().await;
-        Ok(())
+        Ok(false)
     })
     .await
 }
 
 /// Runs `concurrency` loops of `handshake` (each given a clone of
-/// `setting`) until `duration` has passed.
+/// `setting`, and returning whether it resumed) until `duration` has
+/// passed.
 async fn rate<S, F, Fut>(
     duration: Duration,
     concurrency: usize,
@@ -75,17 +135,21 @@ async fn rate<S, F, Fut>(
 where
     S: Clone + Send + 'static,
     F: Fn(S) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = io::Result<()>> + Send,
+    Fut: std::future::Future<Output = io::Result<bool>> + Send,
 {
     let done = Arc::new(AtomicU64::new(0));
+    let resumed = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (setting, handshake, done) = (setting.clone(), handshake.clone(), done.clone());
+        let (setting, handshake) = (setting.clone(), handshake.clone());
+        let (done, resumed) = (done.clone(), resumed.clone());
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
-                handshake(setting.clone()).await?;
+                if handshake(setting.clone()).await? {
+                    resumed.fetch_add(1, Ordering::Relaxed);
+                }
                 done.fetch_add(1, Ordering::Relaxed);
             }
             Ok::<_, io::Error>(())
@@ -96,6 +160,7 @@ where
     }
     Ok(Handshakes {
         count: done.load(Ordering::Relaxed),
+        resumed: resumed.load(Ordering::Relaxed),
         seconds: start.elapsed().as_secs_f64(),
     })
 }

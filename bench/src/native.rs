@@ -255,6 +255,35 @@ impl<P: Pipe> Tls<P> {
     }
 }
 
+impl Tls<Client> {
+    /// The handshake resumed a session (a ticket from an earlier
+    /// connection) rather than being a full one.
+    pub fn resumed(&self) -> bool {
+        self.pipe.connection.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+    }
+
+    /// After [`Self::shutdown`]: reads until the server's first TLS 1.3
+    /// session ticket has been taken into the config's session store, or
+    /// the server closes. Returns the tickets received. A server sends its
+    /// tickets as soon as the handshake is done, before it reads anything,
+    /// so they come ahead of its answer to close_notify; one that issues
+    /// none closes, and this returns 0.
+    pub async fn await_ticket(&mut self) -> io::Result<u32> {
+        loop {
+            let tickets = self.pipe.connection.tls13_tickets_received();
+            if tickets > 0 || self.pipe.peer_closed {
+                return Ok(tickets);
+            }
+            if self.feed()? {
+                continue;
+            }
+            if !self.fill().await? {
+                return Ok(self.pipe.connection.tls13_tickets_received());
+            }
+        }
+    }
+}
+
 /// Connects the load client to `127.0.0.1:port` and completes the handshake.
 pub async fn connect(port: u16, config: &Arc<ClientConfig>) -> io::Result<Tls<Client>> {
     let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
@@ -278,16 +307,33 @@ pub async fn connect(port: u16, config: &Arc<ClientConfig>) -> io::Result<Tls<Cl
 /// chain, like `openssl s_time`: the benchmark measures servers, and chain
 /// verification would spend the shared CPU on the client's side.
 pub fn client_config(suite: rustls::CipherSuite) -> Arc<ClientConfig> {
+    let mut config = load_client_config(suite);
+    config.resumption = rustls::client::Resumption::disabled();
+    Arc::new(config)
+}
+
+/// The load client's config for resumed handshakes: as [`client_config`],
+/// but with rustls' default session store (`Resumption::in_memory_sessions`),
+/// which every connection made with this config shares. TLS 1.3 tickets
+/// are single-use: each connection takes one from the store, and the
+/// server's new tickets on that connection refill it. Use one config per
+/// server: every server is `localhost` to the store.
+pub fn resuming_client_config(suite: rustls::CipherSuite) -> Arc<ClientConfig> {
+    let mut config = load_client_config(suite);
+    config.resumption = rustls::client::Resumption::in_memory_sessions(256);
+    Arc::new(config)
+}
+
+/// [`client_config`] before its resumption is chosen.
+fn load_client_config(suite: rustls::CipherSuite) -> ClientConfig {
     let provider = Arc::new(load_client_provider(suite));
     let verifier = SignatureOnly(provider.clone());
-    let mut config = ClientConfig::builder_with_provider(provider)
+    ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])
         .expect("the ring provider speaks TLS 1.3")
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    config.resumption = rustls::client::Resumption::disabled();
-    Arc::new(config)
+        .with_no_client_auth()
 }
 
 /// The load client's crypto: ring's, but for ChaCha20-Poly1305, which is

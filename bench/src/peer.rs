@@ -126,10 +126,17 @@ async fn serve_native(credentials: tlsbox::Credentials) -> Result<(), Error> {
     };
     let context = tlsbox_engine::context::SecureContext::new(&engine_credentials)
         .map_err(|e| Error::InvalidArgument(e.to_string()))?;
-    let server = Arc::new(tlsbox_engine::server::Server::new(
-        context,
-        tlsbox_engine::server::ServerOptions::default(),
-    ));
+    // Session tickets, as a rustls server makes them (ring's ticketer) and
+    // as many as tlsbox's server sends (2 per handshake, rustls' default):
+    // the handshake measures compare servers that all issue tickets, and
+    // the resumption measure needs them.
+    let ticketer = rustls::crypto::ring::Ticketer::new()
+        .map_err(|e| Error::InvalidArgument(format!("no session-ticket keys: {e}")))?;
+    let options = tlsbox_engine::server::ServerOptions {
+        ticketer: Some(ticketer),
+        ..Default::default()
+    };
+    let server = Arc::new(tlsbox_engine::server::Server::new(context, options));
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     announce(listener.local_addr()?.port());
     loop {

@@ -50,6 +50,8 @@ pub struct BenchArgs {
 pub enum Part {
     /// Server handshakes per second.
     Handshakes,
+    /// Resumed (session ticket) server handshakes per second.
+    Resumption,
     /// Bulk throughput from the server, and its CPU per byte sent.
     Bulk,
     /// Bulk throughput to the server, and its CPU per byte received.

@@ -38,6 +38,8 @@ mod node_verifiers;
 pub mod pair;
 pub mod pem;
 pub mod server;
+#[cfg(feature = "ring")]
+pub mod tickets;
 mod tls_error;
 
 pub use error::{Error, ErrorCode};

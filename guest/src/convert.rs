@@ -15,8 +15,9 @@ pub(crate) fn credentials(c: types::Credentials) -> context::Credentials {
     }
 }
 
-/// The server's options; with `tickets`, the build's ticketer, if it has
-/// one (only the build with host crypto does: the host holds the keys).
+/// The server's options, with the ticketer `tickets` asks for when this
+/// build has it: the host's with host crypto, the keyed one in the
+/// self-contained build.
 pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
     server::ServerOptions {
         request_cert: o.request_cert,
@@ -25,7 +26,7 @@ pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
         sni_callback: o.sni_callback,
         keylog: o.keylog,
         ciphers: o.ciphers,
-        ticketer: if o.tickets { crate::ticketer() } else { None },
+        ticketer: crate::ticketer(o.tickets),
     }
 }
 

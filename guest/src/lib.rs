@@ -21,13 +21,24 @@ fn use_provider() {
     host_crypto::install();
 }
 
-/// This build's ticketer: the host's, with host crypto; none in the
-/// self-contained build, which does not resume yet.
-fn ticketer() -> Option<std::sync::Arc<dyn rustls::server::ProducesTickets>> {
-    #[cfg(feature = "host-crypto")]
-    return Some(std::sync::Arc::new(host_crypto::ticketer::HostTicketer));
-    #[cfg(not(feature = "host-crypto"))]
-    None
+/// The ticketer `tickets` asks for, when this build has it: the host's
+/// with host crypto, one over the handed keys in the self-contained build
+/// (which has ring). Asked for the other build's, a server issues none.
+fn ticketer(tickets: tls::Tickets) -> Option<std::sync::Arc<dyn rustls::server::ProducesTickets>> {
+    match tickets {
+        #[cfg(feature = "host-crypto")]
+        tls::Tickets::Host => Some(std::sync::Arc::new(host_crypto::ticketer::HostTicketer)),
+        #[cfg(feature = "self-contained")]
+        tls::Tickets::Keys((keys, lifetime)) => {
+            let keys = keys
+                .iter()
+                .filter_map(|keys| tlsbox_engine::tickets::TicketKeys::from_slice(keys))
+                .collect();
+            let ticketer = tlsbox_engine::tickets::KeyedTicketer::new(keys, lifetime)?;
+            Some(std::sync::Arc::new(ticketer))
+        }
+        _ => None,
+    }
 }
 
 use std::cell::RefCell;

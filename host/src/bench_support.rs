@@ -5,11 +5,23 @@ use crate::error::Result;
 use crate::limits::SandboxLimits;
 use crate::options::{Crypto, ServerOptions};
 use crate::sandbox::Sandbox;
+use crate::tickets::Ticketer;
 
 /// Instantiates one sandbox (no TLS state yet) and drops it: the cost of
 /// the instance alone.
 pub fn new_instance(crypto: Crypto) -> Result<()> {
     Sandbox::instantiate(&SandboxLimits::default(), crypto).map(drop)
+}
+
+/// A server's ticketer, made once per process as a server makes one once.
+fn ticketer(options: &ServerOptions) -> Option<&'static Ticketer> {
+    static TICKETER: std::sync::OnceLock<Option<Ticketer>> = std::sync::OnceLock::new();
+    if !options.tickets {
+        return None;
+    }
+    TICKETER
+        .get_or_init(|| Ticketer::new(options.ticket_keys.as_ref()))
+        .as_ref()
 }
 
 /// Sets up one server-side connection's sandbox as the server does before
@@ -20,7 +32,7 @@ pub fn new_server_connection(options: &ServerOptions) -> Result<()> {
         options.crypto,
         &options.credentials.to_guest(),
         &[],
-        &options.guest_options(false),
+        &options.guest_options(false, ticketer(options)),
     )
     .map(drop)
 }

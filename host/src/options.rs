@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::limits::{LimitsHook, SandboxLimits};
-use crate::tickets::TICKET_KEYS_LEN;
-use crate::wit::{GuestCredentials, GuestServerOptions};
+use crate::tickets::{TICKET_KEYS_LEN, Ticketer};
+use crate::wit::{GuestCredentials, GuestServerOptions, GuestTickets};
 
 /// PEM credentials (Node's `key`, `passphrase`, `cert`, `ca`, `crl`).
 ///
@@ -216,8 +216,21 @@ impl ServerOptions {
         self
     }
 
-    /// These options as the guest's, for one connection's sandbox.
-    pub(crate) fn guest_options(&self, keylog: bool) -> GuestServerOptions {
+    /// These options as the guest's, for one connection's sandbox; its
+    /// tickets sealed with `ticketer`'s keys (by the host with host crypto,
+    /// with the keys handed over in the self-contained build).
+    pub(crate) fn guest_options(
+        &self,
+        keylog: bool,
+        ticketer: Option<&Ticketer>,
+    ) -> GuestServerOptions {
+        let tickets = match (ticketer, self.crypto) {
+            (None, _) => GuestTickets::None,
+            (Some(_), Crypto::Host) => GuestTickets::Host,
+            (Some(ticketer), Crypto::Guest) => {
+                GuestTickets::Keys((ticketer.key_list(), ticketer.lifetime_secs()))
+            }
+        };
         GuestServerOptions {
             request_cert: self.request_cert,
             reject_unauthorized: self.reject_unauthorized,
@@ -225,7 +238,7 @@ impl ServerOptions {
             sni_callback: self.sni_callback.is_some(),
             keylog,
             ciphers: self.ciphers.clone(),
-            tickets: self.tickets,
+            tickets,
         }
     }
 

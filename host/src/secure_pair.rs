@@ -10,7 +10,7 @@ use crate::limits::SandboxLimits;
 use crate::options::{Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT};
 use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
-use crate::wit::{GuestClientOptions, GuestServerOptions};
+use crate::wit::{GuestClientOptions, GuestServerOptions, GuestTickets};
 
 /// A secure pair not yet attached to a transport (Node's `SecurePair`).
 /// [`SecurePair::secure`] attaches its encrypted side to any
@@ -111,7 +111,7 @@ impl SecurePair {
                 keylog: false,
                 ciphers: None,
                 // One pair, not a server: no one returns to resume.
-                tickets: false,
+                tickets: GuestTickets::None,
             };
             Sandbox::server(
                 &self.limits,

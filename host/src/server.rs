@@ -304,7 +304,8 @@ async fn serve_connection(
             .map(|(pattern, credentials)| (pattern.clone(), credentials.to_guest()))
             .collect();
         let options = &shared.options;
-        let guest_options = options.guest_options(shared.keylog.is_some());
+        let guest_options =
+            options.guest_options(shared.keylog.is_some(), shared.ticketer.as_deref());
         let limits = match &options.limits_for {
             Some(hook) => hook.limits(remote),
             None => options.limits.clone(),

@@ -5,7 +5,7 @@
 use crate::error::Error;
 use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
-use crate::wit::{GuestClientOptions, GuestCredentials, GuestServerOptions};
+use crate::wit::{GuestClientOptions, GuestCredentials, GuestServerOptions, GuestTickets};
 
 /// The most encrypted output one step takes from a sandbox.
 const STEP_OUTPUT: usize = 64 * 1024;
@@ -110,7 +110,7 @@ pub(crate) fn server_options() -> GuestServerOptions {
         sni_callback: false,
         keylog: false,
         ciphers: None,
-        tickets: false,
+        tickets: GuestTickets::None,
     }
 }
 

@@ -1,15 +1,13 @@
 //! Session-ticket keys, held by the host: the state that lets a returning
 //! client resume outlives the connection's sandbox, so it lives here.
 //!
-//! A server's guests hand the host each ticket's plaintext (rustls' encoding
-//! of the session) to seal, and each ticket a client offers to open
-//! (`seal-ticket` and `open-ticket` in wit/crypto.wit); the keys never enter
-//! a sandbox. Keys follow Node's `ticketKeys`: 48 bytes, the first 16 of
-//! which name the key and travel in every ticket, the other 32 the
-//! AES-256-GCM key that seals it. (Node splits those 32 into an HMAC and an
-//! AES key for RFC 5077's format; one AEAD key does both jobs here.) A
-//! ticket is `name (16) || nonce (12) || sealed plaintext || tag (16)`,
-//! with a random nonce per ticket.
+//! With host crypto, a server's guests hand the host each ticket's
+//! plaintext (rustls' encoding of the session) to seal, and each ticket a
+//! client offers to open (`seal-ticket` and `open-ticket` in
+//! wit/crypto.wit); the keys never enter a sandbox. The self-contained
+//! engine imports no host crypto: each of its sandboxes is handed the
+//! current and previous keys instead ([`Ticketer::key_list`]). Both seal in
+//! the engine's one ticket format (`tlsbox_engine::tickets`).
 //!
 //! Keys rotate on rustls' schedule: a server that made its own random keys
 //! replaces them every [`TICKET_LIFETIME`] and keeps the previous ones to
@@ -22,83 +20,12 @@
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use ring::rand::{SecureRandom, SystemRandom};
+pub use tlsbox_engine::tickets::TICKET_KEYS_LEN;
+use tlsbox_engine::tickets::TicketKeys;
 
 /// How long a ticket's keys live once a server made them itself, and the
 /// lifetime it tells clients (rustls' own ticketer uses the same 6 hours).
 pub const TICKET_LIFETIME: Duration = Duration::from_secs(6 * 60 * 60);
-
-/// The length of Node's `ticketKeys`.
-pub const TICKET_KEYS_LEN: usize = 48;
-
-const NAME_LEN: usize = 16;
-const NONCE_LEN: usize = 12;
-const TAG_LEN: usize = 16;
-
-/// One set of ticket keys.
-struct TicketKeys {
-    bytes: [u8; TICKET_KEYS_LEN],
-    key: LessSafeKey,
-}
-
-impl TicketKeys {
-    fn new(bytes: [u8; TICKET_KEYS_LEN]) -> Self {
-        let key = UnboundKey::new(&AES_256_GCM, &bytes[NAME_LEN..])
-            .expect("32 bytes make an AES-256 key");
-        Self {
-            bytes,
-            key: LessSafeKey::new(key),
-        }
-    }
-
-    fn random(rng: &SystemRandom) -> Option<Self> {
-        let mut bytes = [0; TICKET_KEYS_LEN];
-        rng.fill(&mut bytes).ok()?;
-        Some(Self::new(bytes))
-    }
-
-    fn name(&self) -> &[u8] {
-        &self.bytes[..NAME_LEN]
-    }
-
-    fn seal(&self, rng: &SystemRandom, plain: &[u8]) -> Option<Vec<u8>> {
-        let mut nonce = [0; NONCE_LEN];
-        rng.fill(&mut nonce).ok()?;
-        let mut ticket = Vec::with_capacity(NAME_LEN + NONCE_LEN + plain.len() + TAG_LEN);
-        ticket.extend_from_slice(self.name());
-        ticket.extend_from_slice(&nonce);
-        let mut sealed = plain.to_vec();
-        // The name is authenticated too: a ticket moved under another
-        // name does not open.
-        self.key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(self.name()),
-                &mut sealed,
-            )
-            .ok()?;
-        ticket.extend_from_slice(&sealed);
-        Some(ticket)
-    }
-
-    fn open(&self, ticket: &[u8]) -> Option<Vec<u8>> {
-        let rest = ticket.strip_prefix(self.name())?;
-        if rest.len() < NONCE_LEN + TAG_LEN {
-            return None;
-        }
-        let (nonce, sealed) = rest.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
-        let mut plain = sealed.to_vec();
-        let len = self
-            .key
-            .open_in_place(nonce, Aad::from(self.name()), &mut plain)
-            .ok()?
-            .len();
-        plain.truncate(len);
-        Some(plain)
-    }
-}
 
 /// The keys in use, the ones before them, and when the current ones are
 /// replaced (never, for keys the operator set).
@@ -111,7 +38,6 @@ struct Keys {
 /// One server's ticket keys, shared by all its connections' sandboxes.
 pub struct Ticketer {
     keys: RwLock<Keys>,
-    rng: SystemRandom,
 }
 
 impl std::fmt::Debug for Ticketer {
@@ -126,11 +52,10 @@ impl Ticketer {
     /// that rotate every [`TICKET_LIFETIME`]. `None` only when the system's
     /// randomness fails.
     pub(crate) fn new(keys: Option<&[u8; TICKET_KEYS_LEN]>) -> Option<Self> {
-        let rng = SystemRandom::new();
         let (current, rotates_at) = match keys {
             Some(bytes) => (TicketKeys::new(*bytes), None),
             None => (
-                TicketKeys::random(&rng)?,
+                TicketKeys::random()?,
                 Some(Instant::now() + TICKET_LIFETIME),
             ),
         };
@@ -140,13 +65,23 @@ impl Ticketer {
                 previous: None,
                 rotates_at,
             }),
-            rng,
         })
     }
 
     /// The keys tickets are sealed with now (Node's `getTicketKeys()`).
     pub(crate) fn keys(&self) -> [u8; TICKET_KEYS_LEN] {
-        self.read().current.bytes
+        *self.read().current.bytes()
+    }
+
+    /// The current keys, then the previous ones: what a self-contained
+    /// sandbox is handed to seal and open this connection's tickets.
+    pub(crate) fn key_list(&self) -> Vec<Vec<u8>> {
+        self.rotate_if_due();
+        let keys = self.read();
+        std::iter::once(&keys.current)
+            .chain(keys.previous.as_ref())
+            .map(|keys| keys.bytes().to_vec())
+            .collect()
     }
 
     /// Seals new tickets with `keys` from now on (Node's
@@ -163,7 +98,7 @@ impl Ticketer {
     /// then gets no ticket).
     pub(crate) fn seal(&self, plain: &[u8]) -> Option<Vec<u8>> {
         self.rotate_if_due();
-        self.read().current.seal(&self.rng, plain)
+        self.read().current.seal(plain)
     }
 
     /// What `ticket` sealed, when it is one of this server's tickets under
@@ -195,7 +130,7 @@ impl Ticketer {
         if !due(&state) {
             return;
         }
-        if let Some(fresh) = TicketKeys::random(&self.rng) {
+        if let Some(fresh) = TicketKeys::random() {
             state.previous = Some(std::mem::replace(&mut state.current, fresh));
             state.rotates_at = Some(Instant::now() + TICKET_LIFETIME);
         }
@@ -222,20 +157,18 @@ mod tests {
         assert_eq!(&ticket[..16], &[7; 16], "the keys' name travels in it");
         assert_eq!(ticketer.open(&ticket).as_deref(), Some(&b"session"[..]));
 
-        // Tampered anywhere, cut short, or sealed by another server: refused.
-        for at in [0, 16, 30, ticket.len() - 1] {
-            let mut tampered = ticket.clone();
-            tampered[at] ^= 1;
-            assert_eq!(ticketer.open(&tampered), None, "byte {at}");
-        }
-        assert_eq!(ticketer.open(&ticket[..40]), None);
-        assert_eq!(ticketer.open(&[]), None);
+        // Tampered or sealed by another server: refused (the format's own
+        // checks are the engine's tests).
+        let mut tampered = ticket.clone();
+        tampered[30] ^= 1;
+        assert_eq!(ticketer.open(&tampered), None);
         let other = Ticketer::new(Some(&[8; 48])).unwrap();
         assert_eq!(other.open(&ticket), None);
 
         // New keys: old tickets still open, until the keys change again.
         ticketer.set_keys(&[9; 48]);
         assert_eq!(ticketer.keys(), [9; 48]);
+        assert_eq!(ticketer.key_list(), vec![vec![9; 48], vec![7; 48]]);
         assert!(ticketer.open(&ticket).is_some());
         assert_eq!(&ticketer.seal(b"x").unwrap()[..16], &[9; 16]);
         ticketer.set_keys(&[10; 48]);

@@ -4,6 +4,7 @@
 
 pub(crate) use crate::bindings::exports::tlsbox::tls::tls::{
     ClientOptions as GuestClientOptions, PairStatus, ServerOptions as GuestServerOptions, Step,
+    Tickets as GuestTickets,
 };
 pub(crate) use crate::bindings::tlsbox::tls::types::{
     Cipher, Credentials as GuestCredentials, PeerCertificate as GuestPeerCertificate,

@@ -76,7 +76,7 @@ const report = {};
   }));
   const engineServer = new tls.Server(context, {
     requestCert: false, rejectUnauthorized: false, alpnProtocols: ['http/1.1'],
-    sniCallback: false, keylog: false, ciphers: undefined, tickets: false,
+    sniCallback: false, keylog: false, ciphers: undefined, tickets: { tag: 'none' },
   });
   let secureConnection;
   const served = new Promise((resolve) => { secureConnection = resolve; });

@@ -18,7 +18,7 @@ const serverContext = tls.SecureContext.create(credentials({
 }));
 const server = new tls.Server(serverContext, {
   requestCert: true, rejectUnauthorized: true, alpnProtocols: ['h2', 'http/1.1'],
-  sniCallback: false, keylog: false, ciphers: undefined, tickets: false,
+  sniCallback: false, keylog: false, ciphers: undefined, tickets: { tag: 'none' },
 });
 const clientContext = tls.SecureContext.create(credentials({
   key: pem('agent5-key.pem'), passphrase: pem('agent5-passphrase.txt').trim(),

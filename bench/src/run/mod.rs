@@ -2,13 +2,14 @@
 //! hands the results to the report. [`Run`] holds what a run has measured
 //! so far; here are its dispatch (which parts, which servers), how a
 //! measure is recorded or skipped, and the helpers the parts share. Each
-//! part's measure is a module of its own: `handshakes`, `transfer` (bulk
-//! and upload), `memory`, `clients`, and `setup` (per-connection set-up
-//! and cold start).
+//! part's measure is a module of its own: `handshakes`, `resumption`,
+//! `transfer` (bulk and upload), `memory`, `clients`, and `setup`
+//! (per-connection set-up and cold start).
 
 mod clients;
 mod handshakes;
 mod memory;
+mod resumption;
 mod setup;
 mod transfer;
 
@@ -142,7 +143,7 @@ impl Run {
     fn wants_servers(&self, key: Key) -> bool {
         self.wants(Part::Handshakes)
             || (key.name == KEYS[0].name
-                && [Part::Bulk, Part::Upload, Part::Memory]
+                && [Part::Resumption, Part::Bulk, Part::Upload, Part::Memory]
                     .into_iter()
                     .any(|part| self.wants(part)))
     }
@@ -211,8 +212,9 @@ impl Run {
         });
     }
 
-    /// Handshakes (each key), bulk and memory (ECDSA key only: the key
-    /// does not change them) against every system's server. Every server
+    /// Handshakes (each key), resumed handshakes, bulk and memory (ECDSA
+    /// key only: the key does not change them; a resumed handshake makes
+    /// no signature) against every system's server. Every server
     /// is started first and the rounds go round the systems in turn, so a
     /// machine that speeds up or slows down during the run (a shared
     /// 2-core machine does) weighs on each system alike instead of on
@@ -256,6 +258,9 @@ impl Run {
         }
         if key.name != KEYS[0].name {
             return;
+        }
+        if self.wants(Part::Resumption) {
+            self.resumption(key, &running).await;
         }
         if self.wants(Part::Bulk) {
             self.bulk(key, &running, Direction::Download).await;

@@ -23,7 +23,7 @@ mod echo;
 use std::net::TcpListener;
 use std::process::ExitCode;
 
-use bindings::tlsbox::tls::tls::{SecureContext, Server, ServerOptions};
+use bindings::tlsbox::tls::tls::{SecureContext, Server, ServerOptions, Tickets};
 use bindings::tlsbox::tls::types::{Credentials, Error};
 
 /// What the command line asks for.
@@ -88,9 +88,8 @@ fn run(options: Options) -> Result<(), String> {
             sni_callback: false,
             keylog: false,
             ciphers: None,
-            // Tickets need the host-crypto build's ticketer; this example
-            // composes with the self-contained engine.
-            tickets: false,
+            // Every handshake a full one: this example keeps no ticket keys.
+            tickets: Tickets::None,
         },
     );
     let listener = TcpListener::bind(&options.listen)
