@@ -85,11 +85,24 @@ async fn reporting_server(
 
 /// Connects with `-sess_out`, then again with `-sess_in`: both outcomes.
 async fn full_then_resumed(port: u16, session: &str, version: &'static str) -> (String, String) {
+    full_then_resumed_with(port, session, &[version]).await
+}
+
+/// [`full_then_resumed`] with more s_client arguments.
+async fn full_then_resumed_with(
+    port: u16,
+    session: &str,
+    args: &[&'static str],
+) -> (String, String) {
     let session = session.to_string();
+    let args = args.to_vec();
     tokio::task::spawn_blocking(move || {
-        let first = connect(port, &[version, "-sess_out", &session]);
-        let second = connect(port, &[version, "-sess_in", &session]);
-        (first, second)
+        let with = |flag: &'static str| {
+            let mut all = args.clone();
+            all.extend([flag, session.as_str()]);
+            connect(port, &all)
+        };
+        (with("-sess_out"), with("-sess_in"))
     })
     .await
     .unwrap()
@@ -123,6 +136,17 @@ async fn openssl_resumes_tls13_and_tls12_sessions_through_fresh_sandboxes() {
                 Some(true),
                 "{crypto:?} {name}: resumed"
             );
+        }
+        if crypto == Crypto::Host {
+            // A TLS 1.2 client that asks for no ticket resumes by session
+            // ID, from the host's store.
+            let session = scratch.file("session-id.pem");
+            let (first, second) =
+                full_then_resumed_with(port, &session, &["-tls1_2", "-no_ticket"]).await;
+            assert!(first.starts_with("New, TLSv1.2"), "{first}");
+            assert!(second.starts_with("Reused, TLSv1.2"), "by ID: {second}");
+            assert_eq!(reused.recv().await, Some(false));
+            assert_eq!(reused.recv().await, Some(true));
         }
     }
 }

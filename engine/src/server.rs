@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use rustls::server::ProducesTickets;
+use rustls::server::{ProducesTickets, StoresServerSessions};
 
 use crate::context::SecureContext;
 use crate::error::{Error, ErrorCode};
@@ -33,6 +33,10 @@ pub struct ServerOptions {
     /// certificates issues none yet: a resumed connection would skip the
     /// verification that `authorized` reports.
     pub ticketer: Option<Arc<dyn ProducesTickets>>,
+    /// Keeps TLS 1.2 sessions by session ID, for clients that ask for no
+    /// ticket. `None`: such clients do not resume. Like the ticketer, used
+    /// only by servers that request no client certificate.
+    pub session_store: Option<Arc<dyn StoresServerSessions>>,
 }
 
 /// Checks an `addContext` pattern by the rule the server's table applies

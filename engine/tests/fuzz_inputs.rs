@@ -99,6 +99,8 @@ fn mutate(seed: &[u8], rng: &mut Rng) -> Vec<u8> {
 fn mutated_handshake_flights_never_break_a_pair() {
     let (hello, reply) = harness::seeds();
     assert!(hello.len() > 100 && reply.len() > 100);
+    let resuming = harness::resuming_hello();
+    harness::fuzz_server(&resuming);
     // The unmutated flights go through whole.
     harness::fuzz_server(&hello);
     harness::fuzz_client(&reply);
@@ -106,6 +108,9 @@ fn mutated_handshake_flights_never_break_a_pair() {
     for _ in 0..MUTATIONS {
         harness::fuzz_server(&mutate(&hello, &mut rng));
         harness::fuzz_client(&mutate(&reply, &mut rng));
+        // Tampered tickets and binders: a full handshake or a clean
+        // failure, never a broken pair.
+        harness::fuzz_server(&mutate(&resuming, &mut rng));
     }
 }
 
@@ -116,6 +121,10 @@ fn mutated_handshake_flights_never_break_a_pair() {
 fn write_fuzz_seeds() {
     let (hello, reply) = harness::seeds();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus");
+    let resuming = ("server", "seed-resuming-hello", harness::resuming_hello());
+    let dir = root.join(resuming.0);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(resuming.1), resuming.2).unwrap();
     for (target, seed) in [("server", hello), ("client", reply)] {
         let dir = root.join(target);
         std::fs::create_dir_all(&dir).unwrap();

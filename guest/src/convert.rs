@@ -26,6 +26,7 @@ pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
         sni_callback: o.sni_callback,
         keylog: o.keylog,
         ciphers: o.ciphers,
+        session_store: crate::session_store(&o.tickets),
         ticketer: crate::ticketer(o.tickets),
     }
 }

@@ -21,6 +21,18 @@ fn use_provider() {
     host_crypto::install();
 }
 
+/// The store of TLS 1.2 sessions by ID `tickets` asks for: the host's, in
+/// the build with host crypto.
+fn session_store(
+    tickets: &tls::Tickets,
+) -> Option<std::sync::Arc<dyn rustls::server::StoresServerSessions>> {
+    match tickets {
+        #[cfg(feature = "host-crypto")]
+        tls::Tickets::Host => Some(std::sync::Arc::new(host_crypto::ticketer::HostSessionStore)),
+        _ => None,
+    }
+}
+
 /// The ticketer `tickets` asks for, when this build has it: the host's
 /// with host crypto, one over the handed keys in the self-contained build
 /// (which has ring). Asked for the other build's, a server issues none.

@@ -130,6 +130,7 @@ pub mod runtime;
 mod sandbox;
 mod secure_pair;
 mod server;
+mod sessions;
 mod stream;
 #[cfg(test)]
 mod test_support;

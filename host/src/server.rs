@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::keylog::KeyLogFile;
 use crate::options::{Credentials, ServerOptions};
 use crate::sandbox::Sandbox;
+use crate::sessions::SessionStore;
 use crate::stream::CleartextStream;
 use crate::tickets::{TICKET_KEYS_LEN, Ticketer};
 
@@ -40,6 +41,8 @@ struct Shared {
     keylog: Option<KeyLogFile>,
     /// The session-ticket keys, unless the server issues no tickets.
     ticketer: Option<Arc<Ticketer>>,
+    /// TLS 1.2 sessions by ID (host crypto's; with tickets on).
+    sessions: Option<Arc<SessionStore>>,
     contexts: RwLock<Vec<(String, Credentials)>>,
     max_connections: AtomicUsize,
     live: watch::Sender<usize>,
@@ -111,8 +114,10 @@ pub fn create_server(options: ServerOptions) -> Result<Server> {
     };
     let (live, _) = watch::channel(0);
     let (events_tx, events) = mpsc::channel(EVENT_BACKLOG);
+    let sessions = ticketer.as_ref().map(|_| Arc::new(SessionStore::default()));
     let shared = Arc::new(Shared {
         ticketer,
+        sessions,
         contexts: RwLock::new(options.contexts.clone()),
         max_connections: AtomicUsize::new(options.max_connections.unwrap_or(usize::MAX)),
         keylog,
@@ -317,7 +322,7 @@ async fn serve_connection(
             &contexts,
             &guest_options,
         )?;
-        sandbox.lend_ticketer(shared.ticketer.clone());
+        sandbox.lend_resumption(shared.ticketer.clone(), shared.sessions.clone());
         let mut stream = CleartextStream::new(tcp, sandbox)?;
         stream.set_addresses(local, Some(remote));
         stream.set_keylog(shared.keylog.clone());

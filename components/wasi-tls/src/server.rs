@@ -44,8 +44,9 @@ fn server_pair(config: &api::ServerConfig) -> Result<SecurePair, String> {
         sni_callback: false,
         keylog: false,
         ciphers: None,
-        // No session tickets from the provider yet.
+        // No session resumption from the provider yet.
         ticketer: None,
+        session_store: None,
     };
     let mut server = Server::new(context(&config.identity, roots)?, options);
     for (pattern, identity) in &config.sni {

@@ -162,16 +162,21 @@ fn server_config(
         .with_cert_resolver(Arc::new(FixedCert(certified_key)));
     config.alpn_protocols = protocol_list(&options.alpn_protocols);
     // One instance per connection: a session store inside it would never
-    // be reused. What outlives the connection is the ticketer's, when the
-    // caller gave one (with host crypto, the host's keys).
+    // be reused. What outlives the connection is the caller's ticketer and
+    // session store, when it gave them (with host crypto, the host's).
+    // Not for a server that requests client certificates: a resumed
+    // connection would skip the verification `authorized` reports.
     config.session_storage = Arc::new(NoServerSessionStorage {});
-    match &options.ticketer {
-        Some(ticketer) if !options.request_cert => {
+    config.send_tls13_tickets = 0;
+    if !options.request_cert {
+        if let Some(ticketer) = &options.ticketer {
             config.ticketer = ticketer.clone();
             // As OpenSSL (and so Node) sends after a full handshake.
             config.send_tls13_tickets = 2;
         }
-        _ => config.send_tls13_tickets = 0,
+        if let Some(store) = &options.session_store {
+            config.session_storage = store.clone();
+        }
     }
     if let Some(keylog) = keylog {
         config.key_log = keylog;

@@ -1,9 +1,10 @@
 //! Session tickets sealed and opened by the host, with ticket keys that
-//! never enter the guest: what lets a client that connected through one
-//! sandbox resume through another (or through another process holding the
+//! never enter the guest, and TLS 1.2 sessions kept by ID in the host's
+//! store: what lets a client that connected through one sandbox resume
+//! through another (or, with tickets, through another process holding the
 //! same keys).
 
-use rustls::server::ProducesTickets;
+use rustls::server::{ProducesTickets, StoresServerSessions};
 
 use crate::bindings::tlsbox::tls::crypto;
 
@@ -26,5 +27,28 @@ impl ProducesTickets for HostTicketer {
 
     fn decrypt(&self, ticket: &[u8]) -> Option<Vec<u8>> {
         crypto::open_ticket(ticket)
+    }
+}
+
+/// rustls' session store, answered by the host's `session-put`,
+/// `session-get` and `session-take`.
+#[derive(Debug)]
+pub(crate) struct HostSessionStore;
+
+impl StoresServerSessions for HostSessionStore {
+    fn put(&self, id: Vec<u8>, value: Vec<u8>) -> bool {
+        crypto::session_put(&id, &value)
+    }
+
+    fn get(&self, id: &[u8]) -> Option<Vec<u8>> {
+        crypto::session_get(id)
+    }
+
+    fn take(&self, id: &[u8]) -> Option<Vec<u8>> {
+        crypto::session_take(id)
+    }
+
+    fn can_cache(&self) -> bool {
+        true
     }
 }

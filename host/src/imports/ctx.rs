@@ -8,6 +8,7 @@ use wasmtime::component::ResourceTable;
 use super::call_output::CallOutput;
 use crate::crypto::keys::SandboxKeys;
 use crate::crypto::seal_plan::SealPlan;
+use crate::sessions::SessionStore;
 use crate::tickets::Ticketer;
 
 /// One sandbox's state for `tlsbox:tls/crypto` and `tlsbox:tls/output`:
@@ -27,6 +28,8 @@ pub(crate) struct HostCryptoCtx {
     /// The server's ticket keys, when this sandbox serves a server that
     /// issues session tickets.
     pub(crate) ticketer: Option<Arc<Ticketer>>,
+    /// The server's TLS 1.2 sessions by ID, likewise.
+    pub(crate) sessions: Option<Arc<SessionStore>>,
 }
 
 /// A [`HostCryptoCtx`] and the store's resource table, borrowed together

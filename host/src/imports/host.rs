@@ -92,6 +92,18 @@ impl crypto::Host for HostCryptoCtxView<'_> {
     fn ticket_lifetime(&mut self) -> wasmtime::Result<u32> {
         Ok(self.ctx.ticketer.as_ref().map_or(0, |t| t.lifetime_secs()))
     }
+
+    fn session_put(&mut self, id: Vec<u8>, value: Vec<u8>) -> wasmtime::Result<bool> {
+        Ok(self.ctx.sessions.as_ref().is_some_and(|s| s.put(id, value)))
+    }
+
+    fn session_get(&mut self, id: Vec<u8>) -> wasmtime::Result<Option<Vec<u8>>> {
+        Ok(self.ctx.sessions.as_ref().and_then(|s| s.get(&id)))
+    }
+
+    fn session_take(&mut self, id: Vec<u8>) -> wasmtime::Result<Option<Vec<u8>>> {
+        Ok(self.ctx.sessions.as_ref().and_then(|s| s.take(&id)))
+    }
 }
 
 impl crypto::HostAeadKey for HostCryptoCtxView<'_> {

@@ -21,6 +21,7 @@ use crate::error::{Error, Result, TlsError};
 use crate::limits::{Limit, SandboxLimits};
 use crate::options::Crypto;
 use crate::runtime::{EPOCH_TICK, Runtime};
+use crate::sessions::SessionStore;
 use crate::tickets::Ticketer;
 use crate::wit::{
     GuestClientOptions, GuestCredentials, GuestPeerCertificate, GuestServerOptions, PairStatus,
@@ -285,10 +286,17 @@ impl Sandbox {
             .ok_or_else(|| Error::Sandbox("the sandbox holds no secure pair".into()))
     }
 
-    /// Lends this sandbox's guest the server's ticket keys (through
-    /// `crypto.seal-ticket` and `crypto.open-ticket`; with host crypto only).
-    pub(crate) fn lend_ticketer(&mut self, ticketer: Option<Arc<Ticketer>>) {
-        self.store.data_mut().host_crypto_ctx().ticketer = ticketer;
+    /// Lends this sandbox's guest the server's ticket keys and session
+    /// store (through `crypto.seal-ticket`, `crypto.session-put`, ...;
+    /// with host crypto only).
+    pub(crate) fn lend_resumption(
+        &mut self,
+        ticketer: Option<Arc<Ticketer>>,
+        sessions: Option<Arc<SessionStore>>,
+    ) {
+        let ctx = self.store.data_mut().host_crypto_ctx();
+        ctx.ticketer = ticketer;
+        ctx.sessions = sessions;
     }
 
     /// Answers a server pair's `awaiting-context`: `credentials` are parsed

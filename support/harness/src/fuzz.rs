@@ -12,12 +12,13 @@
 //! delivers the input in pieces and pushes back on every other write.
 
 use std::io::{self, ErrorKind, Read, Write};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use tlsbox_engine::context::{Credentials, SecureContext};
 use tlsbox_engine::io::{Driver, pair_error};
 use tlsbox_engine::pair::{ClientOptions, SecurePair};
 use tlsbox_engine::server::{Server, ServerOptions};
+use tlsbox_engine::tickets::{KeyedTicketer, TicketKeys};
 
 use crate::pair::Pair;
 
@@ -47,8 +48,9 @@ fn server() -> &'static Server {
             keylog: false,
             sni_callback: false,
             ciphers: None,
-            // A server that asks for client certificates issues no tickets.
+            // A server that asks for client certificates does not resume.
             ticketer: None,
+            session_store: None,
         };
         Server::new(context, options)
     })
@@ -86,10 +88,34 @@ pub fn server_pair() -> SecurePair {
     server().accept()
 }
 
-/// `data` as a peer's bytes to a server pair.
+/// `data` as a peer's bytes to a server pair: a server asking for client
+/// certificates, then (through the driver) one issuing session tickets,
+/// whose ticketer opens whatever a ClientHello offers as one.
 pub fn fuzz_server(data: &[u8]) {
     drive(server_pair(), data);
-    drive_with_driver(server_pair(), data);
+    drive_with_driver(ticketing_server().accept(), data);
+}
+
+/// A server that asks for no client certificate and issues session tickets
+/// under fixed keys (the engine's ticket format, as the self-contained
+/// guest seals them).
+fn ticketing_server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let credentials = Credentials {
+            key: Some(KEY.into()),
+            cert: Some(CERT.into()),
+            ..Credentials::default()
+        };
+        let context = SecureContext::new(&credentials).expect("fixture credentials");
+        let keys = vec![TicketKeys::new([0x5a; 48])];
+        let options = ServerOptions {
+            alpn_protocols: vec!["h2".into(), "http/1.1".into()],
+            ticketer: Some(Arc::new(KeyedTicketer::new(keys, 3600).expect("keys"))),
+            ..ServerOptions::default()
+        };
+        Server::new(context, options)
+    })
 }
 
 /// `data` as a peer's bytes to a client pair that sent its ClientHello.
@@ -259,6 +285,42 @@ fn report(pair: &SecurePair) {
     let _ = pair.alpn_protocol();
     let _ = pair.cipher();
     let _ = pair.protocol();
+}
+
+/// A real ClientHello that offers a session ticket from
+/// [`ticketing_server`] (with its PSK binder): what a returning client
+/// sends, to start the fuzzer on the ticket and binder paths. Chunk
+/// selector first.
+pub fn resuming_hello() -> Vec<u8> {
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = tlsbox_engine::pem::certificates(CA).expect("fixture CA");
+    roots.add_parsable_certificates(ca);
+    let config = Arc::new(
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("rustls' defaults")
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    );
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("a name");
+    let client = rustls::ClientConnection::new(config.clone(), name.clone()).expect("client");
+    let mut pair = Pair::new(client, ticketing_server().accept());
+    pair.drive();
+    assert!(!pair.server.status().handshaking, "a full handshake first");
+    // The returning client: its hello is the first step's flight, and the
+    // handshake it starts resumes.
+    let again = rustls::ClientConnection::new(config, name).expect("client");
+    let mut pair = Pair::new(again, ticketing_server().accept());
+    pair.step();
+    let hello = pair.sent_by_client().to_vec();
+    pair.drive();
+    assert!(
+        pair.server.session_reused(),
+        "the hello offers a ticket that resumes"
+    );
+    [&[0x80][..], &hello].concat()
 }
 
 /// Real first flights to start the fuzzer from: a client's ClientHello, and
