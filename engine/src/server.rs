@@ -29,13 +29,12 @@ pub struct ServerOptions {
     pub ciphers: Option<String>,
     /// Seals and opens session tickets, so that returning clients resume
     /// (TLS 1.3 tickets, and TLS 1.2's RFC 5077 tickets). `None`: no
-    /// tickets, every handshake a full one. A server that requests client
-    /// certificates issues none yet: a resumed connection would skip the
-    /// verification that `authorized` reports.
+    /// tickets, every handshake a full one. A resumed connection's client
+    /// certificate chain (kept in the session) is verified again, so that
+    /// `authorized` always comes from a verification.
     pub ticketer: Option<Arc<dyn ProducesTickets>>,
     /// Keeps TLS 1.2 sessions by session ID, for clients that ask for no
-    /// ticket. `None`: such clients do not resume. Like the ticketer, used
-    /// only by servers that request no client certificate.
+    /// ticket. `None`: such clients do not resume.
     pub session_store: Option<Arc<dyn StoresServerSessions>>,
 }
 

@@ -83,7 +83,12 @@ impl SecurePair {
     ) -> Result<(), Error> {
         let config = match server_config(server, context, self.verdict.clone(), self.keylog.clone())
         {
-            Ok(config) => config,
+            Ok((config, verifier)) => {
+                if server.options.request_cert {
+                    self.resumed_client_check = Some(verifier);
+                }
+                config
+            }
             Err(error) => {
                 self.state = State::Dead;
                 return Err(self.fail(error));
@@ -139,7 +144,7 @@ fn server_config(
     context: Arc<SecureContext>,
     verdict: SharedVerdict,
     keylog: Option<Arc<KeyLogLines>>,
-) -> Result<Arc<ServerConfig>, Error> {
+) -> Result<(Arc<ServerConfig>, Arc<NodeClientVerifier>), Error> {
     let Some(certified_key) = context.certified_key.clone() else {
         return Err(Error::new(
             ErrorCode::ErrTlsInvalidCredentials,
@@ -147,39 +152,37 @@ fn server_config(
         ));
     };
     let options = &server.options;
-    let verifier = NodeClientVerifier {
+    let verifier = Arc::new(NodeClientVerifier {
         root_hints: NodeClientVerifier::root_hints(&context.trust),
         trust: context.trust.clone(),
         request_cert: options.request_cert,
         reject_unauthorized: options.reject_unauthorized,
         verdict,
-    };
+    });
     let provider = crate::provider_with_ciphers(options.ciphers.as_deref())?;
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| from_rustls(&e))?
-        .with_client_cert_verifier(Arc::new(verifier))
+        .with_client_cert_verifier(verifier.clone())
         .with_cert_resolver(Arc::new(FixedCert(certified_key)));
     config.alpn_protocols = protocol_list(&options.alpn_protocols);
     // One instance per connection: a session store inside it would never
     // be reused. What outlives the connection is the caller's ticketer and
-    // session store, when it gave them (with host crypto, the host's).
-    // Not for a server that requests client certificates: a resumed
-    // connection would skip the verification `authorized` reports.
+    // session store, when it gave them (with host crypto, the host's). A
+    // resumed connection's client certificate is verified again
+    // (`SecurePair::verify_resumed_client`).
     config.session_storage = Arc::new(NoServerSessionStorage {});
     config.send_tls13_tickets = 0;
-    if !options.request_cert {
-        if let Some(ticketer) = &options.ticketer {
-            config.ticketer = ticketer.clone();
-            // As OpenSSL (and so Node) sends after a full handshake.
-            config.send_tls13_tickets = 2;
-        }
-        if let Some(store) = &options.session_store {
-            config.session_storage = store.clone();
-        }
+    if let Some(ticketer) = &options.ticketer {
+        config.ticketer = ticketer.clone();
+        // As OpenSSL (and so Node) sends after a full handshake.
+        config.send_tls13_tickets = 2;
+    }
+    if let Some(store) = &options.session_store {
+        config.session_storage = store.clone();
     }
     if let Some(keylog) = keylog {
         config.key_log = keylog;
     }
-    Ok(Arc::new(config))
+    Ok((Arc::new(config), verifier))
 }

@@ -5,6 +5,8 @@
 use std::io;
 
 use super::{PLAINTEXT_LIMIT, SecurePair, State};
+use rustls::server::danger::ClientCertVerifier;
+
 use crate::error::{Error, ErrorCode};
 use crate::tls_error::from_rustls;
 
@@ -60,7 +62,50 @@ impl SecurePair {
                 }
             }
         }
-        Ok(())
+        self.verify_resumed_client()
+    }
+
+    /// Once a server's handshake ends: when it resumed a session that
+    /// carried a client certificate, verifies that chain now, against this
+    /// context's trust, as the full handshake did. `authorized` and
+    /// `authorizationError` then say what they said then (Node's resumed
+    /// sessions keep their verification result), and a chain that no
+    /// longer verifies (revoked since, expired) is refused where the
+    /// server rejects the unauthorized, as a full handshake would be.
+    fn verify_resumed_client(&mut self) -> Result<(), Error> {
+        let State::Connected(connection) = &self.state else {
+            return Ok(());
+        };
+        if connection.is_handshaking() {
+            return Ok(());
+        }
+        let Some(verifier) = self.resumed_client_check.take() else {
+            return Ok(());
+        };
+        if connection.handshake_kind() != Some(rustls::HandshakeKind::Resumed) {
+            return Ok(());
+        }
+        let Some((leaf, intermediates)) = connection
+            .peer_certificates()
+            .and_then(|chain| chain.split_first())
+        else {
+            // No certificate then, none now: as a full handshake without one.
+            return Ok(());
+        };
+        let now = rustls_pki_types::UnixTime::now();
+        match verifier.verify_client_cert(leaf, intermediates, now) {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let error = self
+                    .verdict_failure()
+                    .unwrap_or_else(|| from_rustls(&error));
+                if let State::Connected(connection) = &mut self.state {
+                    connection.send_close_notify();
+                }
+                self.flush();
+                Err(self.fail(error))
+            }
+        }
     }
 
     fn verdict_failure(&self) -> Option<Error> {

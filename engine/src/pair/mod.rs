@@ -29,7 +29,7 @@ use rustls::Connection;
 use rustls::server::{Accepted, Acceptor};
 
 use crate::error::Error;
-use crate::node_verifiers::SharedVerdict;
+use crate::node_verifiers::{NodeClientVerifier, SharedVerdict};
 use crate::server::ServerShared;
 
 use keylog::KeyLogLines;
@@ -80,6 +80,9 @@ pub struct SecurePair {
     keylog: Option<Arc<KeyLogLines>>,
     /// For a server: whether it asked for a client certificate.
     request_cert: bool,
+    /// For a server that asked for one: its verifier, until the handshake
+    /// ends, to verify a resumed session's client chain again.
+    resumed_client_check: Option<Arc<NodeClientVerifier>>,
     is_server: bool,
     client_servername: Option<String>,
 }
@@ -97,6 +100,7 @@ impl SecurePair {
             verdict,
             keylog: None,
             request_cert: false,
+            resumed_client_check: None,
             is_server: false,
             client_servername: None,
         }

@@ -48,7 +48,7 @@ fn server() -> &'static Server {
             keylog: false,
             sni_callback: false,
             ciphers: None,
-            // A server that asks for client certificates does not resume.
+            // This one does full handshakes; `ticketing_server` resumes.
             ticketer: None,
             session_store: None,
         };
