@@ -66,6 +66,17 @@ fn connect(port: u16, extra: &[&str]) -> String {
     outcome
 }
 
+/// [`connect`] off the async runtime's threads.
+async fn connect_async(port: u16, args: &[&str]) -> String {
+    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        connect(port, &args)
+    })
+    .await
+    .unwrap()
+}
+
 /// A library server that reports, for each connection, whether it resumed.
 async fn reporting_server(
     options: ServerOptions,
@@ -163,21 +174,11 @@ async fn tickets_under_retired_keys_and_servers_without_tickets_give_full_handsh
 
     // New keys: the session still resumes (the keys before are kept) ...
     server.set_ticket_keys(&[2; 48]).unwrap();
-    let resumed = tokio::task::spawn_blocking({
-        let session = session.clone();
-        move || connect(port, &["-sess_in", &session])
-    })
-    .await
-    .unwrap();
+    let resumed = connect_async(port, &["-sess_in", &session]).await;
     assert!(resumed.starts_with("Reused, "), "{resumed}");
     // ... until they change again: then it is a full handshake, no error.
     server.set_ticket_keys(&[3; 48]).unwrap();
-    let retired = tokio::task::spawn_blocking({
-        let session = session.clone();
-        move || connect(port, &["-sess_in", &session])
-    })
-    .await
-    .unwrap();
+    let retired = connect_async(port, &["-sess_in", &session]).await;
     assert!(retired.starts_with("New, "), "{retired}");
 
     // A server with no tickets: nothing to resume, and no keys to set.
@@ -189,12 +190,7 @@ async fn tickets_under_retired_keys_and_servers_without_tickets_give_full_handsh
     // closed sandbox would remember it): s_client has no session to save.
     for version in ["-tls1_3", "-tls1_2"] {
         let session = scratch.file(&format!("none{version}.pem"));
-        let first = tokio::task::spawn_blocking({
-            let session = session.clone();
-            move || connect(port, &[version, "-sess_out", &session])
-        })
-        .await
-        .unwrap();
+        let first = connect_async(port, &[version, "-sess_out", &session]).await;
         assert!(first.starts_with("New, "), "{first}");
         assert!(
             !Path::new(&session).exists(),
