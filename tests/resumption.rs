@@ -434,3 +434,67 @@ async fn a_resumed_client_certificate_is_verified_again_and_reported_as_before()
 fn leak(text: &str) -> &'static str {
     Box::leak(text.to_string().into_boxed_str())
 }
+
+/// A port free on loopback just now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Two processes on one port (`--reuse-port`) with one keys file: the
+/// kernel spreads connections across them, and every connection after the
+/// first resumes, whichever process it reaches.
+#[test]
+fn processes_sharing_a_port_and_keys_resume_every_client() {
+    let scratch = Scratch::new("reuse-port");
+    let keys = scratch.0.join("ticket-keys");
+    write_keys(&keys, 9);
+    let keys = keys.display().to_string();
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let (cert, key) = (fixture("agent1-cert.pem"), fixture("agent1-key.pem"));
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let spawn = || {
+        let mut server = Peer::spawn(
+            TLSBOX,
+            &[
+                "server",
+                "--accept",
+                &accept,
+                "--json",
+                "--cert",
+                &cert,
+                "--key",
+                &key,
+                "--ticket-keys",
+                &keys,
+                "--reuse-port",
+            ],
+        );
+        server.wait_for_text("\"listening\"");
+        server
+    };
+    let mut servers = [spawn(), spawn()];
+    let session = scratch.file("session.pem");
+    let first = connect(port, &["-sess_out", &session]);
+    assert!(first.starts_with("New, "), "{first}");
+    // Twenty connections: the chance that one process gets none is 2^-19.
+    for n in 0..20 {
+        let again = connect(port, &["-sess_in", &session]);
+        assert!(again.starts_with("Reused, "), "connection {n}: {again}");
+    }
+    for (n, server) in servers.iter_mut().enumerate() {
+        server.wait_for("a resumed connection", |line| {
+            line.contains("\"sessionReused\":true")
+        });
+        let served = server
+            .seen
+            .iter()
+            .filter(|l| l.contains("secureConnection"))
+            .count();
+        assert!(served >= 1, "process {n} served none");
+    }
+}

@@ -176,6 +176,10 @@ pub struct ServerOptions {
     /// [`Self::ticket_keys`]). `None`: random keys, made per server and
     /// rotated every 6 hours.
     pub ticket_keys: Option<[u8; TICKET_KEYS_LEN]>,
+    /// Listen with `SO_REUSEPORT` (Node's `listen({ reusePort: true })`):
+    /// servers in several processes then share one port, the kernel
+    /// spreading connections across them. Off by default.
+    pub reuse_port: bool,
 }
 
 impl ServerOptions {
@@ -197,6 +201,7 @@ impl ServerOptions {
             crypto: Crypto::default(),
             tickets: true,
             ticket_keys: None,
+            reuse_port: false,
         }
     }
 

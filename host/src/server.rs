@@ -77,6 +77,24 @@ pub struct Server {
     closed: watch::Sender<bool>,
 }
 
+/// A listener on `addr`'s first address with `SO_REUSEPORT` set, so that
+/// several processes (or servers) listening alike share the port and the
+/// kernel spreads connections across them.
+async fn bind_reusing_port(addr: impl ToSocketAddrs) -> Result<TcpListener> {
+    let address = tokio::net::lookup_host(addr).await?.next().ok_or_else(|| {
+        Error::InvalidArgument("the address to listen on resolves to nothing".into())
+    })?;
+    let socket = match address {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.set_reuseport(true)?;
+    socket.bind(address)?;
+    // The backlog tokio's own `TcpListener::bind` asks for.
+    Ok(socket.listen(1024)?)
+}
+
 /// Node's `tls.createServer(options)`. The credentials (and every SNI
 /// context's) are parsed now, in a sandbox, so bad PEM fails here.
 ///
@@ -138,7 +156,10 @@ impl Server {
     /// Starts accepting on `addr` (port 0 picks a free port) and returns
     /// the bound address (Node's `listen` + `address()`).
     pub async fn listen(&self, addr: impl ToSocketAddrs) -> Result<SocketAddr> {
-        let listener = TcpListener::bind(addr).await?;
+        let listener = match self.shared.options.reuse_port {
+            false => TcpListener::bind(addr).await?,
+            true => bind_reusing_port(addr).await?,
+        };
         let address = listener.local_addr()?;
         *self.address.lock().expect("address lock") = Some(address);
         let task = tokio::spawn(accept_loop(

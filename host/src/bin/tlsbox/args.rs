@@ -44,6 +44,11 @@ pub struct ServerArgs {
     pub crypto: tlsbox::Crypto,
     #[command(flatten)]
     pub tickets: TicketArgs,
+    /// Listen with SO_REUSEPORT, so that several `tlsbox server` processes
+    /// share the port (with the same --ticket-keys, they resume each
+    /// other's clients).
+    #[arg(long)]
+    pub reuse_port: bool,
 }
 
 /// Session resumption: the ticket keys the server's host holds.

@@ -96,6 +96,7 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
     for context in &flags.context {
         options.contexts.push(parse_context(context)?);
     }
+    options.reuse_port = args.reuse_port;
     if args.tickets.no_tickets {
         options = options.no_tickets();
     }
