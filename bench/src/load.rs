@@ -49,18 +49,22 @@ pub async fn handshake_rate(
     .await
 }
 
-/// How long a connection of [`resumed_handshake_rate`] waits for its new
-/// session ticket before it gives up on it.
+/// How long a connection of [`handshake_rate_awaiting_ticket`] waits for
+/// its new session ticket before it gives up on it.
 const TICKET_WAIT: Duration = Duration::from_secs(5);
 
-/// Resumed handshakes: as [`handshake_rate`], with `config` a
-/// [`native::resuming_client_config`] whose session store already holds
-/// tickets from this server (see [`fill_session_store`]). After the
-/// handshake and close_notify, each connection waits for the server's
-/// first new ticket, so that the store holds one for the next connection
-/// (rustls uses a TLS 1.3 ticket once). Counts the connections that
-/// really resumed.
-pub async fn resumed_handshake_rate(
+/// Handshakes as a client that resumes makes them: as [`handshake_rate`],
+/// but after the handshake and close_notify each connection waits for the
+/// server's first new session ticket (or its close, from a server that
+/// issues none), so that the session store holds one for the next
+/// connection: rustls uses a TLS 1.3 ticket once. Counts the connections
+/// that resumed.
+///
+/// With a [`native::resuming_client_config`] whose store already holds
+/// tickets from this server (see [`fill_session_store`]): resumed
+/// handshakes. With a [`native::client_config`]: full handshakes in the
+/// same steps, what a resumed one is compared with.
+pub async fn handshake_rate_awaiting_ticket(
     port: u16,
     config: &Arc<ClientConfig>,
     duration: Duration,
@@ -77,7 +81,7 @@ pub async fn resumed_handshake_rate(
     .await
 }
 
-/// The warm-up of [`resumed_handshake_rate`]: `concurrency` full
+/// The warm-up of resumed [`handshake_rate_awaiting_ticket`]: `concurrency` full
 /// handshakes at once with `config`'s empty session store, each waiting
 /// for its tickets, so that every client of the measure finds one.
 /// Returns the tickets received (0: the server issues none).

@@ -14,11 +14,12 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
     );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
     // Side by side: each measure's systems together, in the order measured.
-    const ORDER: [&str; 15] = [
+    const ORDER: [&str; 16] = [
         "handshakes_per_s",
         "server_cpu_us_per_handshake",
         "resumed_handshakes_per_s",
         "server_cpu_us_per_resumed_handshake",
+        "server_cpu_us_per_full_handshake_awaiting_ticket",
         "resumed_share",
         "client_handshakes_per_s",
         "bulk_mb_per_s",

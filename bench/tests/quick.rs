@@ -69,6 +69,40 @@ fn quick_bench_prints_json_of_the_documented_shape() {
         );
     }
     assert!(!find("rustls-native", "client_handshakes_per_s").is_empty());
+    // Resumed handshakes, each key: the connections measured really
+    // resumed, and beside them full handshakes made in the same steps.
+    for (system, variant) in [("tlsbox", Some("host-crypto")), ("rustls-native", None)] {
+        let of_variant = |measure: &str| {
+            find(system, measure)
+                .into_iter()
+                .filter(|e| e["variant"].as_str() == variant)
+                .collect::<Vec<_>>()
+        };
+        for key in ["ecdsa-p256", "rsa-2048"] {
+            let of_key = |measure: &str| {
+                of_variant(measure)
+                    .into_iter()
+                    .filter(|e| e["key"] == key)
+                    .collect::<Vec<_>>()
+            };
+            let share = of_key("resumed_share");
+            assert!(
+                share.len() == 1 && share[0]["median"].as_f64().is_some_and(|p| p > 0.0),
+                "{system} {key} resumed share in {stdout}"
+            );
+            for measure in [
+                "resumed_handshakes_per_s",
+                "server_cpu_us_per_resumed_handshake",
+                "server_cpu_us_per_full_handshake_awaiting_ticket",
+            ] {
+                let entries = of_key(measure);
+                assert!(
+                    entries.len() == 1 && entries[0]["ratio_to_rustls_native"].is_number(),
+                    "{system} {key} {measure} in {stdout}"
+                );
+            }
+        }
+    }
     assert!(!find("tlsbox", "rss_mib_per_1000_conns").is_empty());
     assert!(!find("tlsbox", "pss_mib_per_1000_conns").is_empty());
     assert!(!find("tlsbox", "cold_start_ms").is_empty());
@@ -124,4 +158,67 @@ fn only_runs_the_parts_asked_for() {
             .all(|m| ["connection_setup_us", "new_instance_us"].contains(m)),
         "only the set-up part: {measures:?}"
     );
+}
+
+#[test]
+fn only_resumption_measures_resumed_handshakes() {
+    let output = std::process::Command::new(BENCH)
+        .args(["--quick", "--json", "--no-save", "--rounds", "1"])
+        .args(["--systems", "tlsbox", "--only", "resumption"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(&stdout).expect("stdout is one JSON object");
+    let results = report["results"].as_array().expect("results");
+    let measures: Vec<&str> = results
+        .iter()
+        .filter_map(|e| e["measure"].as_str())
+        .collect();
+    assert!(
+        measures.iter().all(|m| [
+            "resumed_handshakes_per_s",
+            "server_cpu_us_per_resumed_handshake",
+            "server_cpu_us_per_full_handshake_awaiting_ticket",
+            "resumed_share"
+        ]
+        .contains(m)),
+        "only the resumption part: {measures:?}"
+    );
+    for system in ["tlsbox", "rustls-native"] {
+        assert!(
+            results
+                .iter()
+                .any(|e| e["system"] == system && e["measure"] == "resumed_handshakes_per_s"),
+            "{system} resumed handshakes in {stdout}"
+        );
+    }
+    // The self-contained build: it has a share, and either resumed
+    // figures or, when none of its handshakes resumed, the reason.
+    let guest_share = results
+        .iter()
+        .find(|e| e["variant"] == "guest-crypto" && e["measure"] == "resumed_share");
+    if let Some(share) = guest_share {
+        let resumed = results
+            .iter()
+            .any(|e| e["variant"] == "guest-crypto" && e["measure"] == "resumed_handshakes_per_s");
+        let skipped = report["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .any(|s| {
+                s["measure"] == "resumed_handshakes_per_s"
+                    && s["reason"]
+                        .as_str()
+                        .is_some_and(|r| r.contains("guest-crypto"))
+            });
+        assert!(
+            share["median"].as_f64() > Some(0.0) && resumed || skipped,
+            "guest-crypto resumption in {stdout}"
+        );
+    }
 }

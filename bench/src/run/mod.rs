@@ -142,8 +142,9 @@ impl Run {
     /// Whether anything is measured against `key`'s servers.
     fn wants_servers(&self, key: Key) -> bool {
         self.wants(Part::Handshakes)
+            || self.wants(Part::Resumption)
             || (key.name == KEYS[0].name
-                && [Part::Resumption, Part::Bulk, Part::Upload, Part::Memory]
+                && [Part::Bulk, Part::Upload, Part::Memory]
                     .into_iter()
                     .any(|part| self.wants(part)))
     }
@@ -212,9 +213,8 @@ impl Run {
         });
     }
 
-    /// Handshakes (each key), resumed handshakes, bulk and memory (ECDSA
-    /// key only: the key does not change them; a resumed handshake makes
-    /// no signature) against every system's server. Every server
+    /// Full and resumed handshakes (each key), bulk and memory (ECDSA key
+    /// only: the key does not change them) against every system's server. Every server
     /// is started first and the rounds go round the systems in turn, so a
     /// machine that speeds up or slows down during the run (a shared
     /// 2-core machine does) weighs on each system alike instead of on
@@ -256,11 +256,11 @@ impl Run {
         if self.wants(Part::Handshakes) {
             self.handshakes(key, &running, &config).await;
         }
-        if key.name != KEYS[0].name {
-            return;
-        }
         if self.wants(Part::Resumption) {
             self.resumption(key, &running).await;
+        }
+        if key.name != KEYS[0].name {
+            return;
         }
         if self.wants(Part::Bulk) {
             self.bulk(key, &running, Direction::Download).await;

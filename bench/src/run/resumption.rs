@@ -1,28 +1,45 @@
 //! The `resumption` part: resumed TLS 1.3 handshakes per second against
-//! each running server, the server's CPU time per resumed handshake, and
-//! the share of the measured connections that really resumed.
+//! each running server, the server's CPU time per resumed handshake, the
+//! share of the measured connections that really resumed, and, as what
+//! resumption saves is measured against, the server's CPU time per full
+//! handshake made in the same steps.
 
+use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Measure, Run, UnderTest};
+use crate::load::{self, Handshakes};
 use crate::settings::{Key, SUITES};
-use crate::{load, native, progress};
+use crate::{native, progress};
 
 /// The measures of this part.
 const RATE: &str = "resumed_handshakes_per_s";
 const CPU: &str = "server_cpu_us_per_resumed_handshake";
 const SHARE: &str = "resumed_share";
+const FULL_CPU: &str = "server_cpu_us_per_full_handshake_awaiting_ticket";
 
-/// One server's rounds: handshakes/s, server CPU per handshake, the
-/// share (%) of each round's handshakes that resumed, and the handshakes
-/// that resumed out of all.
+/// One server's rounds: resumed handshakes/s, server CPU per resumed
+/// handshake and per full one made in the same steps, the share (%) of
+/// each round's handshakes that resumed, and the handshakes that resumed
+/// out of all.
 #[derive(Default)]
 struct Rounds {
     rates: Vec<f64>,
     cpu: Vec<f64>,
+    full_cpu: Vec<f64>,
     shares: Vec<f64>,
     resumed: u64,
     count: u64,
+}
+
+/// One server under the resumption measure.
+struct Resuming {
+    /// Its own client config: every server is `localhost` to the store.
+    config: Arc<rustls::ClientConfig>,
+    /// Tickets the warm-up's full handshakes brought.
+    tickets: u32,
+    rounds: Rounds,
 }
 
 impl Run {
@@ -30,12 +47,16 @@ impl Run {
     /// by round, as [`Run::handshakes`] measures full ones. Each server
     /// gets its own client config, whose session store all its
     /// connections share; a warm-up of full handshakes fills it, and
-    /// every measured connection says whether it resumed. A server none
-    /// of whose connections resumed has no resumed measure, only its
-    /// share (0) and the reason.
+    /// every measured connection says whether it resumed. Each round also
+    /// measures full handshakes made in the same steps (waiting for the
+    /// ticket, which [`Run::handshakes`]'s client does not), with a client
+    /// that does not resume: their server CPU is what a resumed
+    /// handshake's is compared with. A server none of whose connections
+    /// resumed has no resumed measure, only its share (0) and the reason.
     pub(super) async fn resumption(&mut self, key: Key, running: &[UnderTest]) {
         let duration = Duration::from_secs_f64(self.settings.handshake_seconds_per_round);
         let concurrency = self.settings.concurrency;
+        let full = native::client_config(SUITES[0].0);
         let mut servers = Vec::new();
         for under_test in running {
             let config = native::resuming_client_config(SUITES[0].0);
@@ -46,7 +67,11 @@ impl Run {
                          {tickets} session tickets received",
                         under_test.name()
                     ));
-                    servers.push(Some((config, tickets, Rounds::default())));
+                    servers.push(Some(Resuming {
+                        config,
+                        tickets,
+                        rounds: Rounds::default(),
+                    }));
                 }
                 Err(e) => {
                     let reason = format!("{}: warm-up failed: {e}", under_test.name());
@@ -57,47 +82,51 @@ impl Run {
         }
         for round in 1..=self.settings.rounds {
             for (under_test, server) in running.iter().zip(&mut servers) {
-                let Some((config, _, rounds)) = server else {
+                let Some(Resuming { config, rounds, .. }) = server else {
                     continue;
                 };
-                let port = under_test.server.port;
-                let run = load::resumed_handshake_rate(port, config, duration, concurrency);
-                match load::with_cpu_seconds(under_test.server.pid(), run).await {
-                    Ok((handshakes, cpu_seconds)) => {
-                        let per_handshake = cpu_seconds
-                            .filter(|_| handshakes.count > 0)
-                            .map(|seconds| seconds * 1e6 / handshakes.count as f64);
-                        let rate = handshakes.per_second();
-                        progress(&format!(
-                            "    resumed handshakes/s round {round}/{}, {}: {rate:.0}, \
-                             {} of {} resumed{}",
-                            self.settings.rounds,
-                            under_test.name(),
-                            handshakes.resumed,
-                            handshakes.count,
-                            per_handshake
-                                .map(|us| format!(", {us:.0} µs of server CPU each"))
-                                .unwrap_or_default()
-                        ));
-                        rounds.rates.push(rate);
-                        rounds.cpu.extend(per_handshake);
-                        if handshakes.count > 0 {
-                            let share = handshakes.resumed as f64 / handshakes.count as f64;
-                            rounds.shares.push(100.0 * share);
-                        }
-                        rounds.resumed += handshakes.resumed;
-                        rounds.count += handshakes.count;
-                    }
+                let measured = async {
+                    let full = measure(under_test, &full, duration, concurrency).await?;
+                    let resumed = measure(under_test, config, duration, concurrency).await?;
+                    Ok::<_, io::Error>((full, resumed))
+                };
+                let ((_, full_cpu), (handshakes, cpu)) = match measured.await {
+                    Ok(measured) => measured,
                     Err(e) => {
                         let reason = format!("{}: failed: {e}", under_test.name());
                         self.skip(under_test.system, RATE, reason);
                         *server = None;
+                        continue;
                     }
+                };
+                let rate = handshakes.per_second();
+                let us = |cpu: Option<f64>| cpu.map(|us| format!("{us:.0}")).unwrap_or("?".into());
+                progress(&format!(
+                    "    resumed handshakes/s round {round}/{}, {}: {rate:.0}, {} of {} resumed, \
+                     {} µs of server CPU each (a full one in the same steps: {} µs)",
+                    self.settings.rounds,
+                    under_test.name(),
+                    handshakes.resumed,
+                    handshakes.count,
+                    us(cpu),
+                    us(full_cpu),
+                ));
+                rounds.rates.push(rate);
+                rounds.cpu.extend(cpu);
+                rounds.full_cpu.extend(full_cpu);
+                if handshakes.count > 0 {
+                    let share = handshakes.resumed as f64 / handshakes.count as f64;
+                    rounds.shares.push(100.0 * share);
                 }
+                rounds.resumed += handshakes.resumed;
+                rounds.count += handshakes.count;
             }
         }
         for (under_test, server) in running.iter().zip(servers) {
-            let Some((_, tickets, rounds)) = server else {
+            let Some(Resuming {
+                tickets, rounds, ..
+            }) = server
+            else {
                 continue;
             };
             let measure = |name, unit, higher_is_better| Measure {
@@ -106,6 +135,10 @@ impl Run {
                 variant: under_test.variant,
                 ..Measure::new(name, unit, higher_is_better)
             };
+            if rounds.full_cpu.len() == self.settings.rounds {
+                let full_cpu = measure(FULL_CPU, "µs", false);
+                self.record(under_test.system, full_cpu, rounds.full_cpu);
+            }
             if !rounds.shares.is_empty() {
                 let share = measure(SHARE, "%", true);
                 self.record(under_test.system, share, rounds.shares);
@@ -135,4 +168,21 @@ impl Run {
             }
         }
     }
+}
+
+/// One run of [`load::handshake_rate_awaiting_ticket`] against
+/// `under_test` with `config`, and the server's CPU µs per handshake.
+async fn measure(
+    under_test: &UnderTest,
+    config: &Arc<rustls::ClientConfig>,
+    duration: Duration,
+    concurrency: usize,
+) -> io::Result<(Handshakes, Option<f64>)> {
+    let port = under_test.server.port;
+    let run = load::handshake_rate_awaiting_ticket(port, config, duration, concurrency);
+    let (handshakes, cpu_seconds) = load::with_cpu_seconds(under_test.server.pid(), run).await?;
+    let per_handshake = cpu_seconds
+        .filter(|_| handshakes.count > 0)
+        .map(|seconds| seconds * 1e6 / handshakes.count as f64);
+    Ok((handshakes, per_handshake))
 }
