@@ -245,6 +245,36 @@ fn servers_sharing_a_ticket_keys_file_resume_each_others_clients() {
     // A server with other keys cannot open the ticket: a full handshake.
     let third = connect(port_c, &["-sess_in", &session]);
     assert!(third.starts_with("New, TLSv1.3"), "{third}");
+
+    // A Node client keeps its session from one process and resumes it on
+    // the other.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let node = runtime.block_on(node_resuming_client(port_a, port_b));
+    assert_eq!(node["first"]["reused"], false, "{node}");
+    assert_eq!(node["second"]["reused"], true, "{node}");
+}
+
+/// `openssl s_client -reconnect`: after the first connection, five more
+/// with the same session, each through a fresh sandbox.
+#[test]
+fn openssl_reconnects_five_times_on_one_session() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_server, port, _) =
+        runtime.block_on(reporting_server(ServerOptions::new(identity("agent1"))));
+    let mut client = openssl_client(
+        &format!("127.0.0.1:{port}"),
+        &ca1(),
+        &["-tls1_2", "-reconnect"],
+    );
+    client.close_stdin();
+    client.wait_exit();
+    let count = |prefix: &str| client.seen.iter().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(
+        (count("New, TLSv1.2"), count("Reused, TLSv1.2")),
+        (1, 5),
+        "{}",
+        client.seen.join("\n")
+    );
 }
 
 #[test]
@@ -271,14 +301,15 @@ fn a_ticket_keys_file_of_the_wrong_length_is_a_one_line_error() {
     );
 }
 
-/// A Node client that connects, keeps the session from its `'session'`
-/// event, and connects again with it (Node's `session` option); prints
-/// what `isSessionReused()` and `authorized` said each time.
+/// A Node client that connects to the first port, keeps the session from
+/// its `'session'` event, and connects again with it (Node's `session`
+/// option) to the second port; prints what `isSessionReused()` and
+/// `authorized` said each time.
 const NODE_RESUMING_CLIENT: &str = r#"
 const tls = require('tls');
 const fs = require('fs');
-const [port, ca] = process.argv.slice(1);
-function connect(session) {
+const [firstPort, secondPort, ca] = process.argv.slice(1);
+function connect(port, session) {
   return new Promise((resolve, reject) => {
     let saved = null;
     const socket = tls.connect({ port: Number(port), host: '127.0.0.1',
@@ -294,8 +325,8 @@ function connect(session) {
   });
 }
 (async () => {
-  const first = await connect(undefined);
-  const second = await connect(first.saved);
+  const first = await connect(firstPort, undefined);
+  const second = await connect(secondPort, first.saved);
   console.log(JSON.stringify({ first: first.facts, second: second.facts }));
 })().catch((e) => { console.error(e); process.exit(1); });
 "#;
@@ -314,9 +345,10 @@ setTimeout(() => process.exit(0), 20000);
 "#;
 
 /// What [`NODE_RESUMING_CLIENT`] reports against `port`.
-async fn node_resuming_client(port: u16) -> Value {
+async fn node_resuming_client(first_port: u16, second_port: u16) -> Value {
+    let (first, second) = (first_port.to_string(), second_port.to_string());
     let output = tokio::process::Command::new("node")
-        .args(["-e", NODE_RESUMING_CLIENT, &port.to_string(), &ca1()])
+        .args(["-e", NODE_RESUMING_CLIENT, &first, &second, &ca1()])
         .output()
         .await
         .expect("node is needed (./test installs it)");
@@ -333,7 +365,7 @@ async fn node_resuming_client(port: u16) -> Value {
 async fn a_node_client_resumes_with_its_session_and_sees_what_a_node_server_shows() {
     let (_server, port, mut reused) =
         reporting_server(ServerOptions::new(identity("agent1"))).await;
-    let ours = node_resuming_client(port).await;
+    let ours = node_resuming_client(port, port).await;
     assert_eq!(ours["first"]["reused"], false, "{ours}");
     assert_eq!(ours["second"]["reused"], true, "{ours}");
     assert_eq!(reused.recv().await, Some(false));
@@ -357,7 +389,7 @@ async fn a_node_client_resumes_with_its_session_and_sees_what_a_node_server_show
         .trim()
         .parse()
         .unwrap();
-    let theirs = node_resuming_client(node_port).await;
+    let theirs = node_resuming_client(node_port, node_port).await;
     assert_eq!(ours, theirs);
 }
 
