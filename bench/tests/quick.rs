@@ -6,20 +6,28 @@ use serde_json::Value;
 
 const BENCH: &str = env!("CARGO_BIN_EXE_tlsbox-bench");
 
-#[test]
-fn quick_bench_prints_json_of_the_documented_shape() {
+/// `tlsbox-bench --quick --json --no-save --rounds 1` with `args` added:
+/// the report it printed, and its stdout for messages. Fails the test when
+/// the run fails or prints anything but one JSON object.
+fn quick(args: &[&str]) -> (Value, String) {
     let output = std::process::Command::new(BENCH)
         .args(["--quick", "--json", "--no-save", "--rounds", "1"])
-        .args(["--systems", "tlsbox"])
+        .args(args)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Value = serde_json::from_str(&stdout).expect("stdout is one JSON object");
+    let report = serde_json::from_str(&stdout).expect("stdout is one JSON object");
+    (report, stdout)
+}
+
+#[test]
+fn quick_bench_prints_json_of_the_documented_shape() {
+    let (report, stdout) = quick(&["--systems", "tlsbox"]);
     let results = report["results"].as_array().expect("results");
     for entry in results {
         for field in ["system", "measure", "unit"] {
@@ -137,14 +145,7 @@ fn quick_bench_prints_json_of_the_documented_shape() {
 
 #[test]
 fn only_runs_the_parts_asked_for() {
-    let output = std::process::Command::new(BENCH)
-        .args(["--quick", "--json", "--no-save", "--rounds", "1"])
-        .args(["--systems", "tlsbox", "--only", "setup"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
-    let report: Value = serde_json::from_str(&stdout).expect("stdout is one JSON object");
+    let (report, stdout) = quick(&["--systems", "tlsbox", "--only", "setup"]);
     let measures: Vec<&str> = report["results"]
         .as_array()
         .expect("results")
@@ -162,18 +163,7 @@ fn only_runs_the_parts_asked_for() {
 
 #[test]
 fn only_resumption_measures_resumed_handshakes() {
-    let output = std::process::Command::new(BENCH)
-        .args(["--quick", "--json", "--no-save", "--rounds", "1"])
-        .args(["--systems", "tlsbox", "--only", "resumption"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_str(&stdout).expect("stdout is one JSON object");
+    let (report, stdout) = quick(&["--systems", "tlsbox", "--only", "resumption"]);
     let results = report["results"].as_array().expect("results");
     let measures: Vec<&str> = results
         .iter()

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::{Measure, Run, UnderTest};
-use crate::settings::{Key, SUITES};
+use crate::settings::Key;
 use crate::{load, progress};
 
 impl Run {
@@ -57,11 +57,8 @@ impl Run {
             let Some((rates, cpu_rounds)) = rounds else {
                 continue;
             };
-            let measure = |name, unit, higher_is_better| Measure {
-                key: Some(key.name),
-                cipher_suite: Some(SUITES[0].1),
-                variant: under_test.variant,
-                ..Measure::new(name, unit, higher_is_better)
+            let measure = |name, unit, higher_is_better| {
+                Measure::of_handshake(key, under_test, name, unit, higher_is_better)
             };
             self.record(under_test.system, measure(MEASURE, "1/s", true), rates);
             if cpu_rounds.len() == self.settings.rounds {

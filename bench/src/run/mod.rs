@@ -50,6 +50,23 @@ impl Measure {
             variant: None,
         }
     }
+
+    /// A handshake measure of one server: with `key`'s certificate, over
+    /// the handshake parts' cipher suite, for `under_test`'s build.
+    fn of_handshake(
+        key: Key,
+        under_test: &UnderTest,
+        name: &'static str,
+        unit: &'static str,
+        higher_is_better: bool,
+    ) -> Self {
+        Self {
+            key: Some(key.name),
+            cipher_suite: Some(SUITES[0].1),
+            variant: under_test.variant,
+            ..Self::new(name, unit, higher_is_better)
+        }
+    }
 }
 
 /// One run: its settings, the systems that can run here, and what has

@@ -129,11 +129,8 @@ impl Run {
             else {
                 continue;
             };
-            let measure = |name, unit, higher_is_better| Measure {
-                key: Some(key.name),
-                cipher_suite: Some(SUITES[0].1),
-                variant: under_test.variant,
-                ..Measure::new(name, unit, higher_is_better)
+            let measure = |name, unit, higher_is_better| {
+                Measure::of_handshake(key, under_test, name, unit, higher_is_better)
             };
             if rounds.full_cpu.len() == self.settings.rounds {
                 let full_cpu = measure(FULL_CPU, "µs", false);

@@ -73,6 +73,11 @@ impl SecurePair {
     /// longer verifies (revoked since, expired) is refused where the
     /// server rejects the unauthorized, as a full handshake would be.
     fn verify_resumed_client(&mut self) -> Result<(), Error> {
+        // Cheapest first: this runs after every input, and only a server
+        // that requested certificates, once, has anything to do.
+        if self.resumed_client_check.is_none() {
+            return Ok(());
+        }
         let State::Connected(connection) = &self.state else {
             return Ok(());
         };
