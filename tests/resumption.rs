@@ -530,3 +530,183 @@ fn processes_sharing_a_port_and_keys_resume_every_client() {
         assert!(served >= 1, "process {n} served none");
     }
 }
+
+/// A client session store that hands out what it holds whatever server
+/// name it is asked for, as a client that mixed up its sessions would:
+/// the server must notice. It keeps the sessions of the first connection
+/// only (so that what it offers is always that connection's), and counts
+/// the TLS 1.3 tickets and TLS 1.2 sessions it hands out, so the test
+/// knows each was offered.
+#[derive(Debug)]
+struct AnyNameSessions {
+    store: rustls::client::ClientSessionMemoryCache,
+    handed_out: std::sync::atomic::AtomicUsize,
+    frozen: std::sync::atomic::AtomicBool,
+}
+
+impl AnyNameSessions {
+    fn new() -> Self {
+        Self {
+            store: rustls::client::ClientSessionMemoryCache::new(8),
+            handed_out: Default::default(),
+            frozen: Default::default(),
+        }
+    }
+
+    /// Keeps no more sessions from now on.
+    fn freeze(&self) {
+        self.frozen.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn frozen(&self) -> bool {
+        self.frozen.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The one name every session is kept under.
+    fn name() -> rustls::pki_types::ServerName<'static> {
+        rustls::pki_types::ServerName::try_from("localhost").unwrap()
+    }
+
+    fn handed_out(&self) -> usize {
+        self.handed_out.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn count<T>(&self, value: Option<T>) -> Option<T> {
+        if value.is_some() {
+            self.handed_out
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        value
+    }
+}
+
+impl rustls::client::ClientSessionStore for AnyNameSessions {
+    fn set_kx_hint(&self, _: rustls::pki_types::ServerName<'static>, group: rustls::NamedGroup) {
+        self.store.set_kx_hint(Self::name(), group);
+    }
+
+    fn kx_hint(&self, _: &rustls::pki_types::ServerName<'_>) -> Option<rustls::NamedGroup> {
+        self.store.kx_hint(&Self::name())
+    }
+
+    fn set_tls12_session(
+        &self,
+        _: rustls::pki_types::ServerName<'static>,
+        value: rustls::client::Tls12ClientSessionValue,
+    ) {
+        if !self.frozen() {
+            self.store.set_tls12_session(Self::name(), value);
+        }
+    }
+
+    fn tls12_session(
+        &self,
+        _: &rustls::pki_types::ServerName<'_>,
+    ) -> Option<rustls::client::Tls12ClientSessionValue> {
+        self.count(self.store.tls12_session(&Self::name()))
+    }
+
+    fn remove_tls12_session(&self, _: &rustls::pki_types::ServerName<'static>) {
+        if !self.frozen() {
+            self.store.remove_tls12_session(&Self::name());
+        }
+    }
+
+    fn insert_tls13_ticket(
+        &self,
+        _: rustls::pki_types::ServerName<'static>,
+        value: rustls::client::Tls13ClientSessionValue,
+    ) {
+        if !self.frozen() {
+            self.store.insert_tls13_ticket(Self::name(), value);
+        }
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        _: &rustls::pki_types::ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        self.count(self.store.take_tls13_ticket(&Self::name()))
+    }
+}
+
+/// One rustls connection to `port` as `name`, reading the greeting (the
+/// TLS 1.3 tickets come before it): whether it resumed.
+fn rustls_connect(port: u16, name: &str, config: &Arc<rustls::ClientConfig>) -> bool {
+    use std::io::{Read, Write};
+    let name = rustls::pki_types::ServerName::try_from(name.to_string()).unwrap();
+    let connection = rustls::ClientConnection::new(config.clone(), name).unwrap();
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut tls = rustls::StreamOwned::new(connection, tcp);
+    let mut greeting = [0u8; 9];
+    tls.read_exact(&mut greeting).expect("the greeting");
+    assert_eq!(&greeting, b"welcome!\n");
+    let resumed = tls.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+    resumed
+}
+
+/// A session is bound to the server name it was made for (RFC 8446 §4.6.1,
+/// RFC 6066 §3): offered under another name, it gives a full handshake and
+/// no error; under its own name it still resumes. Both builds, both
+/// versions, rustls as the client that offers it.
+#[tokio::test]
+async fn a_session_offered_for_another_server_name_gives_a_full_handshake() {
+    for crypto in [Crypto::Host, Crypto::Guest] {
+        let options = ServerOptions {
+            crypto,
+            ..ServerOptions::new(identity("agent1"))
+        };
+        let (_server, port, mut reused) = reporting_server(options).await;
+        for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+            let sessions = Arc::new(AnyNameSessions::new());
+            let mut roots = rustls::RootCertStore::empty();
+            let ca = common::pem("ca1-cert.pem");
+            for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(ca.as_bytes()) {
+                roots.add(cert.unwrap()).unwrap();
+            }
+            let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_protocol_versions(&[version])
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+            config.resumption = rustls::client::Resumption::store(sessions.clone());
+            let config = Arc::new(config);
+            let context = format!("{crypto:?} {:?}", version.version);
+
+            let connect = |name: &'static str| {
+                let config = config.clone();
+                tokio::task::spawn_blocking(move || rustls_connect(port, name, &config))
+            };
+            // agent1's certificate names both `localhost` and `agent1.test`.
+            assert!(!connect("localhost").await.unwrap(), "{context}: full");
+            assert_eq!(reused.recv().await, Some(false), "{context}");
+            assert_eq!(sessions.handed_out(), 0, "{context}: nothing to offer yet");
+            sessions.freeze();
+
+            let other = connect("agent1.test").await.unwrap();
+            assert_eq!(
+                sessions.handed_out(),
+                1,
+                "{context}: the session was offered"
+            );
+            assert!(!other, "{context}: another name does not resume");
+            assert_eq!(
+                reused.recv().await,
+                Some(false),
+                "{context}: the server's view"
+            );
+
+            assert!(
+                connect("localhost").await.unwrap(),
+                "{context}: its own name resumes"
+            );
+            assert_eq!(reused.recv().await, Some(true), "{context}");
+        }
+    }
+}

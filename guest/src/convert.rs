@@ -132,3 +132,16 @@ pub(crate) fn peer_certificate(c: cert_info::PeerCertificate) -> types::PeerCert
         key: public_key,
     })
 }
+
+/// What the handshake established, in one record.
+pub(crate) fn facts(pair: &pair::SecurePair) -> tls::ConnectionFacts {
+    tls::ConnectionFacts {
+        authorized: pair.authorized(),
+        authorization_error: pair.authorization_error().map(error),
+        servername: pair.servername(),
+        alpn_protocol: pair.alpn_protocol(),
+        cipher: pair.cipher().map(cipher),
+        protocol: pair.protocol(),
+        session_reused: pair.session_reused(),
+    }
+}

@@ -180,6 +180,42 @@ impl tls::GuestSecurePair for Pair {
         Ok(tls::SecurePair::new(Pair(RefCell::new(pair))))
     }
 
+    fn connect_with(
+        credentials: types::Credentials,
+        options: tls::ClientOptions,
+    ) -> Result<tls::SecurePair, types::Error> {
+        use_provider();
+        let context =
+            tlsbox_engine::context::SecureContext::new(&convert::credentials(credentials))
+                .map_err(convert::error)?;
+        let pair =
+            tlsbox_engine::pair::SecurePair::connect(&context, &convert::client_options(options))
+                .map_err(convert::error)?;
+        Ok(tls::SecurePair::new(Pair(RefCell::new(pair))))
+    }
+
+    fn accept_with(
+        default_credentials: types::Credentials,
+        contexts: Vec<tls::SniCredentials>,
+        options: tls::ServerOptions,
+    ) -> Result<tls::SecurePair, types::Error> {
+        use_provider();
+        let context = |credentials| {
+            tlsbox_engine::context::SecureContext::new(&convert::credentials(credentials))
+                .map_err(convert::error)
+        };
+        let mut server = tlsbox_engine::server::Server::new(
+            context(default_credentials)?,
+            convert::server_options(options),
+        );
+        for sni in contexts {
+            server
+                .add_context(&sni.pattern, context(sni.credentials)?)
+                .map_err(convert::error)?;
+        }
+        Ok(tls::SecurePair::new(Pair(RefCell::new(server.accept()))))
+    }
+
     fn write_encrypted(&self, data: Vec<u8>) -> Result<u32, types::Error> {
         let taken = self
             .0
@@ -214,8 +250,10 @@ impl tls::GuestSecurePair for Pair {
             .map_err(convert::error)
     }
 
-    fn end(&self) {
-        self.0.borrow_mut().end();
+    fn end(&self, max_out: u32) -> tls::Step {
+        let mut pair = self.0.borrow_mut();
+        pair.end();
+        step(&mut pair, 0, max_out)
     }
 
     fn status(&self) -> tls::PairStatus {
@@ -264,12 +302,8 @@ impl tls::GuestSecurePair for Pair {
         (data, convert::status(pair.status()))
     }
 
-    fn authorized(&self) -> bool {
-        self.0.borrow().authorized()
-    }
-
-    fn authorization_error(&self) -> Option<types::Error> {
-        self.0.borrow().authorization_error().map(convert::error)
+    fn facts(&self) -> tls::ConnectionFacts {
+        convert::facts(&self.0.borrow())
     }
 
     fn peer_certificate_chain(&self) -> Vec<types::PeerCertificate> {
@@ -279,26 +313,6 @@ impl tls::GuestSecurePair for Pair {
             .into_iter()
             .map(convert::peer_certificate)
             .collect()
-    }
-
-    fn servername(&self) -> Option<String> {
-        self.0.borrow().servername()
-    }
-
-    fn alpn_protocol(&self) -> Option<String> {
-        self.0.borrow().alpn_protocol()
-    }
-
-    fn cipher(&self) -> Option<types::Cipher> {
-        self.0.borrow().cipher().map(convert::cipher)
-    }
-
-    fn protocol(&self) -> Option<String> {
-        self.0.borrow().protocol()
-    }
-
-    fn session_reused(&self) -> bool {
-        self.0.borrow().session_reused()
     }
 
     fn take_keylog(&self) -> Vec<String> {

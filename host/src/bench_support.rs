@@ -5,12 +5,13 @@ use crate::error::Result;
 use crate::limits::SandboxLimits;
 use crate::options::{Crypto, ServerOptions};
 use crate::sandbox::Sandbox;
+use crate::sandbox::instance::GuestInstance;
 use crate::tickets::Ticketer;
 
 /// Instantiates one sandbox (no TLS state yet) and drops it: the cost of
 /// the instance alone.
 pub fn new_instance(crypto: Crypto) -> Result<()> {
-    Sandbox::instantiate(&SandboxLimits::default(), crypto).map(drop)
+    GuestInstance::new(&SandboxLimits::default(), crypto).map(drop)
 }
 
 /// A server's ticketer, made once per process as a server makes one once.

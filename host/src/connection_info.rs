@@ -35,3 +35,19 @@ impl From<wit::Cipher> for Cipher {
         }
     }
 }
+
+/// The guest reports the facts in one record; here they take the host's
+/// types.
+impl From<wit::ConnectionFacts> for ConnectionInfo {
+    fn from(facts: wit::ConnectionFacts) -> Self {
+        Self {
+            authorized: facts.authorized,
+            authorization_error: facts.authorization_error.map(TlsError::from),
+            servername: facts.servername,
+            alpn_protocol: facts.alpn_protocol,
+            cipher: facts.cipher.map(Cipher::from),
+            protocol: facts.protocol,
+            session_reused: facts.session_reused,
+        }
+    }
+}

@@ -144,8 +144,8 @@ pub use connection_info::{Cipher, ConnectionInfo};
 pub use error::{Error, Result, TlsError, TlsErrorCode};
 pub use limits::{Limit, LimitsHook, SandboxLimits};
 pub use options::{
-    BoxError, ConnectOptions, Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT, ServerOptions,
-    SniCallback, SniFuture, read_pem,
+    BoxError, ConnectOptions, Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT, Isolation,
+    ServerOptions, SniCallback, SniFuture, read_pem,
 };
 pub use sandbox::live_sandboxes;
 pub use secure_pair::{SecurePair, create_secure_pair};

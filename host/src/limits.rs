@@ -8,7 +8,7 @@ use std::time::Duration;
 /// What one connection's guest instance may use. Exceeding any limit ends
 /// that connection with [`crate::Error::LimitExceeded`]; other connections
 /// are not affected.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SandboxLimits {
     /// Linear memory the instance may grow to, in bytes. An instance whose
     /// initial memory is already larger cannot start.

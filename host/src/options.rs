@@ -103,6 +103,53 @@ impl std::str::FromStr for Crypto {
     }
 }
 
+/// How a server's connections are spread over guest instances: the
+/// isolation bought against what each connection costs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Isolation {
+    /// Every connection in a fresh instance of its own (the default): a
+    /// trap or a limit ends that one connection, and no connection ever
+    /// shares memory with another.
+    #[default]
+    PerConnection,
+    /// Connections that share credentials share an instance, up to
+    /// `max_connections_per_instance` of them over the instance's life;
+    /// the server's contexts are parsed once per instance instead of once
+    /// per connection, and the instance's fixed cost is spread over its
+    /// connections. A trap or a limit ends exactly the connections of that
+    /// instance, and no others; a bug in the engine that let one peer read
+    /// another's memory would reach only the connections of its instance.
+    /// Each connection brings its limits to the instance: it may grow to
+    /// `max_connections_per_instance` × [`SandboxLimits::memory_bytes`]
+    /// and hold as many times [`SandboxLimits::max_resources`]; the
+    /// deadline and the bytes per call stay per call. Servers only:
+    /// clients always connect from an instance of their own.
+    PerContext {
+        /// The most connections one instance serves (at least 1).
+        max_connections_per_instance: usize,
+    },
+}
+
+impl std::str::FromStr for Isolation {
+    type Err = String;
+
+    /// `connection`, or `context:N` (N connections per instance at most),
+    /// as `tlsbox server --isolation` spells them.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let expected = "expected connection or context:N, N a whole number from 1";
+        match text.split_once(':') {
+            None if text == "connection" => Ok(Self::PerConnection),
+            Some(("context", n)) => match n.parse::<usize>() {
+                Ok(n) if n >= 1 => Ok(Self::PerContext {
+                    max_connections_per_instance: n,
+                }),
+                _ => Err(format!("bad isolation {text:?}: {expected}")),
+            },
+            _ => Err(format!("unknown isolation {text:?}: {expected}")),
+        }
+    }
+}
+
 /// Node's default `handshakeTimeout`.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -180,6 +227,9 @@ pub struct ServerOptions {
     /// servers in several processes then share one port, the kernel
     /// spreading connections across them. Off by default.
     pub reuse_port: bool,
+    /// How connections are spread over guest instances: one each (the
+    /// default) or shared, up to a count (see [`Isolation`]).
+    pub isolation: Isolation,
 }
 
 impl ServerOptions {
@@ -202,6 +252,7 @@ impl ServerOptions {
             tickets: true,
             ticket_keys: None,
             reuse_port: false,
+            isolation: Isolation::default(),
         }
     }
 

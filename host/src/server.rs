@@ -1,7 +1,7 @@
 //! `tls.createServer`: a listener whose every connection gets its own sandbox.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
@@ -10,11 +10,13 @@ use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
 use crate::keylog::KeyLogFile;
-use crate::options::{Credentials, ServerOptions};
+use crate::options::{Credentials, Isolation, ServerOptions};
 use crate::sandbox::Sandbox;
+use crate::sandbox::shared::{InstanceKey, InstancePool, ServerRecipe};
 use crate::sessions::SessionStore;
 use crate::stream::CleartextStream;
 use crate::tickets::{TICKET_KEYS_LEN, Ticketer};
+use crate::wit::GuestTickets;
 
 /// How many events may wait for the application before handshakes wait too.
 const EVENT_BACKLOG: usize = 256;
@@ -44,6 +46,11 @@ struct Shared {
     /// TLS 1.2 sessions by ID (host crypto's; with tickets on).
     sessions: Option<Arc<SessionStore>>,
     contexts: RwLock<Vec<(String, Credentials)>>,
+    /// Bumped whenever `contexts` changes, so that shared instances made
+    /// before take no new connections.
+    contexts_generation: AtomicU64,
+    /// The instances connections share, with [`Isolation::PerContext`].
+    pool: Option<InstancePool>,
     max_connections: AtomicUsize,
     live: watch::Sender<usize>,
 }
@@ -137,6 +144,13 @@ pub fn create_server(options: ServerOptions) -> Result<Server> {
         ticketer,
         sessions,
         contexts: RwLock::new(options.contexts.clone()),
+        contexts_generation: AtomicU64::new(0),
+        pool: match options.isolation {
+            Isolation::PerConnection => None,
+            Isolation::PerContext {
+                max_connections_per_instance,
+            } => Some(InstancePool::new(max_connections_per_instance)),
+        },
         max_connections: AtomicUsize::new(options.max_connections.unwrap_or(usize::MAX)),
         keylog,
         options,
@@ -239,6 +253,9 @@ impl Server {
             .write()
             .expect("contexts lock")
             .push((pattern.to_string(), credentials));
+        self.shared
+            .contexts_generation
+            .fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -310,6 +327,58 @@ async fn accept_loop(
     }
 }
 
+/// A new connection's sandbox: a fresh instance, or a place in a shared one.
+fn server_sandbox(shared: &Shared, remote: SocketAddr) -> Result<Sandbox> {
+    let options = &shared.options;
+    let limits = match &options.limits_for {
+        Some(hook) => hook.limits(remote),
+        None => options.limits.clone(),
+    };
+    // Read before the contexts: a change in between makes the next
+    // connection's instance anew rather than keep a stale one.
+    let contexts_generation = shared.contexts_generation.load(Ordering::Relaxed);
+    let guest_options = options.guest_options(shared.keylog.is_some(), shared.ticketer.as_deref());
+    let key = shared.pool.as_ref().map(|_| InstanceKey {
+        limits: limits.clone(),
+        contexts_generation,
+        guest_ticket_keys: match &guest_options.tickets {
+            GuestTickets::Keys((keys, _)) => Some(keys.clone()),
+            _ => None,
+        },
+    });
+    let contexts: Vec<_> = shared
+        .contexts
+        .read()
+        .expect("contexts lock")
+        .iter()
+        .map(|(pattern, credentials)| (pattern.clone(), credentials.to_guest()))
+        .collect();
+    let default_credentials = options.credentials.to_guest();
+    if let (Some(pool), Some(key)) = (&shared.pool, key) {
+        let instance = pool.instance_for(
+            key,
+            ServerRecipe {
+                crypto: options.crypto,
+                default_credentials: &default_credentials,
+                contexts: &contexts,
+                options: &guest_options,
+                ticketer: shared.ticketer.clone(),
+                sessions: shared.sessions.clone(),
+            },
+        )?;
+        return Sandbox::server_in(instance);
+    }
+    let mut sandbox = Sandbox::server(
+        &limits,
+        options.crypto,
+        &default_credentials,
+        &contexts,
+        &guest_options,
+    )?;
+    sandbox.lend_resumption(shared.ticketer.clone(), shared.sessions.clone());
+    Ok(sandbox)
+}
+
 /// One connection: its sandbox, its handshake under the timeout, then the
 /// `secureConnection` or `clientError` event.
 async fn serve_connection(
@@ -322,32 +391,13 @@ async fn serve_connection(
     let _ = tcp.set_nodelay(true);
     let local = tcp.local_addr().ok();
     let handshake = async {
-        let contexts: Vec<_> = shared
-            .contexts
-            .read()
-            .expect("contexts lock")
-            .iter()
-            .map(|(pattern, credentials)| (pattern.clone(), credentials.to_guest()))
-            .collect();
-        let options = &shared.options;
-        let guest_options =
-            options.guest_options(shared.keylog.is_some(), shared.ticketer.as_deref());
-        let limits = match &options.limits_for {
-            Some(hook) => hook.limits(remote),
-            None => options.limits.clone(),
-        };
-        let mut sandbox = Sandbox::server(
-            &limits,
-            options.crypto,
-            &options.credentials.to_guest(),
-            &contexts,
-            &guest_options,
-        )?;
-        sandbox.lend_resumption(shared.ticketer.clone(), shared.sessions.clone());
+        let sandbox = server_sandbox(&shared, remote)?;
         let mut stream = CleartextStream::new(tcp, sandbox)?;
         stream.set_addresses(local, Some(remote));
         stream.set_keylog(shared.keylog.clone());
-        stream.handshake_with(options.sni_callback.as_ref()).await?;
+        stream
+            .handshake_with(shared.options.sni_callback.as_ref())
+            .await?;
         Ok::<_, Error>(stream)
     };
     let event = match tokio::time::timeout(shared.options.handshake_timeout, handshake).await {

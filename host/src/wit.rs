@@ -3,8 +3,8 @@
 //! the same name).
 
 pub(crate) use crate::bindings::exports::tlsbox::tls::tls::{
-    ClientOptions as GuestClientOptions, PairStatus, ServerOptions as GuestServerOptions, Step,
-    Tickets as GuestTickets,
+    ClientOptions as GuestClientOptions, ConnectionFacts, PairStatus,
+    ServerOptions as GuestServerOptions, SniCredentials, Step, Tickets as GuestTickets,
 };
 pub(crate) use crate::bindings::tlsbox::tls::types::{
     Cipher, Credentials as GuestCredentials, PeerCertificate as GuestPeerCertificate,

@@ -80,7 +80,8 @@ export class DrivenPair extends EventEmitter {
 
   /** Sends close_notify. */
   end() {
-    this.pair.end();
+    const step = this.pair.end(CHUNK);
+    if (step.encrypted.length > 0) this.emit('encrypted', Buffer.from(step.encrypted));
     this.update();
   }
 
@@ -133,13 +134,14 @@ export class DrivenPair extends EventEmitter {
   /** What Node's `TLSSocket` reports, from the engine. */
   state() {
     const chain = this.pair.peerCertificateChain();
+    const facts = this.pair.facts();
     return {
-      authorized: this.pair.authorized(),
-      authorizationError: this.pair.authorizationError(),
-      protocol: this.pair.protocol(),
-      cipher: this.pair.cipher(),
-      servername: this.pair.servername(),
-      alpnProtocol: this.pair.alpnProtocol(),
+      authorized: facts.authorized,
+      authorizationError: facts.authorizationError,
+      protocol: facts.protocol,
+      cipher: facts.cipher,
+      servername: facts.servername,
+      alpnProtocol: facts.alpnProtocol,
       peerCertificate: chain[0],
       peerChain: chain,
     };

@@ -44,8 +44,9 @@ pub(crate) fn serve(pair: SecurePair, mut tcp: TcpStream) -> Result<usize, Strin
                 status = write_cleartext(&pair, &mut tcp, &data)?;
             }
             if status.peer_closed {
-                pair.end();
-                flush(&pair, &mut tcp, pair.status())?;
+                let step = pair.end(CHUNK);
+                send(&mut tcp, &step.encrypted)?;
+                flush(&pair, &mut tcp, step.status)?;
                 return Ok(echoed);
             }
         }

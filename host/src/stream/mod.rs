@@ -529,8 +529,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for CleartextStream<IO> {
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if !self.status.ended {
             let this = &mut *self;
-            this.sandbox.end().map_err(to_io)?;
-            this.status = this.sandbox.status().map_err(to_io)?;
+            let step = this.sandbox.end(this.room_for_output()).map_err(to_io)?;
+            this.take_step(step);
         }
         ready!(self.as_mut().poll_flush(cx))?;
         Pin::new(&mut self.io).poll_shutdown(cx)
