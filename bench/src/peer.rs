@@ -55,6 +55,10 @@ pub struct PeerArgs {
     /// For `tlsbox`: which engine build serves (host or guest).
     #[arg(long, default_value = "host")]
     pub crypto: tlsbox::Crypto,
+    /// For `tlsbox`: an instance per connection (`connection`) or shared
+    /// by up to N (`context:N`).
+    #[arg(long, default_value = "connection")]
+    pub isolation: tlsbox::Isolation,
 }
 
 /// Runs the peer.
@@ -79,7 +83,7 @@ pub async fn run(args: PeerArgs) -> Result<(), Error> {
         std::process::exit(0);
     });
     match args.system {
-        PeerSystem::Tlsbox => serve_tlsbox(credentials, args.crypto).await,
+        PeerSystem::Tlsbox => serve_tlsbox(credentials, args.crypto, args.isolation).await,
         PeerSystem::RustlsNative => serve_native(credentials).await,
     }
 }
@@ -102,9 +106,11 @@ fn announce(port: u16) {
 async fn serve_tlsbox(
     credentials: tlsbox::Credentials,
     crypto: tlsbox::Crypto,
+    isolation: tlsbox::Isolation,
 ) -> Result<(), Error> {
     let mut options = tlsbox::ServerOptions::new(credentials);
     options.crypto = crypto;
+    options.isolation = isolation;
     let server = tlsbox::create_server(options)?;
     let address = server.listen("127.0.0.1:0").await?;
     announce(address.port());

@@ -9,7 +9,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStdout, Command};
 
 use super::peer::parse_port_line;
-use crate::settings::System;
+use crate::settings::{Build, System};
 
 /// How long a server may take to start listening (a cold tlsbox compiles
 /// its component first).
@@ -39,7 +39,7 @@ pub struct Identity {
 /// and openssl's bulk files.
 pub async fn start(
     system: System,
-    crypto: Option<tlsbox::Crypto>,
+    build: Option<Build>,
     identity: &Identity,
     workdir: &Path,
 ) -> Result<Server, String> {
@@ -56,8 +56,8 @@ pub async fn start(
                 .arg(&identity.cert)
                 .arg("--key")
                 .arg(&identity.key);
-            if crypto == Some(tlsbox::Crypto::Guest) {
-                command.args(["--crypto", "guest"]);
+            if let Some(build) = build {
+                command.args(build.peer_args());
             }
             command
         }

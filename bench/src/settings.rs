@@ -177,3 +177,67 @@ pub(crate) const SUITES: [(rustls::CipherSuite, &str); 2] = [
         "TLS_CHACHA20_POLY1305_SHA256",
     ),
 ];
+
+/// A tlsbox server under test: its engine build, and whether its
+/// connections each have an instance or share them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Build {
+    pub crypto: tlsbox::Crypto,
+    pub isolation: tlsbox::Isolation,
+}
+
+impl Build {
+    /// How many connections share an instance in the shared build.
+    pub const SHARED_BY: usize = 64;
+
+    /// The builds each tlsbox server measure runs: both engine builds with
+    /// an instance per connection, and the host-crypto one with
+    /// [`Self::SHARED_BY`] connections per instance.
+    pub const SERVERS: [Build; 3] = [
+        Build::alone(tlsbox::Crypto::Host),
+        Build::alone(tlsbox::Crypto::Guest),
+        Build {
+            crypto: tlsbox::Crypto::Host,
+            isolation: tlsbox::Isolation::PerContext {
+                max_connections_per_instance: Self::SHARED_BY,
+            },
+        },
+    ];
+
+    /// `crypto` with an instance per connection.
+    pub const fn alone(crypto: tlsbox::Crypto) -> Self {
+        Self {
+            crypto,
+            isolation: tlsbox::Isolation::PerConnection,
+        }
+    }
+
+    /// The variant name in the report.
+    pub fn name(self) -> &'static str {
+        use tlsbox::{Crypto, Isolation};
+        match (self.crypto, self.isolation) {
+            (Crypto::Host, Isolation::PerConnection) => "host-crypto",
+            (Crypto::Guest, Isolation::PerConnection) => "guest-crypto",
+            (Crypto::Host, Isolation::PerContext { .. }) => "host-crypto, 64 per instance",
+            (Crypto::Guest, Isolation::PerContext { .. }) => "guest-crypto, 64 per instance",
+        }
+    }
+
+    /// `tlsbox-bench peer`'s flags for this build.
+    pub fn peer_args(self) -> Vec<String> {
+        let mut args = Vec::new();
+        if self.crypto == tlsbox::Crypto::Guest {
+            args.extend(["--crypto".into(), "guest".into()]);
+        }
+        if let tlsbox::Isolation::PerContext {
+            max_connections_per_instance,
+        } = self.isolation
+        {
+            args.extend([
+                "--isolation".into(),
+                format!("context:{max_connections_per_instance}"),
+            ]);
+        }
+        args
+    }
+}

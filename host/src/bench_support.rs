@@ -6,7 +6,9 @@ use crate::limits::SandboxLimits;
 use crate::options::{Crypto, ServerOptions};
 use crate::sandbox::Sandbox;
 use crate::sandbox::instance::GuestInstance;
+use crate::sandbox::shared::{InstanceKey, InstancePool, ServerRecipe};
 use crate::tickets::Ticketer;
+use crate::wit::{GuestCredentials, GuestServerOptions};
 
 /// Instantiates one sandbox (no TLS state yet) and drops it: the cost of
 /// the instance alone.
@@ -36,4 +38,45 @@ pub fn new_server_connection(options: &ServerOptions) -> Result<()> {
         &options.guest_options(false, ticketer(options)),
     )
     .map(drop)
+}
+
+/// Server connections set up as a server with [`crate::Isolation::PerContext`]
+/// sets them up: in an instance shared by `per_instance` of them, a new one
+/// made (contexts parsed) every `per_instance` connections.
+pub struct SharedServerConnections {
+    pool: InstancePool,
+    options: ServerOptions,
+    default_credentials: GuestCredentials,
+    guest_options: GuestServerOptions,
+}
+
+impl SharedServerConnections {
+    /// Connections of a server made with `options`, `per_instance` per instance.
+    pub fn new(options: &ServerOptions, per_instance: usize) -> Self {
+        Self {
+            pool: InstancePool::new(per_instance),
+            default_credentials: options.credentials.to_guest(),
+            guest_options: options.guest_options(false, ticketer(options)),
+            options: options.clone(),
+        }
+    }
+
+    /// Sets up the next connection's pair (before the ClientHello), then
+    /// drops it.
+    pub fn set_up_one(&self) -> Result<()> {
+        let key = InstanceKey {
+            limits: self.options.limits.clone(),
+            contexts_generation: 0,
+            guest_ticket_keys: None,
+        };
+        let recipe = ServerRecipe {
+            crypto: self.options.crypto,
+            default_credentials: &self.default_credentials,
+            contexts: &[],
+            options: &self.guest_options,
+            ticketer: None,
+            sessions: None,
+        };
+        Sandbox::server_in(self.pool.instance_for(key, recipe)?).map(drop)
+    }
 }

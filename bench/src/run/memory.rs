@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use super::{Measure, Run, crypto_name, warm_up};
+use super::{Measure, Run, warm_up};
 use crate::servers::{self, Identity};
-use crate::settings::{KEYS, SUITES, System};
+use crate::settings::{Build, KEYS, SUITES, System};
 use crate::{load, native, progress};
 
 impl Run {
@@ -14,7 +14,7 @@ impl Run {
     pub(super) async fn memory(
         &mut self,
         system: System,
-        crypto: Option<tlsbox::Crypto>,
+        build: Option<Build>,
         identity: &Identity,
     ) {
         const MEASURE: &str = "rss_mib_per_1000_conns";
@@ -34,7 +34,7 @@ impl Run {
             after.saturating_sub(before) as f64 / 1024.0 * 1000.0 / count as f64
         };
         for round in 1..=self.settings.memory_rounds {
-            let server = match servers::start(system, crypto, identity, &self.workdir).await {
+            let server = match servers::start(system, build, identity, &self.workdir).await {
                 Ok(server) => server,
                 Err(reason) => return self.skip(system, MEASURE, reason),
             };
@@ -70,7 +70,7 @@ impl Run {
         }
         let measure = |name| Measure {
             key: Some(KEYS[0].name),
-            variant: crypto.map(crypto_name),
+            variant: build.map(Build::name),
             ..Measure::new(name, "MiB", false)
         };
         self.record(system, measure(MEASURE), rounds);

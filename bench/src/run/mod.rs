@@ -21,7 +21,7 @@ use tlsbox::Error;
 
 use crate::report::{Entry, Report, Skipped, loadavg};
 use crate::servers::{self, Identity};
-use crate::settings::{BenchArgs, EC_CA, KEYS, Key, Part, SUITES, Settings, System};
+use crate::settings::{BenchArgs, Build, EC_CA, KEYS, Key, Part, SUITES, Settings, System};
 use crate::{native, progress};
 
 use transfer::Direction;
@@ -237,12 +237,10 @@ impl Run {
     /// 2-core machine does) weighs on each system alike instead of on
     /// whichever ran at that minute.
     async fn server_measures(&mut self, key: Key, identity: &Identity) {
-        let mut variants: Vec<(System, Option<tlsbox::Crypto>)> = Vec::new();
+        let mut variants: Vec<(System, Option<Build>)> = Vec::new();
         for system in self.systems.clone() {
             if system == System::Tlsbox {
-                variants.extend(
-                    [tlsbox::Crypto::Host, tlsbox::Crypto::Guest].map(|c| (system, Some(c))),
-                );
+                variants.extend(Build::SERVERS.map(|build| (system, Some(build))));
             } else {
                 variants.push((system, None));
             }
@@ -251,8 +249,8 @@ impl Run {
         progress(&format!("[{}] servers, {} key", self.step, key.name));
         let config = native::client_config(SUITES[0].0);
         let mut running = Vec::new();
-        for (system, crypto) in variants.iter().copied() {
-            let server = match servers::start(system, crypto, identity, &self.workdir).await {
+        for (system, build) in variants.iter().copied() {
+            let server = match servers::start(system, build, identity, &self.workdir).await {
                 Ok(server) => server,
                 Err(reason) => {
                     self.skip(system, "handshakes_per_s", reason);
@@ -266,7 +264,7 @@ impl Run {
             }
             running.push(UnderTest {
                 system,
-                variant: crypto.map(crypto_name),
+                variant: build.map(Build::name),
                 server,
             });
         }
@@ -287,8 +285,8 @@ impl Run {
         }
         drop(running);
         if self.wants(Part::Memory) {
-            for (system, crypto) in variants {
-                self.memory(system, crypto, identity).await;
+            for (system, build) in variants {
+                self.memory(system, build, identity).await;
             }
         }
     }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::{Measure, Run, crypto_name};
 use crate::progress;
 use crate::servers::{self, Identity};
-use crate::settings::{EC_CERT, EC_KEY, System};
+use crate::settings::{Build, EC_CERT, EC_KEY, System};
 
 impl Run {
     /// What each new connection costs before its first byte: a sandbox
@@ -86,7 +86,39 @@ impl Run {
                 },
                 setup,
             );
+            if crypto == tlsbox::Crypto::Host {
+                self.shared_setup(&options, &per_call);
+            }
         }
+    }
+
+    /// The set-up of a connection that joins an instance shared by
+    /// [`Build::SHARED_BY`] (a new instance made every so many).
+    fn shared_setup(
+        &mut self,
+        options: &tlsbox::ServerOptions,
+        per_call: &dyn Fn(&mut dyn FnMut()) -> f64,
+    ) {
+        let build = Build {
+            crypto: options.crypto,
+            isolation: tlsbox::Isolation::PerContext {
+                max_connections_per_instance: Build::SHARED_BY,
+            },
+        };
+        let connections =
+            tlsbox::bench_support::SharedServerConnections::new(options, Build::SHARED_BY);
+        let setup: Vec<f64> = (0..self.settings.rounds)
+            .map(|_| per_call(&mut || connections.set_up_one().expect("a set-up")))
+            .collect();
+        progress(&format!("    {}: set-up {:.1} µs", build.name(), setup[0]));
+        self.record(
+            System::Tlsbox,
+            Measure {
+                variant: Some(build.name()),
+                ..Measure::new("connection_setup_us", "µs", false)
+            },
+            setup,
+        );
     }
 
     /// Process start to first completed handshake (and a clean close), one

@@ -49,6 +49,16 @@ pub struct ServerArgs {
     /// other's clients).
     #[arg(long)]
     pub reuse_port: bool,
+    /// How connections are spread over sandboxes: `connection` (each in a
+    /// fresh instance of its own, the default) or `context:N` (up to N
+    /// connections share an instance, which parses the credentials once;
+    /// a trap or limit ends exactly that instance's connections).
+    #[arg(
+        long,
+        value_name = "connection|context:N",
+        default_value = "connection"
+    )]
+    pub isolation: tlsbox::Isolation,
 }
 
 /// Session resumption: the ticket keys the server's host holds.

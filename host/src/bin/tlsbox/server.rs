@@ -97,6 +97,7 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
         options.contexts.push(parse_context(context)?);
     }
     options.reuse_port = args.reuse_port;
+    options.isolation = args.isolation;
     if args.tickets.no_tickets {
         options = options.no_tickets();
     }
