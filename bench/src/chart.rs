@@ -66,6 +66,7 @@ pub fn svg(results: &[Entry], machine: &str) -> Option<String> {
             "tlsbox" if entry.variant == Some("guest-crypto") => "#9ecae1",
             "tlsbox" => "#3182bd",
             "rustls-native" => "#636363",
+            "tokio-rustls" => "#969696",
             "node" => "#31a354",
             _ => "#e6550d",
         };
@@ -119,6 +120,7 @@ mod tests {
             max: 1.0,
             rounds: vec![1.0],
             ratio_to_rustls_native: ratio,
+            ratio_to_tokio_rustls: None,
         }
     }
 

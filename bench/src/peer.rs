@@ -28,6 +28,8 @@ pub enum PeerSystem {
     Tlsbox,
     /// tlsbox's engine built natively, driven by a small tokio driver.
     RustlsNative,
+    /// tokio-rustls with rustls' default provider and server config.
+    TokioRustls,
 }
 
 /// Options of the hidden `tlsbox-bench peer`.
@@ -68,6 +70,9 @@ pub async fn run(args: PeerArgs) -> Result<(), Error> {
         return match args.system {
             PeerSystem::Tlsbox => connect_tlsbox(port, ca).await,
             PeerSystem::RustlsNative => connect_native(port, ca).await,
+            PeerSystem::TokioRustls => Err(Error::InvalidArgument(
+                "tokio-rustls is measured as a server only".into(),
+            )),
         };
     }
     let (Some(cert), Some(key)) = (&args.cert, &args.key) else {
@@ -85,6 +90,44 @@ pub async fn run(args: PeerArgs) -> Result<(), Error> {
     match args.system {
         PeerSystem::Tlsbox => serve_tlsbox(credentials, args.crypto, args.isolation).await,
         PeerSystem::RustlsNative => serve_native(credentials).await,
+        PeerSystem::TokioRustls => serve_tokio_rustls(credentials).await,
+    }
+}
+
+/// The server a Rust user writes with tokio-rustls: rustls' default
+/// provider (aws-lc-rs; named here because this process also has ring's)
+/// and its default server config, which keeps sessions in memory and
+/// issues two stateful TLS 1.3 tickets per handshake.
+async fn serve_tokio_rustls(credentials: tlsbox::Credentials) -> Result<(), Error> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |what: &str, e: &dyn std::fmt::Display| {
+        Error::InvalidArgument(format!("tokio-rustls server: {what}: {e}"))
+    };
+    let cert = credentials.cert.unwrap_or_default();
+    let key = credentials.key.unwrap_or_default();
+    let chain = CertificateDer::pem_slice_iter(cert.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad("certificate", &e))?;
+    let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).map_err(|e| bad("key", &e))?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad("versions", &e))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| bad("config", &e))?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    announce(listener.local_addr()?.port());
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            if let Ok(tls) = acceptor.accept(tcp).await {
+                let _ = respond(tls).await;
+            }
+        });
     }
 }
 
@@ -188,6 +231,24 @@ impl<P: Pipe + Send> Conn for Tls<P> {
     }
     fn shutdown(&mut self) -> impl Future<Output = io::Result<()>> + Send + '_ {
         Tls::shutdown(self)
+    }
+}
+
+impl Conn for tokio_rustls::server::TlsStream<TcpStream> {
+    fn read<'a>(
+        &'a mut self,
+        out: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        AsyncReadExt::read(self, out)
+    }
+    fn write_all<'a>(
+        &'a mut self,
+        data: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        AsyncWriteExt::write_all(self, data)
+    }
+    fn shutdown(&mut self) -> impl Future<Output = io::Result<()>> + Send + '_ {
+        AsyncWriteExt::shutdown(self)
     }
 }
 

@@ -28,6 +28,7 @@ pub struct Entry {
     pub(crate) max: f64,
     pub(crate) rounds: Vec<f64>,
     pub(crate) ratio_to_rustls_native: Option<f64>,
+    pub(crate) ratio_to_tokio_rustls: Option<f64>,
 }
 
 /// A measure not taken, and why.
@@ -126,15 +127,21 @@ impl Report {
     }
 }
 
-/// Each entry's median over rustls-native's for the same measure.
+/// Each entry's median over each baseline's for the same measure.
 fn add_ratios(results: &mut [Entry]) {
-    let baselines: Vec<Entry> = results
-        .iter()
-        .filter(|e| e.system == System::RustlsNative.name())
-        .cloned()
-        .collect();
-    for entry in results.iter_mut() {
-        entry.ratio_to_rustls_native = baselines
+    let baseline = |system: System| -> Vec<Entry> {
+        results
+            .iter()
+            .filter(|e| e.system == system.name())
+            .cloned()
+            .collect()
+    };
+    let (native, tokio_rustls) = (
+        baseline(System::RustlsNative),
+        baseline(System::TokioRustls),
+    );
+    let ratio = |baselines: &[Entry], entry: &Entry| {
+        baselines
             .iter()
             .find(|b| {
                 b.measure == entry.measure
@@ -142,7 +149,11 @@ fn add_ratios(results: &mut [Entry]) {
                     && b.cipher_suite == entry.cipher_suite
             })
             .filter(|b| b.median > 0.0)
-            .map(|b| entry.median / b.median);
+            .map(|b| entry.median / b.median)
+    };
+    for entry in results.iter_mut() {
+        entry.ratio_to_rustls_native = ratio(&native, entry);
+        entry.ratio_to_tokio_rustls = ratio(&tokio_rustls, entry);
     }
 }
 

@@ -44,7 +44,7 @@ pub async fn start(
     workdir: &Path,
 ) -> Result<Server, String> {
     let mut command = match system {
-        System::Tlsbox | System::RustlsNative => {
+        System::Tlsbox | System::RustlsNative | System::TokioRustls => {
             let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
             let mut command = Command::new(exe);
             command

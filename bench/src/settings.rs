@@ -28,7 +28,8 @@ pub struct BenchArgs {
     /// Rounds per measure (default 5, or 2 with --quick).
     #[arg(long, value_name = "N")]
     pub rounds: Option<usize>,
-    /// Only these systems (comma-separated); rustls-native is always measured.
+    /// Only these systems (comma-separated); rustls-native and tokio-rustls,
+    /// the baselines, are always measured.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub systems: Vec<System>,
     /// Where to write `<label>.json`, `<label>.md` and the chart `<label>.svg`.
@@ -74,6 +75,9 @@ pub enum System {
     Tlsbox,
     /// tlsbox's engine built natively: the baseline.
     RustlsNative,
+    /// The server a Rust user writes: tokio-rustls with rustls' default
+    /// provider (aws-lc-rs) and default server config. The second baseline.
+    TokioRustls,
     /// Node's `tls`.
     Node,
     /// `openssl s_server` (one connection at a time).
@@ -81,18 +85,25 @@ pub enum System {
 }
 
 impl System {
-    pub(crate) const ALL: [System; 4] = [
+    pub(crate) const ALL: [System; 5] = [
         System::Tlsbox,
         System::RustlsNative,
+        System::TokioRustls,
         System::Node,
         System::Openssl,
     ];
+
+    /// The systems every run measures, which ratios are taken to.
+    pub fn is_baseline(self) -> bool {
+        matches!(self, System::RustlsNative | System::TokioRustls)
+    }
 
     /// The name used in the JSON and the table.
     pub fn name(self) -> &'static str {
         match self {
             System::Tlsbox => "tlsbox",
             System::RustlsNative => "rustls-native",
+            System::TokioRustls => "tokio-rustls",
             System::Node => "node",
             System::Openssl => "openssl",
         }

@@ -10,9 +10,9 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
     let _ = writeln!(out, "Machine: {machine}.\n");
     let _ = writeln!(
         out,
-        "| measure | key / suite / variant | system | median | min–max | × rustls-native |"
+        "| measure | key / suite / variant | system | median | min–max | × rustls-native | × tokio-rustls |"
     );
-    let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|");
     // Side by side: each measure's systems together, in the order measured.
     const ORDER: [&str; 16] = [
         "handshakes_per_s",
@@ -47,13 +47,14 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
         } else {
             "lower is better"
         };
-        let ratio = entry
-            .ratio_to_rustls_native
-            .map(number)
-            .unwrap_or_else(|| "–".into());
+        let ratio = |ratio: Option<f64>| ratio.map(number).unwrap_or_else(|| "–".into());
+        let (native, tokio_rustls) = (
+            ratio(entry.ratio_to_rustls_native),
+            ratio(entry.ratio_to_tokio_rustls),
+        );
         let _ = writeln!(
             out,
-            "| {} ({}, {better}) | {} | {} | {} | {}–{} | {ratio} |",
+            "| {} ({}, {better}) | {} | {} | {} | {}–{} | {native} | {tokio_rustls} |",
             entry.measure,
             entry.unit,
             details.join(" / "),

@@ -44,7 +44,8 @@ fn quick_bench_prints_json_of_the_documented_shape() {
             .filter(|e| e["system"] == system && e["measure"] == measure)
             .collect::<Vec<_>>()
     };
-    for system in ["tlsbox", "rustls-native"] {
+    // Both baselines are measured whatever `--systems` names.
+    for system in ["tlsbox", "rustls-native", "tokio-rustls"] {
         let handshakes = find(system, "handshakes_per_s");
         for key in ["ecdsa-p256", "rsa-2048"] {
             assert!(
@@ -65,7 +66,21 @@ fn quick_bench_prints_json_of_the_documented_shape() {
     }
     let native = &find("rustls-native", "handshakes_per_s")[0];
     assert_eq!(native["ratio_to_rustls_native"].as_f64(), Some(1.0));
-    assert!(find("tlsbox", "handshakes_per_s")[0]["ratio_to_rustls_native"].is_number());
+    let tokio_rustls = &find("tokio-rustls", "handshakes_per_s")[0];
+    assert_eq!(tokio_rustls["ratio_to_tokio_rustls"].as_f64(), Some(1.0));
+    for entry in find("tlsbox", "handshakes_per_s") {
+        for ratio in ["ratio_to_rustls_native", "ratio_to_tokio_rustls"] {
+            assert!(entry[ratio].is_number(), "{ratio} in {entry}");
+        }
+    }
+    // The server whose connections share instances, beside the others.
+    let shared = "host-crypto, 64 per instance";
+    for measure in ["handshakes_per_s", "pss_mib_per_1000_conns"] {
+        assert!(
+            find("tlsbox", measure).iter().any(|e| e["variant"] == shared),
+            "{shared} {measure} in {stdout}"
+        );
+    }
     // tlsbox as the client too, each build, beside a native client.
     let clients = find("tlsbox", "client_handshakes_per_s");
     for variant in ["host-crypto", "guest-crypto"] {

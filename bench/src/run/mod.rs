@@ -93,7 +93,7 @@ pub(crate) async fn run(args: BenchArgs) -> Result<(), Error> {
     } else {
         System::ALL
             .into_iter()
-            .filter(|s| *s == System::RustlsNative || args.systems.contains(s))
+            .filter(|s| s.is_baseline() || args.systems.contains(s))
             .collect()
     };
     let loadavg_before = loadavg();
@@ -227,6 +227,7 @@ impl Run {
             max: sorted[sorted.len() - 1],
             rounds,
             ratio_to_rustls_native: None,
+            ratio_to_tokio_rustls: None,
         });
     }
 
@@ -321,7 +322,7 @@ fn missing_tool(system: System) -> Option<String> {
     let (program, arg) = match system {
         System::Node => ("node", "--version"),
         System::Openssl => ("openssl", "version"),
-        System::Tlsbox | System::RustlsNative => return None,
+        System::Tlsbox | System::RustlsNative | System::TokioRustls => return None,
     };
     let found = std::process::Command::new(program)
         .arg(arg)
