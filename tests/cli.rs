@@ -289,3 +289,99 @@ fn an_unknown_engine_build_is_a_one_line_error_naming_the_choices() {
         "{stderr}"
     );
 }
+
+/// `tlsbox server` under `prlimit`, with `limit` (`--nofile=...`,
+/// `--as=...`): returns it and its port.
+fn limited_tlsbox_server(limit: &str) -> (Peer, u16) {
+    let (cert, key) = (path("agent1-cert.pem"), path("agent1-key.pem"));
+    let mut server = Peer::spawn(
+        "prlimit",
+        &[
+            limit,
+            TLSBOX,
+            "server",
+            "--accept",
+            "127.0.0.1:0",
+            "--json",
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+        ],
+    );
+    let listening = json(&server.wait_for_text("\"listening\""));
+    let port = listening["port"].as_u64().expect("port") as u16;
+    (server, port)
+}
+
+/// Out of file descriptors, the server says which limit it ran into and
+/// how to raise it, once, and serves again when connections go.
+#[test]
+fn a_server_out_of_files_names_the_open_files_limit() {
+    let (mut server, port) = limited_tlsbox_server("--nofile=64:64");
+    let held: Vec<_> = (0..100)
+        .filter_map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).ok())
+        .collect();
+    let line = server.wait_for_text("RLIMIT_NOFILE");
+    assert!(line.contains("may have 64 files open"), "{line}");
+    assert!(line.contains("ulimit -n"), "{line}");
+    drop(held);
+    // Once the held connections are gone, a client is served.
+    let mut client = Peer::spawn(
+        TLSBOX,
+        &[
+            "client",
+            "--connect",
+            &format!("localhost:{port}"),
+            "--ca",
+            &path("ca1-cert.pem"),
+        ],
+    );
+    client.wait_for_text("welcome!");
+    let reported = server
+        .seen
+        .iter()
+        .filter(|line| line.contains("RLIMIT_NOFILE"))
+        .count();
+    assert_eq!(reported, 1, "reported once: {:?}", server.seen);
+}
+
+/// When the kernel will not map another sandbox's memory, the error names
+/// the mapping limit and what to do. The address-space limit stands in for
+/// `vm.max_map_count` here (a test cannot lower a sysctl): both make the
+/// instance's reservation fail with ENOMEM, each a little over 4 GiB.
+#[test]
+fn a_sandbox_the_kernel_will_not_map_names_the_mapping_limit() {
+    let (cert, key) = (path("agent1-cert.pem"), path("agent1-key.pem"));
+    let address_space = format!("--as={}", 9u64 << 30);
+    let mut server = Peer::spawn(
+        "prlimit",
+        &[
+            &address_space,
+            TLSBOX,
+            "server",
+            "--accept",
+            "127.0.0.1:0",
+            "--json",
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+        ],
+    );
+    let first = server.wait_for("listening or refused", |line| {
+        line.contains("\"listening\"") || line.contains("vm.max_map_count")
+    });
+    // Each connection's sandbox is made on accept, before any byte: raw
+    // connections hold one each, until the kernel refuses the next.
+    let mut held = Vec::new();
+    if first.contains("\"listening\"") {
+        let port = json(&first)["port"].as_u64().expect("port") as u16;
+        held.extend((0..6).filter_map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).ok()));
+    }
+    let refused = server.wait_for_text("vm.max_map_count");
+    assert!(refused.contains("ENOMEM"), "{refused}");
+    assert!(refused.contains("sysctl -w vm.max_map_count="), "{refused}");
+    assert!(refused.contains("--isolation context:N"), "{refused}");
+    drop(held);
+}

@@ -270,6 +270,22 @@ pub fn pss_kib(pid: u32) -> Option<u64> {
     proc_kib(pid, "smaps_rollup", "Pss:")
 }
 
+/// How many memory mappings process `pid` has (`/proc/<pid>/maps` lines):
+/// what the kernel's `vm.max_map_count` caps.
+pub fn mappings(pid: u32) -> Option<u64> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).ok()?;
+    Some(maps.lines().count() as u64)
+}
+
+/// The kernel's cap on one process's memory mappings (`vm.max_map_count`).
+pub fn max_map_count() -> Option<u64> {
+    std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
 /// The KiB on the `field` line of `/proc/<pid>/<file>`.
 fn proc_kib(pid: u32, file: &str, field: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;

@@ -59,6 +59,9 @@ pub enum Part {
     Upload,
     /// Memory per idle connection.
     Memory,
+    /// Waves of many live connections: time to establish, memory,
+    /// mappings, memory given back once closed.
+    Scale,
     /// tlsbox as the client: handshakes per second.
     Clients,
     /// What a new connection's sandbox costs before its first byte.
@@ -119,6 +122,8 @@ pub(crate) struct Settings {
     pub(crate) bulk_bytes: usize,
     pub(crate) idle_connections: usize,
     pub(crate) memory_rounds: usize,
+    pub(crate) scale_connections: usize,
+    pub(crate) scale_waves: usize,
     pub(crate) instance_iterations: usize,
     pub(crate) cold_start_rounds: usize,
 }
@@ -133,6 +138,8 @@ impl Settings {
                 bulk_bytes: 256 * 1024,
                 idle_connections: 8,
                 memory_rounds: 1,
+                scale_connections: 40,
+                scale_waves: 2,
                 instance_iterations: 5,
                 cold_start_rounds: 1,
             }
@@ -145,6 +152,8 @@ impl Settings {
                 bulk_bytes: 256 << 20,
                 idle_connections: 1000,
                 memory_rounds: rounds.min(3),
+                scale_connections: 10_000,
+                scale_waves: 4,
                 instance_iterations: 200,
                 cold_start_rounds: rounds,
             }

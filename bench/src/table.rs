@@ -14,7 +14,7 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
     );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|");
     // Side by side: each measure's systems together, in the order measured.
-    const ORDER: [&str; 16] = [
+    const ORDER: [&str; 22] = [
         "handshakes_per_s",
         "server_cpu_us_per_handshake",
         "resumed_handshakes_per_s",
@@ -28,6 +28,12 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
         "upload_mb_per_server_cpu_s",
         "rss_mib_per_1000_conns",
         "pss_mib_per_1000_conns",
+        "scale_establish_s",
+        "scale_rss_mib_live",
+        "scale_pss_mib_live",
+        "scale_mappings_per_connection",
+        "scale_connections_within_max_map_count",
+        "scale_rss_mib_after_close",
         "connection_setup_us",
         "new_instance_us",
         "cold_start_ms",

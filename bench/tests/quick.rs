@@ -77,7 +77,9 @@ fn quick_bench_prints_json_of_the_documented_shape() {
     let shared = "host-crypto, 64 per instance";
     for measure in ["handshakes_per_s", "pss_mib_per_1000_conns"] {
         assert!(
-            find("tlsbox", measure).iter().any(|e| e["variant"] == shared),
+            find("tlsbox", measure)
+                .iter()
+                .any(|e| e["variant"] == shared),
             "{shared} {measure} in {stdout}"
         );
     }

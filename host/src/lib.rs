@@ -126,6 +126,7 @@ mod imports;
 mod keylog;
 pub mod limits;
 mod options;
+mod os_limits;
 pub mod runtime;
 mod sandbox;
 mod secure_pair;

@@ -308,11 +308,25 @@ async fn accept_loop(
     shared: Arc<Shared>,
     events: mpsc::Sender<ServerEvent>,
 ) {
+    // An operating-system limit is reported once until an accept succeeds
+    // again: the loop retries every 10 ms meanwhile.
+    let mut limit_reported = false;
+    let open_files = crate::os_limits::open_files_limit();
     loop {
         let (tcp, remote) = match listener.accept().await {
-            Ok(accepted) => accepted,
+            Ok(accepted) => {
+                limit_reported = false;
+                accepted
+            }
             Err(e) => {
-                tracing::warn!("accept failed: {e}");
+                let description =
+                    crate::os_limits::describe_accept_error(&e, open_files.as_deref());
+                if !crate::os_limits::is_os_limit(&e) {
+                    tracing::warn!("{description}");
+                } else if !limit_reported {
+                    tracing::error!("{description}");
+                    limit_reported = true;
+                }
                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                 continue;
             }

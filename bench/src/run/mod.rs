@@ -10,6 +10,7 @@ mod clients;
 mod handshakes;
 mod memory;
 mod resumption;
+mod scale;
 mod setup;
 mod transfer;
 
@@ -161,7 +162,7 @@ impl Run {
         self.wants(Part::Handshakes)
             || self.wants(Part::Resumption)
             || (key.name == KEYS[0].name
-                && [Part::Bulk, Part::Upload, Part::Memory]
+                && [Part::Bulk, Part::Upload, Part::Memory, Part::Scale]
                     .into_iter()
                     .any(|part| self.wants(part)))
     }
@@ -286,8 +287,18 @@ impl Run {
         }
         drop(running);
         if self.wants(Part::Memory) {
-            for (system, build) in variants {
+            for (system, build) in variants.iter().copied() {
                 self.memory(system, build, identity).await;
+            }
+        }
+        if self.wants(Part::Scale) {
+            self.step += 1;
+            progress(&format!(
+                "[{}] scale: waves of {} idle connections",
+                self.step, self.settings.scale_connections
+            ));
+            for (system, build) in variants {
+                self.scale(system, build, identity).await;
             }
         }
     }

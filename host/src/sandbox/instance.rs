@@ -100,7 +100,15 @@ impl GuestInstance {
             Ok(bindings) => bindings,
             Err(e) => {
                 let poison = describe_failure(&e, store.data(), limits);
-                let message = format!("cannot instantiate the TLS engine: {}", poison.message);
+                let message = match crate::os_limits::mapping_refused_hint(&poison.message) {
+                    Some(hint) => {
+                        format!(
+                            "cannot instantiate the TLS engine: {hint} ({})",
+                            poison.message
+                        )
+                    }
+                    None => format!("cannot instantiate the TLS engine: {}", poison.message),
+                };
                 return Err(Poison { message, ..poison }.error());
             }
         };
