@@ -710,3 +710,92 @@ async fn a_session_offered_for_another_server_name_gives_a_full_handshake() {
         }
     }
 }
+
+/// A client keeps the sessions a server gives it and resumes with them:
+/// `CleartextStream::session` into `ConnectOptions::session` (Node's
+/// `getSession()` and `session` option), with each client build. A
+/// resumed connection reports what the full one did: `authorized`, or
+/// the same `authorizationError` for a server it does not trust (Node
+/// keeps a session's verification result).
+#[tokio::test]
+async fn a_client_resumes_with_the_session_of_its_last_connection() {
+    use tokio::io::AsyncReadExt;
+    let (_server, port, mut reused) =
+        reporting_server(ServerOptions::new(identity("agent1"))).await;
+    let trusting = tlsbox::ConnectOptions::with_ca(common::pem("ca1-cert.pem"));
+    let untrusting = tlsbox::ConnectOptions::default().dangerous_accept_unauthorized();
+    for crypto in [Crypto::Host, Crypto::Guest] {
+        for (options, authorized, error) in [
+            (&trusting, true, None),
+            (&untrusting, false, Some("UNABLE_TO_VERIFY_LEAF_SIGNATURE")),
+        ] {
+            let mut options = tlsbox::ConnectOptions {
+                crypto,
+                ..options.clone()
+            };
+            let mut outcomes = Vec::new();
+            for _ in 0..3 {
+                let mut stream = tlsbox::connect("localhost", port, options.clone())
+                    .await
+                    .expect("handshake");
+                let mut greeting = [0u8; 9];
+                stream.read_exact(&mut greeting).await.unwrap();
+                let code = stream.authorization_error().map(|e| e.code().to_string());
+                assert_eq!(stream.authorized(), authorized, "{crypto:?}");
+                assert_eq!(code.as_deref(), error, "{crypto:?}");
+                let subject = stream.peer_certificate().map(|c| c.subject.clone());
+                assert!(subject.is_some(), "{crypto:?}: the chain, resumed or not");
+                outcomes.push(stream.is_session_reused());
+                assert_eq!(reused.recv().await, Some(stream.is_session_reused()));
+                options.session = stream.session();
+            }
+            assert_eq!(outcomes, [false, true, true], "{crypto:?} {error:?}");
+        }
+    }
+}
+
+/// `tlsbox client --reconnect 2` against `openssl s_server` (TLS 1.3 and
+/// TLS 1.2) and a Node server: one full handshake, then two resumed, as
+/// the `sessionReused` of each `secureConnect` line says.
+#[test]
+fn the_cli_client_reconnects_resuming_against_openssl_and_node() {
+    let reconnect = |port: u16| {
+        let mut client = Peer::spawn(
+            TLSBOX,
+            &[
+                "client",
+                "--connect",
+                &format!("localhost:{port}"),
+                "--ca",
+                &ca1(),
+                "--reconnect",
+                "2",
+                "--json",
+            ],
+        );
+        // The last connection carries stdin: closed, it ends.
+        client.close_stdin();
+        assert_eq!(client.wait_exit(), Some(0), "{}", client.seen.join("\n"));
+        client
+            .seen
+            .iter()
+            .filter(|line| line.contains("\"secureConnect\""))
+            .map(|line| {
+                let event: Value = serde_json::from_str(line).expect("JSON");
+                assert_eq!(event["authorized"], true, "{line}");
+                event["sessionReused"].as_bool().expect("sessionReused")
+            })
+            .collect::<Vec<_>>()
+    };
+    let (cert, key) = (fixture("agent1-cert.pem"), fixture("agent1-key.pem"));
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    for version in ["-tls1_3", "-tls1_2"] {
+        let (_server, port) =
+            common::peers::openssl_server(&["-cert", &cert, "-key", &key, version]);
+        assert_eq!(reconnect(port), [false, true, true], "openssl {version}");
+    }
+    let node = common::interop::node_servers(
+        &serde_json::json!([{ "id": "r", "cert": "agent1-cert.pem", "key": "agent1-key.pem" }]),
+    );
+    assert_eq!(reconnect(node.ports["r"]), [false, true, true], "node");
+}

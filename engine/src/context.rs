@@ -28,6 +28,17 @@ pub struct Credentials {
 pub struct SecureContext {
     pub(crate) certified_key: Option<Arc<CertifiedKey>>,
     pub(crate) trust: Arc<TrustStore>,
+    /// The PEM texts it was parsed from, but the key: what tells two
+    /// contexts that verify and present alike apart from others.
+    pub(crate) source: ContextSource,
+}
+
+/// A context's certificate chain, roots and CRLs, as given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ContextSource {
+    pub(crate) cert: Option<String>,
+    pub(crate) ca: Vec<String>,
+    pub(crate) crl: Vec<String>,
 }
 
 /// The roots and CRLs a context verifies peers against.
@@ -57,6 +68,11 @@ impl SecureContext {
         Ok(Self {
             certified_key,
             trust: Arc::new(TrustStore::new(&credentials.ca, &credentials.crl)?),
+            source: ContextSource {
+                cert: credentials.cert.clone(),
+                ca: credentials.ca.clone(),
+                crl: credentials.crl.clone(),
+            },
         })
     }
 

@@ -66,12 +66,48 @@ fn alert_cause(error: &Error) -> CertificateError {
 }
 
 /// Verifies a server's certificate for a client: chain, then Node's hostname check.
+///
+/// Its verdict goes to the pair bound to it ([`Self::bind`]): pairs that
+/// keep sessions share one verifier per identity, because rustls offers a
+/// session only to a config with the very verifier that made it. A pair
+/// binds itself before each input it processes, and the engine runs one
+/// pair's call at a time, so each verdict reaches its own pair.
 #[derive(Debug)]
 pub(crate) struct NodeServerVerifier {
     pub(crate) trust: Arc<TrustStore>,
     pub(crate) check_host: String,
     pub(crate) reject_unauthorized: bool,
-    pub(crate) verdict: SharedVerdict,
+    verdict: Mutex<SharedVerdict>,
+}
+
+impl NodeServerVerifier {
+    pub(crate) fn new(
+        trust: Arc<TrustStore>,
+        check_host: String,
+        reject_unauthorized: bool,
+        verdict: &SharedVerdict,
+    ) -> Self {
+        Self {
+            trust,
+            check_host,
+            reject_unauthorized,
+            verdict: Mutex::new(verdict.clone()),
+        }
+    }
+
+    /// Sends the verdicts from now on to `verdict`.
+    pub(crate) fn bind(&self, verdict: &SharedVerdict) {
+        if let Ok(mut bound) = self.verdict.lock() {
+            *bound = verdict.clone();
+        }
+    }
+
+    fn bound(&self) -> SharedVerdict {
+        match self.verdict.lock() {
+            Ok(bound) => bound.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
 }
 
 impl ServerCertVerifier for NodeServerVerifier {
@@ -97,7 +133,7 @@ impl ServerCertVerifier for NodeServerVerifier {
             }
             crate::hostname::check_server_identity(&self.check_host, end_entity).map(|()| path)
         });
-        match record(&self.verdict, result) {
+        match record(&self.bound(), result) {
             Err(e) if self.reject_unauthorized => Err(e),
             _ => Ok(ServerCertVerified::assertion()),
         }

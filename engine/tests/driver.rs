@@ -21,6 +21,7 @@ fn client_pair(ca: &str) -> SecurePair {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        sessions: None,
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")
 }

@@ -17,6 +17,7 @@ fn client(servername: Option<&str>, ca: &str) -> SecurePair {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        sessions: None,
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")
 }
@@ -134,6 +135,7 @@ fn an_x509_v1_certificate_serves_and_verifies_as_in_node() {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        sessions: None,
     };
     let mut client = SecurePair::connect(&trusting("ca2-cert.pem"), &options).unwrap();
     let mut pair = server.accept();
@@ -188,6 +190,7 @@ fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        sessions: None,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();
@@ -228,6 +231,7 @@ fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        sessions: None,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();

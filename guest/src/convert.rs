@@ -39,6 +39,7 @@ pub(crate) fn client_options(o: tls::ClientOptions) -> pair::ClientOptions {
         alpn_protocols: o.alpn_protocols,
         keylog: o.keylog,
         ciphers: o.ciphers,
+        sessions: o.resume.then(crate::client_sessions),
     }
 }
 

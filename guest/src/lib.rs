@@ -53,6 +53,15 @@ fn ticketer(tickets: tls::Tickets) -> Option<std::sync::Arc<dyn rustls::server::
     }
 }
 
+/// The client sessions this instance keeps, for the pairs made with
+/// `resume`: one per instance, so that a host making several client pairs
+/// in one instance resumes them.
+fn client_sessions() -> std::sync::Arc<tlsbox_engine::pair::ClientSessions> {
+    static SESSIONS: std::sync::OnceLock<std::sync::Arc<tlsbox_engine::pair::ClientSessions>> =
+        std::sync::OnceLock::new();
+    SESSIONS.get_or_init(Default::default).clone()
+}
+
 use std::cell::RefCell;
 
 use bindings::exports::tlsbox::tls::tls;

@@ -34,6 +34,7 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
         alpn_protocols: options.alpn_protocols.clone(),
         keylog: options.keylog.is_some(),
         ciphers: options.ciphers.clone(),
+        resume: true,
     };
     let keylog = options
         .keylog
@@ -41,12 +42,19 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
         .map(KeyLogFile::open)
         .transpose()?;
     // The sandbox first: bad options fail before any connection is made.
-    let sandbox = Sandbox::client(
-        &options.limits,
-        options.crypto,
-        &options.credentials.to_guest(),
-        &guest_options,
-    )?;
+    let sandbox = match &options.session {
+        Some(session) => Sandbox::client_in(
+            session.instance.clone(),
+            &options.credentials.to_guest(),
+            &guest_options,
+        )?,
+        None => Sandbox::client(
+            &options.limits,
+            options.crypto,
+            &options.credentials.to_guest(),
+            &guest_options,
+        )?,
+    };
     let tcp = TcpStream::connect((host, port)).await?;
     let _ = tcp.set_nodelay(true);
     let (local, remote) = (tcp.local_addr().ok(), tcp.peer_addr().ok());

@@ -118,6 +118,7 @@ pub mod bench_support;
 mod bindings;
 mod cert;
 mod client;
+mod client_session;
 pub mod command;
 mod connection_info;
 mod crypto;
@@ -140,6 +141,7 @@ mod wit;
 
 pub use cert::{NameAttribute, PeerCertificate, PublicKeyInfo};
 pub use client::connect;
+pub use client_session::ClientSession;
 pub use command::{CommandOptions, run_command};
 pub use connection_info::{Cipher, ConnectionInfo};
 pub use error::{Error, Result, TlsError, TlsErrorCode};

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::client_session::ClientSession;
 use crate::error::{Error, Result};
 use crate::limits::{LimitsHook, SandboxLimits};
 use crate::tickets::{TICKET_KEYS_LEN, Ticketer};
@@ -384,6 +385,11 @@ pub struct ConnectOptions {
     pub keylog: Option<PathBuf>,
     /// Which component the connection runs (see [`Crypto`]).
     pub crypto: Crypto,
+    /// Resume the sessions of an earlier connection
+    /// ([`crate::CleartextStream::session`]; Node's `session` option): the
+    /// connection runs in that connection's instance and offers the
+    /// sessions kept there for its server name. `None`: a fresh instance.
+    pub session: Option<ClientSession>,
 }
 
 impl Default for ConnectOptions {
@@ -398,6 +404,7 @@ impl Default for ConnectOptions {
             limits: SandboxLimits::default(),
             keylog: None,
             crypto: Crypto::default(),
+            session: None,
         }
     }
 }

@@ -128,6 +128,7 @@ impl SecurePair {
                 alpn_protocols: self.alpn_protocols.clone(),
                 keylog: false,
                 ciphers: None,
+                resume: false,
             };
             Sandbox::client(
                 &self.limits,

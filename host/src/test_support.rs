@@ -122,5 +122,6 @@ pub(crate) fn client_options() -> GuestClientOptions {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        resume: false,
     }
 }

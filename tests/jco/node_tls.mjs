@@ -46,7 +46,7 @@ const report = {};
   }));
   const client = attach(new DrivenPair(tls.SecurePair.connect(context, {
     servername: 'localhost', checkHost: 'localhost', rejectUnauthorized: true,
-    alpnProtocols: [], keylog: false, ciphers: undefined,
+    alpnProtocols: [], keylog: false, ciphers: undefined, resume: false,
   })), socket);
   const greeting = readUntil(client, 'hello from node\n');
   await once(client, 'secure');

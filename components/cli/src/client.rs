@@ -60,6 +60,7 @@ fn make_pair(flags: &ClientFlags, host: &str) -> Result<SecurePair, Failure> {
         alpn_protocols: flags.alpn.clone(),
         keylog: false,
         ciphers: flags.ciphers.clone(),
+        sessions: None,
     };
     Ok(SecurePair::connect(
         &SecureContext::new(&credentials)?,

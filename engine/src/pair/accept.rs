@@ -85,7 +85,7 @@ impl SecurePair {
         {
             Ok((config, verifier)) => {
                 if server.options.request_cert {
-                    self.resumed_client_check = Some(verifier);
+                    self.resumed_peer_check = Some(super::ResumedPeerCheck::Client(verifier));
                 }
                 config
             }
@@ -170,7 +170,7 @@ fn server_config(
     // be reused. What outlives the connection is the caller's ticketer and
     // session store, when it gave them (with host crypto, the host's). A
     // resumed connection's client certificate is verified again
-    // (`SecurePair::verify_resumed_client`).
+    // (`SecurePair::verify_resumed_peer`).
     config.session_storage = Arc::new(NoServerSessionStorage {});
     config.send_tls13_tickets = 0;
     if let Some(ticketer) = &options.ticketer {

@@ -10,12 +10,12 @@ use rustls::client::Resumption;
 use rustls::{ClientConfig, ClientConnection};
 use rustls_pki_types::ServerName;
 
-use super::fixed_cert::FixedCert;
+use super::client_sessions::{self, ClientSessions};
 use super::keylog::KeyLogLines;
 use super::{SecurePair, State, protocol_list};
 use crate::context::SecureContext;
 use crate::error::{Error, ErrorCode};
-use crate::node_verifiers::{NodeServerVerifier, SharedVerdict};
+use crate::node_verifiers::SharedVerdict;
 use crate::tls_error::from_rustls;
 
 /// How a client connects (Node's `tls.connect` options).
@@ -35,6 +35,11 @@ pub struct ClientOptions {
     /// Node's `ciphers`: the suites to offer (see [`crate::cipher::select`]);
     /// `None` offers rustls' safe defaults.
     pub ciphers: Option<String>,
+    /// Where the pair keeps the sessions the server gives it, and finds
+    /// one to offer for its server name: pairs made with the same
+    /// `ClientSessions` resume each other's. `None`: no resumption, every
+    /// handshake a full one.
+    pub sessions: Option<Arc<ClientSessions>>,
 }
 
 /// The names of a client connection to a host, by Node's `tls.connect`
@@ -85,11 +90,19 @@ impl SecurePair {
             },
         };
         let verdict = SharedVerdict::default();
-        let verifier = NodeServerVerifier {
-            trust: context.trust.clone(),
-            check_host: options.check_host.clone(),
-            reject_unauthorized: options.reject_unauthorized,
-            verdict: verdict.clone(),
+        let (verifier, resolver) = match &options.sessions {
+            Some(sessions) => sessions.identity(
+                context,
+                &options.check_host,
+                options.reject_unauthorized,
+                &verdict,
+            ),
+            None => client_sessions::fresh(
+                context,
+                &options.check_host,
+                options.reject_unauthorized,
+                &verdict,
+            ),
         };
         // `dangerous()` is rustls' door to any custom verifier; ours verifies
         // fully (webpki chain + Node's hostname check), see `verifier`.
@@ -98,22 +111,30 @@ impl SecurePair {
             .with_safe_default_protocol_versions()
             .map_err(|e| from_rustls(&e))?
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier));
-        let mut config = match &context.certified_key {
-            Some(key) => builder.with_client_cert_resolver(Arc::new(FixedCert(key.clone()))),
-            None => builder.with_no_client_auth(),
-        };
+            .with_custom_certificate_verifier(verifier.clone());
+        let mut config = builder.with_client_cert_resolver(resolver);
         config.alpn_protocols = protocol_list(&options.alpn_protocols);
-        // One instance per connection: a resumption cache would never be reused.
-        config.resumption = Resumption::disabled();
+        config.resumption = match &options.sessions {
+            Some(sessions) => Resumption::store(sessions.store()),
+            None => Resumption::disabled(),
+        };
         config.enable_sni = options.servername.is_some();
         let keylog: Option<Arc<KeyLogLines>> = options.keylog.then(Arc::default);
         if let Some(keylog) = &keylog {
             config.key_log = keylog.clone();
         }
-        let connection =
-            ClientConnection::new(Arc::new(config), server_name).map_err(|e| from_rustls(&e))?;
+        let connection = ClientConnection::new(Arc::new(config), server_name.clone())
+            .map_err(|e| from_rustls(&e))?;
         let mut pair = Self::new(State::Connected(Box::new(connection.into())), verdict);
+        if options.sessions.is_some() {
+            // A resumed session brings no Certificate message: its chain
+            // (kept in the session) is verified again once resumed. The
+            // verifier is shared: the pair binds it before each input.
+            pair.resumed_peer_check = Some(super::ResumedPeerCheck::Server(
+                verifier,
+                server_name.to_owned(),
+            ));
+        }
         pair.client_servername = options.servername.clone();
         pair.keylog = keylog;
         pair.flush();

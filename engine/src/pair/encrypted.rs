@@ -5,6 +5,7 @@
 use std::io;
 
 use super::{PLAINTEXT_LIMIT, SecurePair, State};
+use rustls::client::danger::ServerCertVerifier;
 use rustls::server::danger::ClientCertVerifier;
 
 use crate::error::{Error, ErrorCode};
@@ -20,6 +21,11 @@ impl SecurePair {
             return Err(error.clone());
         }
         let total = data.len();
+        // A verifier shared with other pairs (see `ClientSessions`) reports
+        // to the pair whose input it verifies.
+        if let Some(super::ResumedPeerCheck::Server(verifier, _)) = &self.resumed_peer_check {
+            verifier.bind(&self.verdict);
+        }
         if let State::Accepting { .. } = self.state {
             self.feed_acceptor(&mut data)?;
         }
@@ -62,20 +68,21 @@ impl SecurePair {
                 }
             }
         }
-        self.verify_resumed_client()
+        self.verify_resumed_peer()
     }
 
-    /// Once a server's handshake ends: when it resumed a session that
-    /// carried a client certificate, verifies that chain now, against this
+    /// Once a handshake ends: when it resumed a session that carried the
+    /// peer's certificate (a client's, for a server that asked for one; a
+    /// server's, for a client), verifies that chain now, against this
     /// context's trust, as the full handshake did. `authorized` and
     /// `authorizationError` then say what they said then (Node's resumed
     /// sessions keep their verification result), and a chain that no
     /// longer verifies (revoked since, expired) is refused where the
-    /// server rejects the unauthorized, as a full handshake would be.
-    fn verify_resumed_client(&mut self) -> Result<(), Error> {
-        // Cheapest first: this runs after every input, and only a server
-        // that requested certificates, once, has anything to do.
-        if self.resumed_client_check.is_none() {
+    /// unauthorized are rejected, as in a full handshake.
+    fn verify_resumed_peer(&mut self) -> Result<(), Error> {
+        // Cheapest first: this runs after every input, and only a pair
+        // with a check to make, once, has anything to do.
+        if self.resumed_peer_check.is_none() {
             return Ok(());
         }
         let State::Connected(connection) = &self.state else {
@@ -84,7 +91,7 @@ impl SecurePair {
         if connection.is_handshaking() {
             return Ok(());
         }
-        let Some(verifier) = self.resumed_client_check.take() else {
+        let Some(check) = self.resumed_peer_check.take() else {
             return Ok(());
         };
         if connection.handshake_kind() != Some(rustls::HandshakeKind::Resumed) {
@@ -98,8 +105,16 @@ impl SecurePair {
             return Ok(());
         };
         let now = rustls_pki_types::UnixTime::now();
-        match verifier.verify_client_cert(leaf, intermediates, now) {
-            Ok(_) => Ok(()),
+        let verified = match &check {
+            super::ResumedPeerCheck::Client(verifier) => verifier
+                .verify_client_cert(leaf, intermediates, now)
+                .map(drop),
+            super::ResumedPeerCheck::Server(verifier, name) => verifier
+                .verify_server_cert(leaf, intermediates, name, &[], now)
+                .map(drop),
+        };
+        match verified {
+            Ok(()) => Ok(()),
             Err(error) => {
                 let error = self
                     .verdict_failure()

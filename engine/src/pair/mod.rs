@@ -17,6 +17,7 @@
 mod accept;
 mod cleartext;
 mod client;
+mod client_sessions;
 mod encrypted;
 mod fixed_cert;
 mod keylog;
@@ -29,12 +30,13 @@ use rustls::Connection;
 use rustls::server::{Accepted, Acceptor};
 
 use crate::error::Error;
-use crate::node_verifiers::{NodeClientVerifier, SharedVerdict};
+use crate::node_verifiers::{NodeClientVerifier, NodeServerVerifier, SharedVerdict};
 use crate::server::ServerShared;
 
 use keylog::KeyLogLines;
 
 pub use client::{ClientOptions, ConnectNames};
+pub use client_sessions::ClientSessions;
 pub use status::PairStatus;
 
 /// Encrypted bytes a pair holds for its caller before it refuses more cleartext.
@@ -66,6 +68,19 @@ enum State {
     Dead,
 }
 
+/// How a resumed session's peer chain is verified again: by the verifier
+/// that verified it in the full handshake.
+#[derive(Clone)]
+enum ResumedPeerCheck {
+    /// A server's, of the client's certificate.
+    Client(Arc<NodeClientVerifier>),
+    /// A client's, of the server's certificate, for the name it connects to.
+    Server(
+        Arc<NodeServerVerifier>,
+        rustls_pki_types::ServerName<'static>,
+    ),
+}
+
 /// One TLS connection as an encrypted pipe. See the crate docs.
 pub struct SecurePair {
     state: State,
@@ -80,9 +95,10 @@ pub struct SecurePair {
     keylog: Option<Arc<KeyLogLines>>,
     /// For a server: whether it asked for a client certificate.
     request_cert: bool,
-    /// For a server that asked for one: its verifier, until the handshake
-    /// ends, to verify a resumed session's client chain again.
-    resumed_client_check: Option<Arc<NodeClientVerifier>>,
+    /// The verifier of the peer's chain, until the handshake ends, to
+    /// verify a resumed session's chain again: a server's that asked for
+    /// client certificates, a client's that keeps sessions.
+    resumed_peer_check: Option<ResumedPeerCheck>,
     is_server: bool,
     client_servername: Option<String>,
 }
@@ -100,7 +116,7 @@ impl SecurePair {
             verdict,
             keylog: None,
             request_cert: false,
-            resumed_client_check: None,
+            resumed_peer_check: None,
             is_server: false,
             client_servername: None,
         }

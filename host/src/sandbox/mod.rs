@@ -37,15 +37,18 @@ pub(crate) struct Sandbox {
     instance: SharedInstance,
     pair: Option<ResourceAny>,
     sealed_in_output: usize,
+    /// A client-side pair (whose instance keeps its sessions).
+    client: bool,
 }
 
 impl Sandbox {
     /// A sandbox whose pair is in an instance of its own.
-    fn alone(instance: GuestInstance, pair: ResourceAny) -> Self {
+    fn alone(instance: GuestInstance, pair: ResourceAny, client: bool) -> Self {
         Self {
             instance: Arc::new(Mutex::new(instance)),
             pair: Some(pair),
             sealed_in_output: 0,
+            client,
         }
     }
 
@@ -76,7 +79,7 @@ impl Sandbox {
                 options,
             )
         })?;
-        Ok(Self::alone(instance, pair.map_err(TlsError::from)?))
+        Ok(Self::alone(instance, pair.map_err(TlsError::from)?, false))
     }
 
     /// A server-side pair accepted from the `server` that `instance` holds
@@ -93,6 +96,7 @@ impl Sandbox {
             instance,
             pair: Some(pair),
             sealed_in_output: 0,
+            client: false,
         })
     }
 
@@ -111,7 +115,37 @@ impl Sandbox {
                 .secure_pair()
                 .call_connect_with(s, &credentials, options)
         })?;
-        Ok(Self::alone(instance, pair.map_err(TlsError::from)?))
+        Ok(Self::alone(instance, pair.map_err(TlsError::from)?, true))
+    }
+
+    /// A client-side pair made in `instance`, where earlier client pairs
+    /// ran: with `options.resume` it offers the sessions they kept.
+    pub(crate) fn client_in(
+        instance: SharedInstance,
+        credentials: &GuestCredentials,
+        options: &GuestClientOptions,
+    ) -> Result<Self> {
+        let pair = {
+            let mut guest = lock(&instance);
+            let credentials = guest.keep_key(credentials);
+            guest.guard(|b, s| {
+                b.tlsbox_tls_tls()
+                    .secure_pair()
+                    .call_connect_with(s, &credentials, options)
+            })?
+        };
+        Ok(Self {
+            instance,
+            pair: Some(pair.map_err(TlsError::from)?),
+            sealed_in_output: 0,
+            client: true,
+        })
+    }
+
+    /// For a client pair: its instance, which keeps the sessions it is
+    /// given, for the next connection to run in.
+    pub(crate) fn client_instance(&self) -> Option<SharedInstance> {
+        self.client.then(|| self.instance.clone())
     }
 
     /// Parses credentials in a throwaway instance: how `create_server` and

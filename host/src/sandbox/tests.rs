@@ -54,6 +54,7 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        resume: false,
     };
     let mut sandbox =
         Sandbox::client(&limits, Crypto::default(), &credentials, &options).expect("client pair");

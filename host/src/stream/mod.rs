@@ -370,6 +370,19 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         self.info.session_reused
     }
 
+    /// On a client connection made by [`crate::connect`]: its sessions,
+    /// for a later connection to resume through
+    /// [`crate::ConnectOptions::session`] (Node's `getSession()`). Taken
+    /// once the server's tickets have arrived (after the first data from
+    /// the server, or at its close), it holds them; taken sooner, the
+    /// next connection resumes only if they arrive before it starts. `None`
+    /// on a server connection.
+    pub fn session(&self) -> Option<crate::ClientSession> {
+        self.sandbox
+            .client_instance()
+            .map(|instance| crate::ClientSession { instance })
+    }
+
     /// Node's `getProtocol()`: `TLSv1.2` or `TLSv1.3`.
     pub fn protocol(&self) -> Option<&str> {
         self.info.protocol.as_deref()

@@ -76,6 +76,7 @@ pub fn client_pair() -> SecurePair {
         alpn_protocols: vec!["h2".into(), "http/1.1".into()],
         keylog: false,
         ciphers: None,
+        sessions: None,
     };
     let mut pair = SecurePair::connect(client_context(), &options).expect("client pair");
     let hello = pair.read_encrypted(usize::MAX);
@@ -333,6 +334,7 @@ pub fn seeds() -> (Vec<u8>, Vec<u8>) {
         alpn_protocols: vec!["h2".into()],
         keylog: false,
         ciphers: None,
+        sessions: None,
     };
     let client = SecurePair::connect(client_context(), &options).expect("client pair");
     let mut pair = Pair::new(client, server_pair());

@@ -112,4 +112,9 @@ pub struct ClientArgs {
     /// in the host, the default) or guest (self-contained).
     #[arg(long, value_name = "host|guest", default_value = "host")]
     pub crypto: tlsbox::Crypto,
+    /// Connect, then N more times resuming the session (`openssl s_client
+    /// -reconnect`): each connection reports its handshake (with
+    /// `sessionReused`) and closes, and the last carries stdin and stdout.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub reconnect: usize,
 }

@@ -8,18 +8,26 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::args::ClientArgs;
 use crate::report;
 
+/// How long a connection closed for `--reconnect` waits for the server's
+/// end (its tickets come before).
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
+
 pub async fn run(args: ClientArgs) -> Result<(), Error> {
     let (host, port) =
         tlsbox_node_shapes::split_host_port(&args.flags.connect).map_err(Error::InvalidArgument)?;
-    let mut stream = tlsbox::connect(&host, port, options(&args)?).await?;
-    if args.flags.json {
-        report::json_line(&report::connection("secureConnect", &mut stream));
-    } else {
-        report::text_line(&format!(
-            "client connected {}",
-            report::authorized_word(&stream)
-        ));
+    let mut options = options(&args)?;
+    for _ in 0..args.reconnect {
+        let mut stream = tlsbox::connect(&host, port, options.clone()).await?;
+        report_handshake(&args, &mut stream);
+        // close_notify, then the server's data and end: the session
+        // tickets come first, so the next connection can resume.
+        stream.shutdown().await?;
+        let mut sink = tokio::io::sink();
+        let _ = tokio::time::timeout(CLOSE_WAIT, tokio::io::copy(&mut stream, &mut sink)).await;
+        options.session = stream.session();
     }
+    let mut stream = tlsbox::connect(&host, port, options).await?;
+    report_handshake(&args, &mut stream);
     let (mut from_server, mut to_server) = tokio::io::split(stream);
     let upload = async {
         let mut stdin = tokio::io::stdin();
@@ -47,6 +55,31 @@ pub async fn run(args: ClientArgs) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The handshake's outcome: the `secureConnect` JSON line, or Node's
+/// example's line (and with `--reconnect`, whether the session was new or
+/// reused, as `openssl s_client` says it).
+fn report_handshake(args: &ClientArgs, stream: &mut tlsbox::CleartextStream) {
+    if args.flags.json {
+        report::json_line(&report::connection("secureConnect", stream));
+        return;
+    }
+    report::text_line(&format!(
+        "client connected {}",
+        report::authorized_word(stream)
+    ));
+    if args.reconnect > 0 {
+        let session = if stream.is_session_reused() {
+            "Reused"
+        } else {
+            "New"
+        };
+        report::text_line(&format!(
+            "{session}, {}",
+            stream.protocol().unwrap_or("unknown")
+        ));
+    }
 }
 
 /// Prints what the server sends until it closes. Through a 64 KiB buffer
