@@ -32,8 +32,13 @@ impl SecurePair {
     }
 
     /// The peer's certificate, then its issuers as far as verification found
-    /// them (or as the peer sent them, when it did not verify).
+    /// them (or as the peer sent them, when it did not verify). Empty on a
+    /// client whose handshake resumed, as Node's client shows no peer
+    /// certificate then (the chain was verified again all the same).
     pub fn peer_certificate_chain(&self) -> Vec<PeerCertificate> {
+        if !self.is_server && self.session_reused() {
+            return Vec::new();
+        }
         let verified = match self.verdict.lock().as_deref() {
             Ok(Some(Ok(path))) => Some(path.clone()),
             _ => None,
