@@ -298,3 +298,41 @@ fn a_client_names_its_server_as_nodes_connect_does() {
         (Some("agent1".into()), "agent1".into())
     );
 }
+
+/// A ClientHello whose ticket was tampered with gets what a hello without
+/// one gets: a full handshake's ServerHello, no alert, no failure. The
+/// same hello untouched resumes. (The ticket starts with its keys' name,
+/// the harness server's 16 bytes of 0x5a; a byte of its sealed part is
+/// flipped, so the lengths stay right and only the seal fails.)
+#[test]
+fn a_tampered_ticket_gives_a_full_handshake_and_no_alert() {
+    let seeded = tlsbox_harness::fuzz::resuming_hello();
+    let hello = &seeded[1..]; // after the fuzz seed's chunk selector
+    let name = [0x5a_u8; 16];
+    let at = hello
+        .windows(name.len())
+        .position(|window| window == name)
+        .expect("the hello offers the harness server's ticket");
+    let mut tampered = hello.to_vec();
+    tampered[at + name.len() + 20] ^= 0x01;
+
+    for (offered, resumes) in [(hello.to_vec(), true), (tampered, false)] {
+        let mut pair = tlsbox_harness::fuzz::ticketing_server().accept();
+        assert_eq!(
+            pair.write_encrypted(&offered).expect("no error"),
+            offered.len()
+        );
+        let reply = pair.read_encrypted(usize::MAX);
+        let status = pair.status();
+        assert!(status.failed.is_none(), "{:?}", status.failed);
+        // A handshake record whose first message is a ServerHello (2):
+        // the peer cannot tell a refused ticket from none.
+        assert_eq!(
+            reply.first(),
+            Some(&0x16),
+            "a handshake record, not an alert"
+        );
+        assert_eq!(reply.get(5), Some(&0x02), "a ServerHello");
+        assert_eq!(pair.session_reused(), resumes, "resumes: {resumes}");
+    }
+}

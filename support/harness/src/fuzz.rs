@@ -100,7 +100,7 @@ pub fn fuzz_server(data: &[u8]) {
 /// A server that asks for no client certificate and issues session tickets
 /// under fixed keys (the engine's ticket format, as the self-contained
 /// guest seals them).
-fn ticketing_server() -> &'static Server {
+pub fn ticketing_server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
         let credentials = Credentials {
