@@ -6,7 +6,8 @@
 //! connections, is tested in the sandbox's unit tests, where a guest can
 //! be made to break the contract.
 //!
-//! One test in this binary: it counts the process's live instances.
+//! The first test counts the process's live instances: the tests that
+//! make instances run one at a time.
 
 mod common;
 
@@ -18,6 +19,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
 
 const HANG: Duration = Duration::from_secs(30);
+
+/// Held by each test that makes instances, so that counts are its own.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// Connects as `servername` (checking the chain only when `ca` is given),
 /// reads the greeting and checks one echo.
@@ -64,6 +74,7 @@ async fn eventually(what: &str, done: impl Fn() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_share_instances_up_to_the_count_and_see_new_contexts() {
+    let _alone = one_at_a_time();
     const PER_INSTANCE: usize = 4;
     const CLIENTS: usize = 10;
     let options = ServerOptions {
@@ -72,6 +83,11 @@ async fn connections_share_instances_up_to_the_count_and_see_new_contexts() {
         },
         ..ServerOptions::new(identity("agent1"))
     };
+    // What another test left goes with its runtime, just after it ends.
+    eventually("no instance left by another test", || {
+        tlsbox::live_sandboxes() == 0
+    })
+    .await;
     let (server, port) = echo_server(options).await;
     assert_eq!(
         tlsbox::live_sandboxes(),
@@ -112,6 +128,43 @@ async fn connections_share_instances_up_to_the_count_and_see_new_contexts() {
     // The two clients, and one server instance made after the change (the
     // one made before it was let go).
     assert_eq!(tlsbox::live_sandboxes(), 2 + 1);
+}
+
+/// What else a server does, done from shared instances: the
+/// self-contained build's tickets (its keys handed to the instance) resume
+/// a client, and an SNI callback's credentials are served to the
+/// connection that asked for them only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_instances_resume_and_answer_sni_callbacks() {
+    let _alone = one_at_a_time();
+    let options = ServerOptions {
+        isolation: Isolation::PerContext {
+            max_connections_per_instance: 2,
+        },
+        crypto: tlsbox::Crypto::Guest,
+        ..ServerOptions::new(identity("agent1")).sni_callback(|name: String| async move {
+            Ok((name == "agent2.test").then(|| identity("agent2")))
+        })
+    };
+    let (_server, port) = echo_server(options).await;
+    let mut options = ConnectOptions::with_ca(pem("ca1-cert.pem"));
+    options.servername = Some("agent1.test".into());
+    let mut reused = Vec::new();
+    for _ in 0..3 {
+        let mut stream = timeout(HANG, tlsbox::connect("localhost", port, options.clone()))
+            .await
+            .expect("no hang")
+            .expect("handshake");
+        let mut greeting = [0u8; 9];
+        stream.read_exact(&mut greeting).await.unwrap();
+        reused.push(stream.is_session_reused());
+        options.session = stream.session();
+    }
+    assert_eq!(reused, [false, true, true], "across the server's instances");
+    let mut agent2 = echoing_client(port, "agent2.test", None).await;
+    assert_eq!(peer_cn(&mut agent2), "agent2");
+    let mut agent1 = echoing_client(port, "agent1.test", Some("ca1-cert.pem")).await;
+    assert_eq!(peer_cn(&mut agent1), "agent1");
 }
 
 #[test]
