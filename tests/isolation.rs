@@ -21,13 +21,7 @@ use tokio::time::timeout;
 const HANG: Duration = Duration::from_secs(30);
 
 /// Held by each test that makes instances, so that counts are its own.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Connects as `servername` (checking the chain only when `ca` is given),
 /// reads the greeting and checks one echo.
@@ -74,7 +68,7 @@ async fn eventually(what: &str, done: impl Fn() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_share_instances_up_to_the_count_and_see_new_contexts() {
-    let _alone = one_at_a_time();
+    let _alone = ONE_AT_A_TIME.lock().await;
     const PER_INSTANCE: usize = 4;
     const CLIENTS: usize = 10;
     let options = ServerOptions {
@@ -136,7 +130,7 @@ async fn connections_share_instances_up_to_the_count_and_see_new_contexts() {
 /// connection that asked for them only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shared_instances_resume_and_answer_sni_callbacks() {
-    let _alone = one_at_a_time();
+    let _alone = ONE_AT_A_TIME.lock().await;
     let options = ServerOptions {
         isolation: Isolation::PerContext {
             max_connections_per_instance: 2,
