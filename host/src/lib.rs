@@ -1,7 +1,8 @@
 //! tlsbox: Node's `tls` module in Rust, with the TLS protocol sandboxed.
 //!
 //! Every connection's TLS engine (rustls, with Node's verification rules)
-//! runs inside its own WebAssembly component instance. This crate is the
+//! runs inside its own WebAssembly component instance (a server may let
+//! up to N of its connections share one: [`Isolation`]). This crate is the
 //! host: it owns the sockets, the clock that times handshakes out, the
 //! limits on each sandbox, and the Node-shaped API:
 //!
@@ -15,13 +16,14 @@
 //! | `tls.connect` + `secureConnect` | [`connect`]                            |
 //! | `tls.createSecurePair` + `secure` | [`create_secure_pair`] → [`SecurePair::secure`] |
 //! | `CleartextStream`             | [`CleartextStream`] (`AsyncRead + AsyncWrite`) |
+//! | `tlsSocket.getSession()` / `session` | [`CleartextStream::session`] / [`ConnectOptions::session`] |
 //!
 //! The guest parses everything a peer sends, and the two speak only the
 //! WIT contract in `wit/`; the host parses only what its operator gives it
 //! (with host crypto, the PEM key and certificate, natively, so that the
 //! private key never enters the sandbox). A guest that traps, runs past its
-//! CPU deadline or outgrows its memory takes down its own connection and
-//! nothing else.
+//! CPU deadline or outgrows its memory takes down its own connection (the
+//! connections of its instance, when they share one) and nothing else.
 //!
 //! # Node's echo example
 //!
