@@ -315,6 +315,18 @@ impl tls::GuestSecurePair for Pair {
         convert::facts(&self.0.borrow())
     }
 
+    fn export_keying_material(
+        &self,
+        length: u32,
+        label: String,
+        context: Option<Vec<u8>>,
+    ) -> Result<Vec<u8>, types::Error> {
+        self.0
+            .borrow()
+            .export_keying_material(length as usize, &label, context.as_deref())
+            .map_err(convert::error)
+    }
+
     fn peer_certificate_chain(&self) -> Vec<types::PeerCertificate> {
         self.0
             .borrow()

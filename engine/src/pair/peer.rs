@@ -10,6 +10,7 @@ use super::{SecurePair, State};
 use crate::cert_info::{self, PeerCertificate};
 use crate::cipher::{self, Cipher};
 use crate::error::{Error, ErrorCode};
+use crate::tls_error::from_rustls;
 
 impl SecurePair {
     /// The peer's certificate verified (Node's `authorized`).
@@ -72,6 +73,39 @@ impl SecurePair {
     /// Node's `getPeerCertificate(true)`.
     pub fn peer_certificate(&self) -> Option<PeerCertificate> {
         PeerCertificate::from_chain(self.peer_certificate_chain())
+    }
+
+    /// Keying material exported from the connection's secrets (RFC 5705;
+    /// RFC 8446 §7.5): `length` bytes for `label` and, when given,
+    /// `context`, the same at both ends (Node's `exportKeyingMaterial`).
+    /// An error before the handshake is done, or for a zero length.
+    pub fn export_keying_material(
+        &self,
+        length: usize,
+        label: &str,
+        context: Option<&[u8]>,
+    ) -> Result<Vec<u8>, Error> {
+        if length == 0 {
+            return Err(Error::new(
+                ErrorCode::ErrInvalidArgValue,
+                "The argument 'length' must be greater than 0",
+            ));
+        }
+        let State::Connected(connection) = &self.state else {
+            return Err(Error::new(
+                ErrorCode::ErrTlsInvalidState,
+                "keying material needs a finished handshake",
+            ));
+        };
+        if connection.is_handshaking() {
+            return Err(Error::new(
+                ErrorCode::ErrTlsInvalidState,
+                "keying material needs a finished handshake",
+            ));
+        }
+        connection
+            .export_keying_material(vec![0; length], label.as_bytes(), context)
+            .map_err(|e| from_rustls(&e))
     }
 
     /// The SNI name: what this client sent, or what this server received.

@@ -361,6 +361,35 @@ impl Sandbox {
         })
     }
 
+    /// Keying material exported from the pair's secrets (Node's
+    /// `exportKeyingMaterial`), at most a call's worth of bytes.
+    pub(crate) fn export_keying_material(
+        &mut self,
+        length: usize,
+        label: &str,
+        context: Option<&[u8]>,
+    ) -> Result<Vec<u8>> {
+        let pair = self.pair()?;
+        let mut guest = lock(&self.instance);
+        if length > guest.max_bytes_per_call {
+            return Err(TlsError {
+                kind: crate::error::TlsErrorCode::ErrInvalidArgValue,
+                message: format!(
+                    "The argument 'length' is too large: at most {} bytes (the bytes-per-call limit)",
+                    guest.max_bytes_per_call
+                ),
+            }
+            .into());
+        }
+        let exported = guest.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_export_keying_material(s, pair, length as u32, label, context)
+        })?;
+        let exported = exported.map_err(TlsError::from)?;
+        guest.check_returned(exported, length)
+    }
+
     /// Everything Node's `CleartextStream` reports once the handshake is
     /// done, but the peer's certificate ([`Self::peer_certificate_chain`]):
     /// one guest call.

@@ -370,6 +370,20 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         self.info.session_reused
     }
 
+    /// Node's `exportKeyingMaterial(length, label, context)`: `length`
+    /// bytes of keying material from the connection's secrets (RFC 5705;
+    /// RFC 8446 §7.5), the same at the peer for the same label and
+    /// context. An error before the handshake is done, for a zero length,
+    /// or for more than the sandbox's bytes-per-call limit.
+    pub fn export_keying_material(
+        &mut self,
+        length: usize,
+        label: &str,
+        context: Option<&[u8]>,
+    ) -> Result<Vec<u8>> {
+        self.sandbox.export_keying_material(length, label, context)
+    }
+
     /// On a client connection made by [`crate::connect`]: its sessions,
     /// for a later connection to resume through
     /// [`crate::ConnectOptions::session`] (Node's `getSession()`). Taken
