@@ -385,3 +385,105 @@ fn a_sandbox_the_kernel_will_not_map_names_the_mapping_limit() {
     assert!(refused.contains("--isolation context:N"), "{refused}");
     drop(held);
 }
+
+/// Runs `curl` against `url` trusting `ca`, with `extra` arguments; returns
+/// the response's head and body.
+fn curl(url: &str, ca: &str, extra: &[&str]) -> (String, String) {
+    let output = std::process::Command::new("curl")
+        .args(["--silent", "--show-error", "--include", "--max-time", "20"])
+        .args(["--cacert", ca])
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("curl is needed (./test installs it)");
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "curl: {}\n{text}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
+    (head.to_string(), body.to_string())
+}
+
+/// `tlsbox server --www`: curl and Node's https client each get
+/// `HTTP/1.0 200` whose body is the connection's JSON, the object the
+/// server prints for that connection; another method gets 405.
+#[test]
+fn the_cli_server_answers_http_with_its_status_page() {
+    let (cert, key, ca) = (
+        path("agent1-cert.pem"),
+        path("agent1-key.pem"),
+        path("ca1-cert.pem"),
+    );
+    let (mut server, port) = tlsbox_server(&["--cert", &cert, "--key", &key, "--www"]);
+    let url = format!("https://localhost:{port}/");
+
+    let (head, body) = curl(&url, &ca, &[]);
+    assert!(head.starts_with("HTTP/1.0 200 OK\r\n"), "{head}");
+    assert!(head.contains("Content-Type: application/json"), "{head}");
+    let page = json(body.trim_end());
+    let printed = json(&server.wait_for_text("\"secureConnection\""));
+    assert_eq!(page, printed, "the page is the secureConnection object");
+    assert_eq!(page["servername"], "localhost");
+    assert_eq!(page["protocol"], "TLSv1.3");
+
+    let (head, _) = curl(&url, &ca, &["--request", "POST", "--data", "x"]);
+    assert!(head.starts_with("HTTP/1.0 405"), "{head}");
+    assert!(head.contains("Allow: GET"), "{head}");
+
+    // Node's HTTP parser reads the same response.
+    let node = std::process::Command::new("node")
+        .arg("-e")
+        .arg(
+            r#"const https = require('https'), fs = require('fs');
+const [port, ca] = process.argv.slice(1);
+https.get({ host: '127.0.0.1', port: Number(port), servername: 'localhost', ca: fs.readFileSync(ca),
+            checkServerIdentity: () => undefined, path: '/' }, (res) => {
+  let body = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk) => { body += chunk; });
+  res.on('end', () => console.log(JSON.stringify({ status: res.statusCode, page: JSON.parse(body) })));
+}).on('error', (e) => { console.error(e); process.exit(1); });"#,
+        )
+        .args([&port.to_string(), &ca])
+        .output()
+        .expect("node is needed (./test installs it)");
+    let stdout = String::from_utf8_lossy(&node.stdout);
+    assert!(
+        node.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&node.stderr)
+    );
+    let seen = json(stdout.trim());
+    assert_eq!(seen["status"], 200);
+    assert_eq!(seen["page"]["event"], "secureConnection");
+    assert_eq!(
+        seen["page"]["authorized"], false,
+        "no client certificate asked"
+    );
+}
+
+/// `tlsbox server --no-greeting`: the echo's first line back is the
+/// client's own.
+#[test]
+fn the_cli_server_without_a_greeting_echoes_first() {
+    let (cert, key, ca) = (
+        path("agent1-cert.pem"),
+        path("agent1-key.pem"),
+        path("ca1-cert.pem"),
+    );
+    let (_server, port) = tlsbox_server(&["--cert", &cert, "--key", &key, "--no-greeting"]);
+    let connect = format!("localhost:{port}");
+    let mut client = Peer::spawn(TLSBOX, &["client", "--connect", &connect, "--ca", &ca]);
+    client.wait_for_text("client connected");
+    client.send(b"first words\n");
+    client.wait_for("the echo", |l| l == "first words");
+    client.close_stdin();
+    assert_eq!(client.wait_exit(), Some(0));
+    assert!(
+        !client.seen.iter().any(|l| l.contains("welcome!")),
+        "{:?}",
+        client.seen
+    );
+}

@@ -51,6 +51,11 @@ pub(crate) struct TrustStore {
 }
 
 impl SecureContext {
+    /// The certificate this context presents (its chain's first), if any.
+    pub(crate) fn leaf(&self) -> Option<CertificateDer<'static>> {
+        self.certified_key.as_ref()?.cert.first().cloned()
+    }
+
     /// Parses `credentials`. A key without a certificate (or the reverse),
     /// bad PEM, a wrong passphrase, or a key that does not belong to the
     /// certificate is an error.

@@ -34,6 +34,7 @@ pub mod context;
 pub mod error;
 pub mod hostname;
 pub mod io;
+pub mod key_exchange;
 mod node_verifiers;
 pub mod pair;
 pub mod pem;

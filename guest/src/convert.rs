@@ -144,5 +144,10 @@ pub(crate) fn facts(pair: &pair::SecurePair) -> tls::ConnectionFacts {
         cipher: pair.cipher().map(cipher),
         protocol: pair.protocol(),
         session_reused: pair.session_reused(),
+        ephemeral_key: pair.ephemeral_key_info().map(|key| tls::EphemeralKeyInfo {
+            kind: key.kind,
+            name: key.name,
+            size: key.size,
+        }),
     }
 }

@@ -336,6 +336,13 @@ impl tls::GuestSecurePair for Pair {
             .collect()
     }
 
+    fn local_certificate(&self) -> Option<types::PeerCertificate> {
+        self.0
+            .borrow()
+            .local_certificate()
+            .map(convert::peer_certificate)
+    }
+
     fn take_keylog(&self) -> Vec<String> {
         self.0.borrow_mut().take_keylog()
     }

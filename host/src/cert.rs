@@ -36,10 +36,19 @@ fn public_key(key: types::PublicKeyInfo) -> PublicKeyInfo {
     }
 }
 
-fn from_wit(c: types::PeerCertificate) -> PeerCertificate {
+/// One certificate reported by the guest, its issuers not linked.
+pub(crate) fn from_wit(c: types::PeerCertificate) -> PeerCertificate {
     tlsbox_engine::convert_peer_certificate!(c => PeerCertificate {
         attributes: attributes,
         key: public_key,
         issuer_certificate: None,
     })
+}
+
+/// `cert` as the object Node gives for it, `raw` and `pubkey` as hex:
+/// `getPeerCertificate(detailed)` for a peer's (issuers nested when
+/// `detailed`), `getCertificate()` for one's own with `detailed` false.
+/// `{}` for none, as Node.
+pub fn certificate_json(cert: Option<&PeerCertificate>, detailed: bool) -> serde_json::Value {
+    tlsbox_node_shapes::json::certificate(cert, detailed)
 }

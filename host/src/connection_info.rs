@@ -1,6 +1,7 @@
 //! What Node's `CleartextStream` reports about an established connection.
 
 pub use tlsbox_engine::cipher::Cipher;
+pub use tlsbox_engine::key_exchange::EphemeralKeyInfo;
 
 use crate::error::TlsError;
 use crate::wit;
@@ -22,6 +23,9 @@ pub struct ConnectionInfo {
     pub protocol: Option<String>,
     /// The handshake resumed an earlier session (Node's `isSessionReused()`).
     pub session_reused: bool,
+    /// A client's agreed key exchange (Node's `getEphemeralKeyInfo()`);
+    /// `None` on a server.
+    pub ephemeral_key: Option<EphemeralKeyInfo>,
 }
 
 /// The cipher crosses the WIT boundary as `cipher`; here it becomes the
@@ -48,6 +52,11 @@ impl From<wit::ConnectionFacts> for ConnectionInfo {
             cipher: facts.cipher.map(Cipher::from),
             protocol: facts.protocol,
             session_reused: facts.session_reused,
+            ephemeral_key: facts.ephemeral_key.map(|key| EphemeralKeyInfo {
+                kind: key.kind,
+                name: key.name,
+                size: key.size,
+            }),
         }
     }
 }

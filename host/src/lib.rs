@@ -141,11 +141,11 @@ mod test_support;
 mod tickets;
 mod wit;
 
-pub use cert::{NameAttribute, PeerCertificate, PublicKeyInfo};
+pub use cert::{NameAttribute, PeerCertificate, PublicKeyInfo, certificate_json};
 pub use client::connect;
 pub use client_session::ClientSession;
 pub use command::{CommandOptions, run_command};
-pub use connection_info::{Cipher, ConnectionInfo};
+pub use connection_info::{Cipher, ConnectionInfo, EphemeralKeyInfo};
 pub use error::{Error, Result, TlsError, TlsErrorCode};
 pub use limits::{Limit, LimitsHook, SandboxLimits};
 pub use options::{

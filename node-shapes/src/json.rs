@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use serde_json::{Map, Value, json};
 use tlsbox_engine::cert_info::{NameAttribute, PeerCertificate, PublicKeyInfo};
 use tlsbox_engine::cipher::Cipher;
+use tlsbox_engine::key_exchange::EphemeralKeyInfo;
 
 /// Node's `getPeerCertificate(detailed)` for `cert`: `raw` and `pubkey` as
 /// hex (Node has Buffers), `issuerCertificate` nested when `detailed`
@@ -89,13 +90,19 @@ pub struct SocketView<'a> {
     pub peer_certificate: Option<&'a PeerCertificate>,
     /// `isSessionReused()`: the handshake resumed an earlier session.
     pub session_reused: bool,
+    /// The socket is a client's (Node's `getEphemeralKeyInfo()` is `null`
+    /// on a server).
+    pub client: bool,
+    /// `getEphemeralKeyInfo()` on a client; `None` prints Node's `{}`.
+    pub ephemeral_key: Option<&'a EphemeralKeyInfo>,
 }
 
 /// The socket's state under Node's names: `authorized`,
 /// `authorizationError`, `servername` and `alpnProtocol` (`false` when
 /// none), `protocol`, `cipher`, `remoteAddress`, `remotePort`,
-/// `peerCertificate` (`getPeerCertificate(true)`, `{}` when none) and
-/// `sessionReused` (`isSessionReused()`).
+/// `peerCertificate` (`getPeerCertificate(true)`, `{}` when none),
+/// `sessionReused` (`isSessionReused()`) and `ephemeralKeyInfo`
+/// (`getEphemeralKeyInfo()`).
 pub fn socket(view: &SocketView<'_>) -> Value {
     let cipher = view
         .cipher
@@ -112,7 +119,26 @@ pub fn socket(view: &SocketView<'_>) -> Value {
         "remotePort": view.remote.map(|a| a.port()),
         "peerCertificate": certificate(view.peer_certificate, true),
         "sessionReused": view.session_reused,
+        "ephemeralKeyInfo": ephemeral_key(view),
     })
+}
+
+/// `getEphemeralKeyInfo()`: `{ type, name, size }` (no `name` for `DH`),
+/// `{}` on a client with nothing to report, `null` on a server.
+fn ephemeral_key(view: &SocketView<'_>) -> Value {
+    if !view.client {
+        return Value::Null;
+    }
+    let Some(key) = view.ephemeral_key else {
+        return json!({});
+    };
+    let mut object = Map::new();
+    object.insert("type".into(), json!(key.kind));
+    if let Some(name) = &key.name {
+        object.insert("name".into(), json!(name));
+    }
+    object.insert("size".into(), json!(key.size));
+    Value::Object(object)
 }
 
 /// [`socket`] with `"event": event` (`secureConnection`, `secureConnect`).

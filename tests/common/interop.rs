@@ -189,6 +189,18 @@ pub fn server_options(config: &Value) -> ServerOptions {
     options
 }
 
+/// What a tlsbox end reports, as `tests/node/common.js` `reportJson` does
+/// for Node's: the socket's state, and its own certificate
+/// (`getCertificate()`).
+fn report<IO>(stream: &mut tlsbox::CleartextStream<IO>) -> Value
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let mut state = stream.to_json();
+    state["certificate"] = tlsbox::certificate_json(stream.certificate(), false);
+    state
+}
+
 /// Starts one tlsbox server per config on a free loopback port.
 pub async fn tlsbox_servers(configs: &Value) -> TlsboxServers {
     let events = Arc::new(Mutex::new(Vec::new()));
@@ -204,7 +216,7 @@ pub async fn tlsbox_servers(configs: &Value) -> TlsboxServers {
             while let Some(event) = serving.next_event().await {
                 match event {
                     ServerEvent::SecureConnection(mut stream) => {
-                        let state = stream.to_json();
+                        let state = report(&mut stream);
                         let mut line = state.clone();
                         line["event"] = json!("secureConnection");
                         line["id"] = json!(sid);
@@ -296,7 +308,7 @@ pub async fn tlsbox_client(case: &Value) -> (Value, Option<BufReader<CleartextSt
         }
     };
     result["secureConnect"] = json!(true);
-    for (key, value) in stream.to_json().as_object().unwrap() {
+    for (key, value) in report(&mut stream).as_object().unwrap() {
         result[key] = value.clone();
     }
     if case["noReply"].as_bool().unwrap_or(false) {

@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 /// `getPeerCertificate(true)`: tlsbox's client reports, field by field and
 /// issuer by issuer, what Node's reports for the same server (RSA with AIA,
 /// EC with an intermediate, a chain with its root, an X.509 v1 leaf), and
-/// a server reports the client's certificate as Node's server does.
+/// a server reports the client's certificate as Node's server does; the
+/// same JSON text, keys and a name's attributes in the same order. Each
+/// end's `getCertificate()` and `getEphemeralKeyInfo()` match Node's too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peer_certificate_fields_match_node() {
     let mut mutual = server("mutual", "agent1-cert.pem", "agent1-key.pem");
@@ -40,25 +42,67 @@ async fn peer_certificate_fields_match_node() {
     client["key"] = json!("agent6-key.pem");
     cases.push(client);
     let runs = four_ways(&configs, &cases).await;
+    // Compared as text: the keys, and a name's attributes, in Node's order.
+    let text = |value: &Value| json!(value.to_string());
     for (i, case) in cases.iter().enumerate() {
-        let cert = agreed(&runs, i, "the peer certificate", |r| {
-            r["peerCertificate"].clone()
+        agreed(&runs, i, "the peer certificate's text", |r| {
+            text(&r["peerCertificate"])
         });
+        let cert = &runs[0].1[i]["peerCertificate"];
         assert!(cert["fingerprint256"].is_string(), "{}: {cert}", case["id"]);
-        let seen_by_server = agreed(&runs, i, "the client certificate", |r| {
-            r["server"]["peerCertificate"].clone()
+        agreed(&runs, i, "the client certificate's text", |r| {
+            text(&r["server"]["peerCertificate"])
         });
+        // getCertificate() at both ends, and getEphemeralKeyInfo().
+        agreed(&runs, i, "the client's own certificate", |r| {
+            text(&r["certificate"])
+        });
+        agreed(&runs, i, "the server's own certificate", |r| {
+            text(&r["server"]["certificate"])
+        });
+        agreed(&runs, i, "the client's key exchange", |r| {
+            text(&r["ephemeralKeyInfo"])
+        });
+        agreed(&runs, i, "the server's key exchange", |r| {
+            text(&r["server"]["ephemeralKeyInfo"])
+        });
+        let seen_by_server = &runs[0].1[i]["server"]["peerCertificate"];
         if case["id"] == "mutual" {
             assert_eq!(seen_by_server["subject"]["CN"], "agent6");
             assert_eq!(seen_by_server["issuerCertificate"]["subject"]["CN"], "ca3");
         } else {
             assert_eq!(
                 seen_by_server,
-                json!({}),
+                &json!({}),
                 "no client certificate: Node's {{}}"
             );
         }
     }
+    let first = &runs[0].1[0];
+    assert_eq!(
+        first["ephemeralKeyInfo"],
+        json!({ "type": "ECDH", "name": "X25519", "size": 253 })
+    );
+    assert_eq!(first["server"]["ephemeralKeyInfo"], Value::Null);
+    assert_eq!(first["server"]["certificate"]["subject"]["CN"], "agent1");
+    assert!(
+        first["server"]["certificate"]
+            .get("issuerCertificate")
+            .is_none()
+    );
+    assert_eq!(
+        first["certificate"],
+        json!({}),
+        "a client without a certificate"
+    );
+    let mutual = &runs[0].1[cases.len() - 1];
+    assert_eq!(mutual["certificate"]["subject"]["CN"], "agent6");
+    // The subject in the certificate's order, as Node prints it.
+    let subject = runs[0].1[0]["peerCertificate"]["subject"].to_string();
+    assert_eq!(
+        subject,
+        r#"{"C":"US","ST":"CA","L":"SF","O":"Joyent","OU":"Node.js","CN":"agent1"}"#
+    );
     let ec = &runs[0].1[1]["peerCertificate"];
     assert_eq!(ec["nistCurve"], "P-256");
     assert_eq!(ec["issuerCertificate"]["subject"]["CN"], "ca6");

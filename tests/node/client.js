@@ -12,7 +12,7 @@
 // until every case is done.
 'use strict';
 const tls = require('tls');
-const { pems, socketJson } = require('./common.js');
+const { pems, reportJson } = require('./common.js');
 
 function run(c) {
   return new Promise((resolve) => {
@@ -39,7 +39,7 @@ function run(c) {
     if (c.maxVersion) options.maxVersion = c.maxVersion;
     const socket = tls.connect(options, () => {
       result.secureConnect = true;
-      Object.assign(result, socketJson(socket));
+      Object.assign(result, reportJson(socket));
       // A peer that is not one of the harness's servers sends nothing: done.
       if (c.noReply) socket.destroy();
     });

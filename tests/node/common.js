@@ -17,16 +17,22 @@ function pems(value) {
   return Array.isArray(value) ? value.map(fixture) : fixture(value);
 }
 
-/** getPeerCertificate(true) as JSON: Buffers as hex, a root's self-link as null. */
-function certJson(cert) {
+/**
+ * getPeerCertificate(true) as JSON: Buffers as hex, a root's self-link as
+ * null. With `detailed` false, a certificate without issuers, as
+ * getCertificate() and getPeerCertificate() give it.
+ */
+function certJson(cert, detailed = true) {
   if (!cert || Object.keys(cert).length === 0) return {};
   const out = {};
   for (const [key, value] of Object.entries(cert)) {
     if (key === 'issuerCertificate') continue;
     out[key] = Buffer.isBuffer(value) ? value.toString('hex') : value;
   }
-  const issuer = cert.issuerCertificate;
-  out.issuerCertificate = issuer && issuer !== cert ? certJson(issuer) : null;
+  if (detailed) {
+    const issuer = cert.issuerCertificate;
+    out.issuerCertificate = issuer && issuer !== cert ? certJson(issuer) : null;
+  }
   return JSON.parse(JSON.stringify(out));
 }
 
@@ -44,7 +50,13 @@ function socketJson(socket) {
     remotePort: socket.remotePort ?? null,
     peerCertificate: certJson(socket.getPeerCertificate(true)),
     sessionReused: socket.isSessionReused(),
+    ephemeralKeyInfo: socket.getEphemeralKeyInfo(),
   };
 }
 
-module.exports = { fixture, pems, certJson, socketJson };
+/** socketJson, and the socket's own certificate (getCertificate()). */
+function reportJson(socket) {
+  return { ...socketJson(socket), certificate: certJson(socket.getCertificate(), false) };
+}
+
+module.exports = { fixture, pems, certJson, socketJson, reportJson };

@@ -12,7 +12,7 @@
 // `hold`. Runs until killed.
 'use strict';
 const tls = require('tls');
-const { pems, socketJson } = require('./common.js');
+const { pems, reportJson } = require('./common.js');
 
 function print(value) {
   process.stdout.write(JSON.stringify(value) + '\n');
@@ -37,7 +37,7 @@ for (const config of JSON.parse(process.argv[2])) {
     };
   }
   const server = tls.createServer(options, (socket) => {
-    const state = socketJson(socket);
+    const state = reportJson(socket);
     print({ event: 'secureConnection', id: config.id, ...state });
     socket.on('error', () => {});
     socket.resume();

@@ -25,6 +25,7 @@ pub fn json_line(value: &Value) {
 pub fn connection(event: &str, pair: &SecurePair, remote: Option<SocketAddr>) -> Value {
     let peer_certificate = pair.peer_certificate();
     let cipher = pair.cipher();
+    let ephemeral_key = pair.ephemeral_key_info();
     let (error, servername, alpn, protocol) = (
         pair.authorization_error(),
         pair.servername(),
@@ -41,6 +42,8 @@ pub fn connection(event: &str, pair: &SecurePair, remote: Option<SocketAddr>) ->
         remote,
         peer_certificate: peer_certificate.as_ref(),
         session_reused: pair.session_reused(),
+        client: !pair.is_server(),
+        ephemeral_key: ephemeral_key.as_ref(),
     };
     json::connection_event(event, &view)
 }

@@ -81,6 +81,7 @@ impl SecurePair {
         server: &ServerShared,
         context: Arc<SecureContext>,
     ) -> Result<(), Error> {
+        self.local_certificate = context.leaf();
         let config = match server_config(server, context, self.verdict.clone(), self.keylog.clone())
         {
             Ok((config, verifier)) => {

@@ -136,6 +136,7 @@ impl SecurePair {
             ));
         }
         pair.client_servername = options.servername.clone();
+        pair.local_certificate = context.leaf();
         pair.keylog = keylog;
         pair.flush();
         Ok(pair)

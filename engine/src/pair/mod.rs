@@ -101,6 +101,9 @@ pub struct SecurePair {
     resumed_peer_check: Option<ResumedPeerCheck>,
     is_server: bool,
     client_servername: Option<String>,
+    /// The certificate this side presents (a server's once it has chosen
+    /// its context), for Node's `getCertificate()`.
+    local_certificate: Option<rustls_pki_types::CertificateDer<'static>>,
 }
 
 impl SecurePair {
@@ -119,6 +122,7 @@ impl SecurePair {
             resumed_peer_check: None,
             is_server: false,
             client_servername: None,
+            local_certificate: None,
         }
     }
 

@@ -10,6 +10,7 @@ use super::{SecurePair, State};
 use crate::cert_info::{self, PeerCertificate};
 use crate::cipher::{self, Cipher};
 use crate::error::{Error, ErrorCode};
+use crate::key_exchange::{self, EphemeralKeyInfo};
 use crate::tls_error::from_rustls;
 
 impl SecurePair {
@@ -148,6 +149,35 @@ impl SecurePair {
             State::Connected(connection) => connection
                 .protocol_version()
                 .map(|v| cipher::protocol_name(v).to_string()),
+            _ => None,
+        }
+    }
+
+    /// The pair is a server's.
+    pub fn is_server(&self) -> bool {
+        self.is_server
+    }
+
+    /// This side's own certificate, the one it presents or would present
+    /// (Node's `getCertificate()`): a server's for the context it chose, a
+    /// client's when it has one. Described on each call.
+    pub fn local_certificate(&self) -> Option<PeerCertificate> {
+        let der = self.local_certificate.as_ref()?;
+        cert_info::describe(der).ok()
+    }
+
+    /// The key exchange a client agreed with its server (Node's
+    /// `getEphemeralKeyInfo()`). `None` on a server (Node's `null`), before
+    /// the handshake settles a group, and for a group Node describes as
+    /// `{}` (see [`key_exchange::describe`]).
+    pub fn ephemeral_key_info(&self) -> Option<EphemeralKeyInfo> {
+        if self.is_server {
+            return None;
+        }
+        match &self.state {
+            State::Connected(connection) => {
+                key_exchange::describe(connection.negotiated_key_exchange_group()?.name())
+            }
             _ => None,
         }
     }

@@ -142,6 +142,23 @@ impl Sandbox {
         })
     }
 
+    /// The pair is a client's.
+    pub(crate) fn is_client(&self) -> bool {
+        self.client
+    }
+
+    /// This side's own certificate, described by the guest (Node's
+    /// `getCertificate()`).
+    pub(crate) fn local_certificate(&mut self) -> Result<Option<GuestPeerCertificate>> {
+        let pair = self.pair()?;
+        let mut guest = lock(&self.instance);
+        guest.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_local_certificate(s, pair)
+        })
+    }
+
     /// For a client pair: its instance, which keeps the sessions it is
     /// given, for the next connection to run in.
     pub(crate) fn client_instance(&self) -> Option<SharedInstance> {

@@ -27,7 +27,7 @@ use serde_json::Value;
 use tlsbox_node_shapes::json;
 
 use crate::cert::{self, PeerCertificate};
-use crate::connection_info::{Cipher, ConnectionInfo};
+use crate::connection_info::{Cipher, ConnectionInfo, EphemeralKeyInfo};
 use crate::error::{Error, Result, TlsError};
 use crate::keylog::KeyLogFile;
 use crate::options::{Credentials, SniCallback};
@@ -75,6 +75,8 @@ pub struct CleartextStream<IO = tokio::net::TcpStream> {
     info: ConnectionInfo,
     /// The peer's certificate once asked for: `Some(None)` when it sent none.
     peer_certificate: Option<Option<PeerCertificate>>,
+    /// This side's certificate once asked for: `Some(None)` when it has none.
+    local_certificate: Option<Option<PeerCertificate>>,
     local_addr: Option<SocketAddr>,
     remote_addr: Option<SocketAddr>,
     keylog: Option<KeyLogFile>,
@@ -108,6 +110,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             failure: None,
             info: ConnectionInfo::default(),
             peer_certificate: None,
+            local_certificate: None,
             local_addr: None,
             remote_addr: None,
             keylog: None,
@@ -344,6 +347,27 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         self.peer_certificate.as_ref().and_then(Option::as_ref)
     }
 
+    /// This side's own certificate (Node's `getCertificate()`): a server's
+    /// for the context it chose by SNI, a client's when it was given one.
+    /// Described by the guest on the first call; `None` when this side has
+    /// no certificate (Node's `{}`), before the handshake, or when the
+    /// sandbox can no longer answer.
+    pub fn certificate(&mut self) -> Option<&PeerCertificate> {
+        if self.local_certificate.is_none() && !self.status.handshaking {
+            let described = self.sandbox.local_certificate().ok().flatten();
+            self.local_certificate = Some(described.map(cert::from_wit));
+        }
+        self.local_certificate.as_ref().and_then(Option::as_ref)
+    }
+
+    /// The key exchange a client agreed with its server (Node's
+    /// `getEphemeralKeyInfo()`: `{ type: 'ECDH', name: 'X25519', size: 253 }`).
+    /// `None` on a server (where Node returns `null`), before the
+    /// handshake, and where Node reports `{}`.
+    pub fn ephemeral_key_info(&self) -> Option<&EphemeralKeyInfo> {
+        self.info.ephemeral_key.as_ref()
+    }
+
     /// The ALPN protocol agreed on (Node's `alpnProtocol`).
     pub fn alpn_protocol(&self) -> Option<&str> {
         self.info.alpn_protocol.as_deref()
@@ -433,6 +457,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             remote: self.remote_addr(),
             peer_certificate,
             session_reused: self.is_session_reused(),
+            client: self.sandbox.is_client(),
+            ephemeral_key: self.ephemeral_key_info(),
         })
     }
 

@@ -16,7 +16,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// An echo server: greets each client with `welcome!` and sends back what it reads.
+    /// An echo server: greets each client with `welcome!` and sends back what it reads
+    /// (or, with --www, a status page over HTTP).
     Server(ServerArgs),
     /// Connects, reports the handshake, then copies stdin to the server and the server to stdout.
     Client(ClientArgs),
@@ -59,6 +60,22 @@ pub struct ServerArgs {
         default_value = "connection"
     )]
     pub isolation: tlsbox::Isolation,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// What the server does with each connection once it is secure.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Answer an HTTP GET with a status page, as `openssl s_server -www`:
+    /// `HTTP/1.0 200` whose body is the connection's JSON (the
+    /// secureConnection object), then close_notify. For `curl` or a browser.
+    #[arg(long)]
+    pub www: bool,
+    /// Echo without the `welcome!` line first, for tools that expect their
+    /// own bytes back first.
+    #[arg(long, conflicts_with = "www")]
+    pub no_greeting: bool,
 }
 
 /// Session resumption: the ticket keys the server's host holds.

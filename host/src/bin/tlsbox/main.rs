@@ -7,6 +7,7 @@ mod demo;
 mod report;
 mod run;
 mod server;
+mod www;
 
 use std::process::ExitCode;
 

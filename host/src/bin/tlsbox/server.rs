@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tlsbox_node_shapes::json;
 
 use crate::args::ServerArgs;
-use crate::report;
+use crate::{report, www};
 
 pub async fn run(args: ServerArgs) -> Result<(), Error> {
     let options = options(&args)?;
@@ -35,7 +35,11 @@ pub async fn run(args: ServerArgs) -> Result<(), Error> {
                         report::authorized_word(&stream)
                     ));
                 }
-                tokio::spawn(echo(*stream));
+                if args.serve.www {
+                    tokio::spawn(status_page(*stream));
+                } else {
+                    tokio::spawn(echo(*stream, !args.serve.no_greeting));
+                }
             }
             Some(ServerEvent::ClientError { error, remote_addr }) => {
                 if args.flags.json {
@@ -53,11 +57,14 @@ pub async fn run(args: ServerArgs) -> Result<(), Error> {
     }
 }
 
-/// Greets, then sends back everything until the client ends.
-async fn echo(mut stream: CleartextStream) {
+/// Greets (unless told not to), then sends back everything until the
+/// client ends.
+async fn echo(mut stream: CleartextStream, greet: bool) {
     let mut buf = vec![0u8; 16 * 1024];
     let result: std::io::Result<()> = async {
-        stream.write_all(b"welcome!\n").await?;
+        if greet {
+            stream.write_all(b"welcome!\n").await?;
+        }
         loop {
             let n = stream.read(&mut buf).await?;
             if n == 0 {
@@ -70,6 +77,22 @@ async fn echo(mut stream: CleartextStream) {
     .await;
     if let Err(e) = result {
         tracing::debug!("echo connection ended: {e}");
+    }
+}
+
+/// `--www`: reads one HTTP request; a GET gets `HTTP/1.0 200` with the
+/// connection's JSON, anything else a 405 (a request that does not end
+/// within [`www::MAX_REQUEST`] bytes, a 400). Then close_notify.
+async fn status_page(mut stream: CleartextStream) {
+    let result: std::io::Result<()> = async {
+        let request = www::read_request(&mut stream).await?;
+        let body = report::connection("secureConnection", &mut stream).to_string() + "\n";
+        stream.write_all(&www::response(request, &body)).await?;
+        stream.shutdown().await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::debug!("status page connection ended: {e}");
     }
 }
 
