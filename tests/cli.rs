@@ -487,3 +487,50 @@ fn the_cli_server_without_a_greeting_echoes_first() {
         client.seen
     );
 }
+
+/// `--min-version`, `--max-version` and `--ecdh-curve`: a value out of
+/// range is a one-line error naming what is allowed; in range, the client
+/// and server agree on what was asked for.
+#[test]
+fn the_cli_takes_versions_and_groups() {
+    let (cert, key, ca) = (
+        path("agent1-cert.pem"),
+        path("agent1-key.pem"),
+        path("ca1-cert.pem"),
+    );
+    let output = std::process::Command::new(TLSBOX)
+        .args(["server", "--accept", "127.0.0.1:0", "--cert", &cert])
+        .args(["--key", &key, "--min-version", "TLSv1"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("ERR_TLS_INVALID_PROTOCOL_VERSION")
+            && stderr.contains("TLSv1.2 or TLSv1.3"),
+        "{stderr}"
+    );
+
+    let (_server, port) =
+        tlsbox_server(&["--cert", &cert, "--key", &key, "--max-version", "TLSv1.2"]);
+    let connect = format!("localhost:{port}");
+    let mut client = Peer::spawn(
+        TLSBOX,
+        &[
+            "client",
+            "--connect",
+            &connect,
+            "--ca",
+            &ca,
+            "--json",
+            "--ecdh-curve",
+            "P-384",
+        ],
+    );
+    let connected = json(&client.wait_for_text("\"secureConnect\""));
+    assert_eq!(connected["protocol"], "TLSv1.2");
+    assert_eq!(connected["ephemeralKeyInfo"]["name"], "secp384r1");
+    client.close_stdin();
+    assert_eq!(client.wait_exit(), Some(0));
+}

@@ -17,4 +17,5 @@ mod interop_node {
     mod sni_alpn;
     mod support;
     mod verification;
+    mod versions;
 }

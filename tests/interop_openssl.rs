@@ -380,3 +380,91 @@ async fn openssl_s_client_without_a_common_alpn_protocol() {
     assert_eq!(stream.alpn_protocol(), Some("c"));
     drop(client);
 }
+
+/// `minVersion`, `ecdhCurve` against OpenSSL, both ways. `s_client`
+/// offering only what a tlsbox server refuses hears OpenSSL's alert
+/// (`protocol version`, `handshake failure`) and the server reports
+/// Node's code; a key share the server does not take is answered with a
+/// HelloRetryRequest for its group. A tlsbox client against a restricted
+/// `s_server` fails with Node's code for the alert, or agrees on the
+/// server's group.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_and_groups_against_openssl_both_ways() {
+    let mut options = ServerOptions::new(identity("agent1"));
+    options.min_version = Some("TLSv1.3".into());
+    options.ecdh_curve = Some("P-384".into());
+    let server = tlsbox::create_server(options).unwrap();
+    let port = server.listen("127.0.0.1:0").await.unwrap().port();
+    for (args, code, alert) in [
+        (
+            ["-tls1_2", "-groups", "P-384"],
+            "ERR_SSL_UNSUPPORTED_PROTOCOL",
+            "alert protocol version",
+        ),
+        (
+            ["-groups", "X25519", "-tls1_3"],
+            "ERR_SSL_NO_SUITABLE_KEY_SHARE",
+            "alert handshake failure",
+        ),
+    ] {
+        let mut client = s_client(port, &args);
+        let error = next_connection(&server).await.unwrap_err();
+        assert_eq!(error.code(), code, "{args:?}: {error}");
+        tokio::task::spawn_blocking(move || client.wait_for_text(alert))
+            .await
+            .unwrap();
+    }
+    // X25519 first: its key share is not taken, the retry brings P-384's.
+    let mut client = s_client(port, &["-groups", "X25519:P-384"]);
+    let stream = next_connection(&server).await.unwrap();
+    assert_eq!(stream.protocol(), Some("TLSv1.3"));
+    let line = tokio::task::spawn_blocking(move || client.wait_for_text("Server Temp Key"))
+        .await
+        .unwrap();
+    assert!(line.contains("secp384r1"), "{line}");
+    drop(stream);
+
+    let (_tls12, port) = openssl_server(&[
+        "-cert",
+        &path("agent1-cert.pem"),
+        "-key",
+        &path("agent1-key.pem"),
+        "-tls1_2",
+    ]);
+    let mut options = ConnectOptions::with_ca(pem("ca1-cert.pem"));
+    options.min_version = Some("TLSv1.3".into());
+    let error = tlsbox::connect("localhost", port, options)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.code(),
+        "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION",
+        "{error}"
+    );
+
+    let (_p256, port) = openssl_server(&[
+        "-cert",
+        &path("agent1-cert.pem"),
+        "-key",
+        &path("agent1-key.pem"),
+        "-groups",
+        "P-256",
+    ]);
+    let mut options = ConnectOptions::with_ca(pem("ca1-cert.pem"));
+    options.ecdh_curve = Some("P-384".into());
+    let error = tlsbox::connect("localhost", port, options.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.code(),
+        "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE",
+        "{error}"
+    );
+    options.ecdh_curve = Some("X25519:P-256".into());
+    let stream = tlsbox::connect("localhost", port, options).await.unwrap();
+    let key = stream.ephemeral_key_info().expect("a key exchange");
+    assert_eq!(
+        (key.kind.as_str(), key.name.as_deref(), key.size),
+        ("ECDH", Some("prime256v1"), 256)
+    );
+}

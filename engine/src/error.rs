@@ -49,6 +49,10 @@ macro_rules! with_error_codes {
             ErrTlsCertAltnameInvalid = "ERR_TLS_CERT_ALTNAME_INVALID",
             /// An argument is not acceptable (an IP address as `servername`, ...).
             ErrInvalidArgValue = "ERR_INVALID_ARG_VALUE",
+            /// `minVersion`/`maxVersion` names no version tlsbox speaks.
+            ErrTlsInvalidProtocolVersion = "ERR_TLS_INVALID_PROTOCOL_VERSION",
+            /// `ecdhCurve` names no group tlsbox knows (Node: `Failed to set ECDH curve`).
+            ErrCryptoOperationFailed = "ERR_CRYPTO_OPERATION_FAILED",
             /// No PEM block of the expected kind.
             ErrOsslPemNoStartLine = "ERR_OSSL_PEM_NO_START_LINE",
             /// An encrypted key did not decrypt (wrong or missing passphrase).
@@ -75,6 +79,10 @@ macro_rules! with_error_codes {
             ErrSslProtocolError = "ERR_SSL_PROTOCOL_ERROR",
             /// A server required a certificate and the client sent none.
             ErrSslPeerDidNotReturnACertificate = "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE",
+            /// The peer offered no protocol version this side accepts.
+            ErrSslUnsupportedProtocol = "ERR_SSL_UNSUPPORTED_PROTOCOL",
+            /// The peer offered no key-exchange group this side accepts.
+            ErrSslNoSuitableKeyShare = "ERR_SSL_NO_SUITABLE_KEY_SHARE",
             /// The caller used the pair in a way its state does not allow.
             ErrTlsInvalidState = "ERR_TLS_INVALID_STATE",
             /// The peer's alert: no protocol in common (`tlsv1 alert no application protocol`).

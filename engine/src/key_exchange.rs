@@ -1,6 +1,10 @@
-//! Node's `getEphemeralKeyInfo()` for the key exchange rustls negotiated.
+//! Key exchange in Node's terms: `getEphemeralKeyInfo()` for the group
+//! rustls negotiated, and the `ecdhCurve` option that chooses the groups.
 
 use rustls::NamedGroup;
+use rustls::crypto::SupportedKxGroup;
+
+use crate::error::{Error, ErrorCode};
 
 /// The ephemeral key a client agreed with its server, as Node's
 /// `getEphemeralKeyInfo()` reports it (`{ type, name, size }`).
@@ -44,6 +48,74 @@ pub fn describe(group: NamedGroup) -> Option<EphemeralKeyInfo> {
     })
 }
 
+/// OpenSSL's names for the groups tlsbox can know, as `ecdhCurve` takes
+/// them (matched without regard to case).
+const NAMES: [(&str, NamedGroup); 9] = [
+    ("X25519", NamedGroup::X25519),
+    ("X448", NamedGroup::X448),
+    ("P-256", NamedGroup::secp256r1),
+    ("prime256v1", NamedGroup::secp256r1),
+    ("secp256r1", NamedGroup::secp256r1),
+    ("P-384", NamedGroup::secp384r1),
+    ("secp384r1", NamedGroup::secp384r1),
+    ("P-521", NamedGroup::secp521r1),
+    ("secp521r1", NamedGroup::secp521r1),
+];
+
+/// The groups of `available` that Node's `ecdhCurve` names, in the list's
+/// order (its preference): names separated by `:`, or `auto` for
+/// `available` as it is. A name OpenSSL would not know is an error, as in
+/// Node (`Failed to set ECDH curve`); a known group this build does not
+/// offer (P-521, X448) is passed over, and a list that leaves none is an
+/// error naming the groups there are.
+pub fn select(
+    list: &str,
+    available: &[&'static dyn SupportedKxGroup],
+) -> Result<Vec<&'static dyn SupportedKxGroup>, Error> {
+    if list.trim().eq_ignore_ascii_case("auto") {
+        return Ok(available.to_vec());
+    }
+    let offered = || {
+        available
+            .iter()
+            .filter_map(|g| NAMES.iter().find(|(_, n)| *n == g.name()))
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    let mut selected: Vec<&'static dyn SupportedKxGroup> = Vec::new();
+    for name in list.split(':').map(str::trim).filter(|n| !n.is_empty()) {
+        let Some((_, group)) = NAMES
+            .iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(name))
+        else {
+            return Err(Error::new(
+                ErrorCode::ErrCryptoOperationFailed,
+                format!(
+                    "Failed to set ECDH curve: unknown curve {name:?} (tlsbox offers {})",
+                    offered()
+                ),
+            ));
+        };
+        let chosen = available.iter().find(|g| g.name() == *group);
+        if let Some(chosen) = chosen
+            && !selected.iter().any(|g| g.name() == *group)
+        {
+            selected.push(*chosen);
+        }
+    }
+    if selected.is_empty() {
+        return Err(Error::new(
+            ErrorCode::ErrCryptoOperationFailed,
+            format!(
+                "Failed to set ECDH curve: {list:?} names no group tlsbox offers ({})",
+                offered()
+            ),
+        ));
+    }
+    Ok(selected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +133,33 @@ mod tests {
         );
         assert_eq!(describe(NamedGroup::FFDHE2048).unwrap().name, None);
         assert_eq!(describe(NamedGroup::Unknown(0x1234)), None);
+    }
+
+    #[cfg(feature = "ring")]
+    #[test]
+    fn ecdh_curve_chooses_groups_in_its_order() {
+        let available = rustls::crypto::ring::default_provider().kx_groups;
+        let names = |list: &str| -> Vec<NamedGroup> {
+            select(list, &available)
+                .unwrap()
+                .iter()
+                .map(|g| g.name())
+                .collect()
+        };
+        assert_eq!(
+            names("P-384:x25519"),
+            [NamedGroup::secp384r1, NamedGroup::X25519]
+        );
+        assert_eq!(names("prime256v1:P-521"), [NamedGroup::secp256r1]);
+        assert_eq!(names("auto").len(), available.len());
+        for bad in ["P-999", "P-521", "X25519:brainpoolP256r1"] {
+            let error = select(bad, &available).unwrap_err();
+            assert_eq!(error.code, ErrorCode::ErrCryptoOperationFailed, "{bad}");
+            assert!(
+                error.message.contains("X25519:P-256:P-384"),
+                "{}",
+                error.message
+            );
+        }
     }
 }

@@ -42,6 +42,7 @@ pub mod server;
 #[cfg(feature = "ring")]
 pub mod tickets;
 mod tls_error;
+pub mod versions;
 
 pub use error::{Error, ErrorCode};
 
@@ -98,14 +99,34 @@ pub(crate) fn key_source() -> Option<KeySource> {
     KEY_SOURCE.get().copied()
 }
 
-/// [`provider`] restricted to the suites of Node's `ciphers` list, if any.
-pub(crate) fn provider_with_ciphers(
+/// [`provider`] restricted to the suites of Node's `ciphers` list and the
+/// groups of its `ecdhCurve` list, where given.
+pub(crate) fn provider_for(
     ciphers: Option<&str>,
+    ecdh_curve: Option<&str>,
 ) -> Result<std::sync::Arc<rustls::crypto::CryptoProvider>, Error> {
-    let Some(list) = ciphers else {
+    if ciphers.is_none() && ecdh_curve.is_none() {
         return Ok(provider());
-    };
+    }
     let mut provider = (*provider()).clone();
-    provider.cipher_suites = cipher::select(list, &provider.cipher_suites)?;
+    if let Some(list) = ciphers {
+        provider.cipher_suites = cipher::select(list, &provider.cipher_suites)?;
+    }
+    if let Some(list) = ecdh_curve {
+        provider.kx_groups = key_exchange::select(list, &provider.kx_groups)?;
+    }
     Ok(std::sync::Arc::new(provider))
+}
+
+/// Checks Node's `ciphers`, `ecdhCurve`, `minVersion` and `maxVersion` as
+/// a connection would use them, against this build's provider: what a host
+/// checks before any connection, so that a bad option is an error at once.
+pub fn check_negotiation(
+    ciphers: Option<&str>,
+    ecdh_curve: Option<&str>,
+    min_version: Option<&str>,
+    max_version: Option<&str>,
+) -> Result<(), Error> {
+    provider_for(ciphers, ecdh_curve)?;
+    versions::select(min_version, max_version).map(drop)
 }

@@ -27,6 +27,14 @@ pub struct ServerOptions {
     /// Node's `ciphers`: the suites to accept (see [`crate::cipher::select`]);
     /// `None` accepts rustls' safe defaults.
     pub ciphers: Option<String>,
+    /// Node's `minVersion` / `maxVersion`: `TLSv1.2` or `TLSv1.3` (see
+    /// [`crate::versions::select`]); `None` is TLS 1.2 / TLS 1.3.
+    pub min_version: Option<String>,
+    /// See [`Self::min_version`].
+    pub max_version: Option<String>,
+    /// Node's `ecdhCurve`: the key-exchange groups, `:`-separated, in order
+    /// of preference (see [`crate::key_exchange::select`]); `None` is `auto`.
+    pub ecdh_curve: Option<String>,
     /// Seals and opens session tickets, so that returning clients resume
     /// (TLS 1.3 tickets, and TLS 1.2's RFC 5077 tickets). `None`: no
     /// tickets, every handshake a full one. A resumed connection's client

@@ -1,6 +1,6 @@
 //! rustls failures as Node reports them: an `ERR_SSL_*` code and OpenSSL's words.
 
-use rustls::{AlertDescription, CertificateError, InvalidMessage};
+use rustls::{AlertDescription, CertificateError, InvalidMessage, PeerIncompatible};
 
 use crate::error::{Error, ErrorCode};
 
@@ -46,6 +46,17 @@ pub(crate) fn from_rustls(error: &rustls::Error) -> Error {
             "decryption failed or bad record mac",
         ),
         R::AlertReceived(alert) => from_alert(*alert),
+        R::PeerIncompatible(
+            PeerIncompatible::Tls12NotOffered
+            | PeerIncompatible::Tls12NotOfferedOrEnabled
+            | PeerIncompatible::Tls13RequiredForQuic
+            | PeerIncompatible::SupportedVersionsExtensionRequired
+            | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig
+            | PeerIncompatible::ServerDoesNotSupportTls12Or13,
+        ) => Error::new(C::ErrSslUnsupportedProtocol, "unsupported protocol"),
+        R::PeerIncompatible(PeerIncompatible::NoKxGroupsInCommon) => {
+            Error::new(C::ErrSslNoSuitableKeyShare, "no suitable key share")
+        }
         R::PeerIncompatible(e) => Error::new(
             C::ErrSslHandshakeFailure,
             format!("handshake failure: {e:?}"),

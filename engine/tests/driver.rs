@@ -21,6 +21,9 @@ fn client_pair(ca: &str) -> SecurePair {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         sessions: None,
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")

@@ -17,6 +17,9 @@ fn client(servername: Option<&str>, ca: &str) -> SecurePair {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         sessions: None,
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")
@@ -135,6 +138,9 @@ fn an_x509_v1_certificate_serves_and_verifies_as_in_node() {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         sessions: None,
     };
     let mut client = SecurePair::connect(&trusting("ca2-cert.pem"), &options).unwrap();
@@ -190,6 +196,9 @@ fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         sessions: None,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
@@ -231,6 +240,9 @@ fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         sessions: None,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();

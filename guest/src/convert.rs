@@ -26,6 +26,9 @@ pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
         sni_callback: o.sni_callback,
         keylog: o.keylog,
         ciphers: o.ciphers,
+        min_version: o.min_version,
+        max_version: o.max_version,
+        ecdh_curve: o.ecdh_curve,
         session_store: crate::session_store(&o.tickets),
         ticketer: crate::ticketer(o.tickets),
     }
@@ -39,6 +42,9 @@ pub(crate) fn client_options(o: tls::ClientOptions) -> pair::ClientOptions {
         alpn_protocols: o.alpn_protocols,
         keylog: o.keylog,
         ciphers: o.ciphers,
+        min_version: o.min_version,
+        max_version: o.max_version,
+        ecdh_curve: o.ecdh_curve,
         sessions: o.resume.then(crate::client_sessions),
     }
 }

@@ -34,6 +34,9 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
         alpn_protocols: options.alpn_protocols.clone(),
         keylog: options.keylog.is_some(),
         ciphers: options.ciphers.clone(),
+        min_version: options.min_version.clone(),
+        max_version: options.max_version.clone(),
+        ecdh_curve: options.ecdh_curve.clone(),
         resume: true,
     };
     let keylog = options

@@ -41,6 +41,26 @@ macro_rules! node_spelling {
 
 tlsbox_engine::with_error_codes!(node_spelling);
 
+/// Makes the engine's code into the WIT's, for the checks the host runs
+/// with the engine natively (the same list names both).
+macro_rules! from_engine_code {
+    ($($(#[$doc:meta])* $variant:ident = $node:literal,)*) => {
+        impl From<tlsbox_engine::Error> for TlsError {
+            fn from(e: tlsbox_engine::Error) -> Self {
+                let kind = match e.code {
+                    $(tlsbox_engine::ErrorCode::$variant => TlsErrorCode::$variant,)*
+                    // The list above is the engine's whole enum; it is only
+                    // marked non-exhaustive for other crates.
+                    _ => TlsErrorCode::Unspecified,
+                };
+                Self { kind, message: e.message }
+            }
+        }
+    };
+}
+
+tlsbox_engine::with_error_codes!(from_engine_code);
+
 impl From<types::Error> for TlsError {
     fn from(e: types::Error) -> Self {
         Self {

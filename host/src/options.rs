@@ -196,6 +196,14 @@ pub struct ServerOptions {
     /// separated by `:` (`TLS_CHACHA20_POLY1305_SHA256:ECDHE-RSA-AES128-GCM-SHA256`).
     /// `None` accepts the engine's safe defaults.
     pub ciphers: Option<String>,
+    /// Node's `minVersion`: `TLSv1.2` or `TLSv1.3`; `None` is TLS 1.2.
+    pub min_version: Option<String>,
+    /// Node's `maxVersion`: `TLSv1.2` or `TLSv1.3`; `None` is TLS 1.3.
+    pub max_version: Option<String>,
+    /// Node's `ecdhCurve`: key-exchange groups separated by `:`, preferred
+    /// first (`X25519:P-256`; OpenSSL's names, `P-256` or `prime256v1`).
+    /// `None` (or `auto`) is X25519, P-256, P-384.
+    pub ecdh_curve: Option<String>,
     /// Contexts chosen by SNI name, as `addContext(pattern, credentials)` adds them.
     pub contexts: Vec<(String, Credentials)>,
     /// Picks the credentials for each SNI name (`SNICallback`); see
@@ -242,6 +250,9 @@ impl ServerOptions {
             reject_unauthorized: false,
             alpn_protocols: Vec::new(),
             ciphers: None,
+            min_version: None,
+            max_version: None,
+            ecdh_curve: None,
             contexts: Vec::new(),
             sni_callback: None,
             max_connections: None,
@@ -295,6 +306,9 @@ impl ServerOptions {
             sni_callback: self.sni_callback.is_some(),
             keylog,
             ciphers: self.ciphers.clone(),
+            min_version: self.min_version.clone(),
+            max_version: self.max_version.clone(),
+            ecdh_curve: self.ecdh_curve.clone(),
             tickets,
         }
     }
@@ -376,6 +390,14 @@ pub struct ConnectOptions {
     /// Node's `ciphers`: the suites to offer, OpenSSL or IANA names
     /// separated by `:`. `None` offers the engine's safe defaults.
     pub ciphers: Option<String>,
+    /// Node's `minVersion`: `TLSv1.2` or `TLSv1.3`; `None` is TLS 1.2.
+    pub min_version: Option<String>,
+    /// Node's `maxVersion`: `TLSv1.2` or `TLSv1.3`; `None` is TLS 1.3.
+    pub max_version: Option<String>,
+    /// Node's `ecdhCurve`: key-exchange groups separated by `:`, preferred
+    /// first (`X25519:P-256`; OpenSSL's names, `P-256` or `prime256v1`).
+    /// `None` (or `auto`) is X25519, P-256, P-384.
+    pub ecdh_curve: Option<String>,
     /// Abort the handshake after this long.
     pub handshake_timeout: Duration,
     /// What the connection's sandbox may use.
@@ -400,6 +422,9 @@ impl Default for ConnectOptions {
             reject_unauthorized: true,
             alpn_protocols: Vec::new(),
             ciphers: None,
+            min_version: None,
+            max_version: None,
+            ecdh_curve: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
             keylog: None,

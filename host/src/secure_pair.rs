@@ -110,6 +110,9 @@ impl SecurePair {
                 sni_callback: false,
                 keylog: false,
                 ciphers: None,
+                min_version: None,
+                max_version: None,
+                ecdh_curve: None,
                 // One pair, not a server: no one returns to resume.
                 tickets: GuestTickets::None,
             };
@@ -128,6 +131,9 @@ impl SecurePair {
                 alpn_protocols: self.alpn_protocols.clone(),
                 keylog: false,
                 ciphers: None,
+                min_version: None,
+                max_version: None,
+                ecdh_curve: None,
                 resume: false,
             };
             Sandbox::client(

@@ -8,7 +8,7 @@ use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TlsError};
 use crate::keylog::KeyLogFile;
 use crate::options::{Credentials, Isolation, ServerOptions};
 use crate::sandbox::Sandbox;
@@ -121,6 +121,15 @@ async fn bind_reusing_port(addr: impl ToSocketAddrs) -> Result<TcpListener> {
 /// # Ok(()) }
 /// ```
 pub fn create_server(options: ServerOptions) -> Result<Server> {
+    // Checked natively with the engine's rules: a bad option is an error
+    // now, not at each handshake.
+    tlsbox_engine::check_negotiation(
+        options.ciphers.as_deref(),
+        options.ecdh_curve.as_deref(),
+        options.min_version.as_deref(),
+        options.max_version.as_deref(),
+    )
+    .map_err(TlsError::from)?;
     Sandbox::check_credentials(&options.limits, &options.credentials.to_guest())?;
     for (_, credentials) in &options.contexts {
         Sandbox::check_credentials(&options.limits, &credentials.to_guest())?;

@@ -110,6 +110,9 @@ pub(crate) fn server_options() -> GuestServerOptions {
         sni_callback: false,
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         tickets: GuestTickets::None,
     }
 }
@@ -122,6 +125,9 @@ pub(crate) fn client_options() -> GuestClientOptions {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         resume: false,
     }
 }

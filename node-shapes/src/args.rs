@@ -50,6 +50,16 @@ pub struct ServerFlags {
     /// Cipher suites to accept, OpenSSL or IANA names separated by `:` (Node's `ciphers`).
     #[arg(long, value_name = "LIST")]
     pub ciphers: Option<String>,
+    /// Lowest protocol version to speak: TLSv1.2 or TLSv1.3 (Node's `minVersion`).
+    #[arg(long, value_name = "TLSv1.2|TLSv1.3")]
+    pub min_version: Option<String>,
+    /// Highest protocol version to speak: TLSv1.2 or TLSv1.3 (Node's `maxVersion`).
+    #[arg(long, value_name = "TLSv1.2|TLSv1.3")]
+    pub max_version: Option<String>,
+    /// Key-exchange groups, preferred first, separated by `:` (Node's
+    /// `ecdhCurve`; OpenSSL's names: X25519, P-256, P-384).
+    #[arg(long, value_name = "LIST")]
+    pub ecdh_curve: Option<String>,
 }
 
 /// `client`: connects, reports the handshake, then copies stdin to the
@@ -93,4 +103,14 @@ pub struct ClientFlags {
     /// Cipher suites to offer, OpenSSL or IANA names separated by `:` (Node's `ciphers`).
     #[arg(long, value_name = "LIST")]
     pub ciphers: Option<String>,
+    /// Lowest protocol version to speak: TLSv1.2 or TLSv1.3 (Node's `minVersion`).
+    #[arg(long, value_name = "TLSv1.2|TLSv1.3")]
+    pub min_version: Option<String>,
+    /// Highest protocol version to speak: TLSv1.2 or TLSv1.3 (Node's `maxVersion`).
+    #[arg(long, value_name = "TLSv1.2|TLSv1.3")]
+    pub max_version: Option<String>,
+    /// Key-exchange groups, preferred first, separated by `:` (Node's
+    /// `ecdhCurve`; OpenSSL's names: X25519, P-256, P-384).
+    #[arg(long, value_name = "LIST")]
+    pub ecdh_curve: Option<String>,
 }

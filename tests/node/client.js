@@ -3,7 +3,8 @@
 //   node client.js '<JSON list of cases>'
 //
 // Each case: { id, port, host (default 127.0.0.1), servername, ca, cert,
-// key, crl (fixture names), rejectUnauthorized, ALPNProtocols, maxVersion,
+// key, crl (fixture names), rejectUnauthorized, ALPNProtocols, minVersion,
+// maxVersion, ecdhCurve,
 // hold, noReply (the server sends nothing: close once connected) }. Prints
 // one JSON line per case:
 // { id, secureConnect, ...the socket's state, server: the first line the
@@ -36,7 +37,9 @@ function run(c) {
     };
     if (c.servername !== undefined) options.servername = c.servername;
     if (c.ALPNProtocols) options.ALPNProtocols = c.ALPNProtocols;
-    if (c.maxVersion) options.maxVersion = c.maxVersion;
+    for (const name of ['minVersion', 'maxVersion', 'ecdhCurve']) {
+      if (c[name]) options[name] = c[name];
+    }
     const socket = tls.connect(options, () => {
       result.secureConnect = true;
       Object.assign(result, reportJson(socket));

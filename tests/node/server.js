@@ -4,7 +4,8 @@
 //
 // Each config: { id, key, cert, ca, crl, requestCert, rejectUnauthorized,
 // ALPNProtocols, contexts: [[pattern, {key, cert}]], sni: {name: {key, cert}
-// | "error"}, maxConnections, hold } (files are fixture names). Prints one JSON
+// | "error"}, maxConnections, minVersion, maxVersion, ecdhCurve, hold }
+// (files are fixture names). Prints one JSON
 // line per event: {event: "listening", id, port}, then per connection
 // {event: "secureConnection", id, ...the socket's state} or
 // {event: "tlsClientError", id, code, message}. Each secure connection is
@@ -29,6 +30,9 @@ for (const config of JSON.parse(process.argv[2])) {
     rejectUnauthorized: !!config.rejectUnauthorized,
   };
   if (config.ALPNProtocols) options.ALPNProtocols = config.ALPNProtocols;
+  for (const name of ['minVersion', 'maxVersion', 'ecdhCurve']) {
+    if (config[name]) options[name] = config[name];
+  }
   if (config.sni) {
     options.SNICallback = (name, callback) => {
       const answer = config.sni[name];

@@ -60,6 +60,9 @@ fn make_pair(flags: &ClientFlags, host: &str) -> Result<SecurePair, Failure> {
         alpn_protocols: flags.alpn.clone(),
         keylog: false,
         ciphers: flags.ciphers.clone(),
+        min_version: flags.min_version.clone(),
+        max_version: flags.max_version.clone(),
+        ecdh_curve: flags.ecdh_curve.clone(),
         sessions: None,
     };
     Ok(SecurePair::connect(

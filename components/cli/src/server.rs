@@ -112,6 +112,9 @@ fn make_server(flags: &ServerFlags) -> Result<Server, Failure> {
         reject_unauthorized: flags.reject_unauthorized,
         alpn_protocols: flags.alpn.clone(),
         ciphers: flags.ciphers.clone(),
+        min_version: flags.min_version.clone(),
+        max_version: flags.max_version.clone(),
+        ecdh_curve: flags.ecdh_curve.clone(),
         ..ServerOptions::default()
     };
     let mut server = Server::new(SecureContext::new(&credentials)?, options);

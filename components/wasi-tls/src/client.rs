@@ -43,6 +43,9 @@ fn client_pair(server_name: &str) -> Result<SecurePair, String> {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         sessions: None,
     };
     SecurePair::connect(&context, &options).map_err(|e| e.to_string())

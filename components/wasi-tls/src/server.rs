@@ -44,6 +44,9 @@ fn server_pair(config: &api::ServerConfig) -> Result<SecurePair, String> {
         sni_callback: false,
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         // No session resumption from the provider yet.
         ticketer: None,
         session_store: None,

@@ -160,9 +160,13 @@ fn server_config(
         reject_unauthorized: options.reject_unauthorized,
         verdict,
     });
-    let provider = crate::provider_with_ciphers(options.ciphers.as_deref())?;
+    let provider = crate::provider_for(options.ciphers.as_deref(), options.ecdh_curve.as_deref())?;
+    let versions = crate::versions::select(
+        options.min_version.as_deref(),
+        options.max_version.as_deref(),
+    )?;
     let mut config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(&versions)
         .map_err(|e| from_rustls(&e))?
         .with_client_cert_verifier(verifier.clone())
         .with_cert_resolver(Arc::new(FixedCert(certified_key)));

@@ -35,6 +35,14 @@ pub struct ClientOptions {
     /// Node's `ciphers`: the suites to offer (see [`crate::cipher::select`]);
     /// `None` offers rustls' safe defaults.
     pub ciphers: Option<String>,
+    /// Node's `minVersion` / `maxVersion`: `TLSv1.2` or `TLSv1.3` (see
+    /// [`crate::versions::select`]); `None` is TLS 1.2 / TLS 1.3.
+    pub min_version: Option<String>,
+    /// See [`Self::min_version`].
+    pub max_version: Option<String>,
+    /// Node's `ecdhCurve`: the key-exchange groups, `:`-separated, in order
+    /// of preference (see [`crate::key_exchange::select`]); `None` is `auto`.
+    pub ecdh_curve: Option<String>,
     /// Where the pair keeps the sessions the server gives it, and finds
     /// one to offer for its server name: pairs made with the same
     /// `ClientSessions` resume each other's. `None`: no resumption, every
@@ -106,9 +114,14 @@ impl SecurePair {
         };
         // `dangerous()` is rustls' door to any custom verifier; ours verifies
         // fully (webpki chain + Node's hostname check), see `verifier`.
-        let provider = crate::provider_with_ciphers(options.ciphers.as_deref())?;
+        let provider =
+            crate::provider_for(options.ciphers.as_deref(), options.ecdh_curve.as_deref())?;
+        let versions = crate::versions::select(
+            options.min_version.as_deref(),
+            options.max_version.as_deref(),
+        )?;
         let builder = ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(&versions)
             .map_err(|e| from_rustls(&e))?
             .dangerous()
             .with_custom_certificate_verifier(verifier.clone());

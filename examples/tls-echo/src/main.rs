@@ -88,6 +88,9 @@ fn run(options: Options) -> Result<(), String> {
             sni_callback: false,
             keylog: false,
             ciphers: None,
+            min_version: None,
+            max_version: None,
+            ecdh_curve: None,
             // Every handshake a full one: this example keeps no ticket keys.
             tickets: Tickets::None,
         },

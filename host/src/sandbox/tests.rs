@@ -54,6 +54,9 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
         alpn_protocols: Vec::new(),
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         resume: false,
     };
     let mut sandbox =

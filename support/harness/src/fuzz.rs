@@ -48,6 +48,9 @@ fn server() -> &'static Server {
             keylog: false,
             sni_callback: false,
             ciphers: None,
+            min_version: None,
+            max_version: None,
+            ecdh_curve: None,
             // This one does full handshakes; `ticketing_server` resumes.
             ticketer: None,
             session_store: None,
@@ -76,6 +79,9 @@ pub fn client_pair() -> SecurePair {
         alpn_protocols: vec!["h2".into(), "http/1.1".into()],
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         sessions: None,
     };
     let mut pair = SecurePair::connect(client_context(), &options).expect("client pair");
@@ -334,6 +340,9 @@ pub fn seeds() -> (Vec<u8>, Vec<u8>) {
         alpn_protocols: vec!["h2".into()],
         keylog: false,
         ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
         sessions: None,
     };
     let client = SecurePair::connect(client_context(), &options).expect("client pair");

@@ -120,6 +120,9 @@ fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
         keylog: sandbox.keylog.clone(),
         crypto: args.crypto,
         ciphers: flags.ciphers.clone(),
+        min_version: flags.min_version.clone(),
+        max_version: flags.max_version.clone(),
+        ecdh_curve: flags.ecdh_curve.clone(),
         ..ConnectOptions::default()
     };
     if flags.insecure {

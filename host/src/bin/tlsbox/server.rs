@@ -116,6 +116,9 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
     options.keylog = sandbox.keylog.clone();
     options.crypto = args.crypto;
     options.ciphers = flags.ciphers.clone();
+    options.min_version = flags.min_version.clone();
+    options.max_version = flags.max_version.clone();
+    options.ecdh_curve = flags.ecdh_curve.clone();
     for context in &flags.context {
         options.contexts.push(parse_context(context)?);
     }
