@@ -14,6 +14,7 @@ mod interop_node {
     mod client_auth;
     mod connections;
     mod keying;
+    mod roots;
     mod sni_alpn;
     mod support;
     mod verification;

@@ -59,17 +59,22 @@ pub(crate) fn verify_chain(
         Usage::ClientAuth => KeyUsage::client_auth(),
     };
     let algorithms = crate::provider().signature_verification_algorithms;
-    let path = leaf
-        .verify_for_usage(
-            algorithms.all,
-            &trust.anchors,
-            intermediates,
-            now,
-            key_usage,
-            revocation,
-            None,
-        )
-        .map_err(|e| from_webpki(e, end_entity, intermediates))?;
+    let verified = leaf.verify_for_usage(
+        algorithms.all,
+        &trust.anchors,
+        intermediates,
+        now,
+        key_usage,
+        revocation,
+        None,
+    );
+    let path = match verified {
+        Ok(path) => path,
+        Err(webpki::Error::CaUsedAsEndEntity) => {
+            return ca_as_leaf(trust, end_entity, intermediates, now);
+        }
+        Err(e) => return Err(from_webpki(e, end_entity, intermediates)),
+    };
     let mut chain = vec![end_entity.clone().into_owned()];
     chain.extend(
         path.intermediate_certificates()
@@ -90,6 +95,34 @@ pub(crate) fn verify_chain(
         chain.push(root.clone());
     }
     Ok(chain)
+}
+
+/// A leaf that says it is a CA (`openssl req -x509` makes them so by
+/// default), which webpki refuses before it looks for an issuer and
+/// OpenSSL serves. Self-signed, it verifies when it is itself trusted
+/// and is otherwise OpenSSL's DEPTH_ZERO_SELF_SIGNED_CERT, whatever else
+/// is trusted. Issued by another, it stays INVALID_CA.
+fn ca_as_leaf(
+    trust: &TrustStore,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    now: UnixTime,
+) -> Result<Vec<CertificateDer<'static>>, Error> {
+    let leaf = parse(end_entity)?;
+    if !is_self_issued(&leaf) {
+        return Err(Error::new(ErrorCode::InvalidCa, "invalid CA certificate"));
+    }
+    let spki = leaf.tbs_certificate.subject_pki.raw;
+    let trusted = trust.anchors.iter().any(|anchor| {
+        anchor.subject.as_ref() == sequence_contents(leaf.subject().as_raw())
+            && anchor.subject_public_key_info.as_ref() == sequence_contents(spki)
+    });
+    if !trusted || !signed_by(&leaf, &leaf) {
+        return Err(unknown_issuer(end_entity, intermediates));
+    }
+    check_validity(&leaf, now)?;
+    check_crl(trust, &leaf)?;
+    Ok(vec![end_entity.clone().into_owned()])
 }
 
 /// Maps a webpki failure to the code OpenSSL gives for the same chain.
@@ -270,7 +303,7 @@ fn check_crl(trust: &TrustStore, cert: &X509Certificate<'_>) -> Result<(), Error
     }
     // webpki keeps a CRL's issuer Name without its SEQUENCE header;
     // x509-parser's raw Name has it.
-    let issuer = name_contents(cert.issuer().as_raw());
+    let issuer = sequence_contents(cert.issuer().as_raw());
     let Some(crl) = trust.crls.iter().find(|crl| crl.issuer() == issuer) else {
         return Err(Error::new(
             ErrorCode::UnableToGetCrl,
@@ -287,8 +320,9 @@ fn check_crl(trust: &TrustStore, cert: &X509Certificate<'_>) -> Result<(), Error
     }
 }
 
-/// The contents of a DER SEQUENCE (a Name), without its tag and length.
-fn name_contents(der: &[u8]) -> &[u8] {
+/// The contents of a DER SEQUENCE (a Name, a SubjectPublicKeyInfo), without
+/// its tag and length.
+fn sequence_contents(der: &[u8]) -> &[u8] {
     let Some((&0x30, rest)) = der.split_first() else {
         return der;
     };

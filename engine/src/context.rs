@@ -1,5 +1,6 @@
 //! A secure context: credentials parsed once, shared by every pair that uses them.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rustls::sign::CertifiedKey;
@@ -45,9 +46,12 @@ pub(crate) struct ContextSource {
 pub(crate) struct TrustStore {
     /// The roots as given, for name matching and path building by hand.
     pub(crate) roots: Vec<CertificateDer<'static>>,
-    /// The roots as webpki anchors, index-aligned with `roots`.
-    pub(crate) anchors: Vec<TrustAnchor<'static>>,
-    pub(crate) crls: Vec<webpki::CertRevocationList<'static>>,
+    /// The roots as webpki anchors: first those of `roots`, index-aligned
+    /// with it, then Mozilla's (`webpki-roots`) when the store trusts the
+    /// default roots. Mozilla's are static anchors, borrowed, never parsed.
+    pub(crate) anchors: Cow<'static, [TrustAnchor<'static>]>,
+    /// Shared: a store with the default roots added keeps the same CRLs.
+    pub(crate) crls: Arc<Vec<webpki::CertRevocationList<'static>>>,
 }
 
 impl SecureContext {
@@ -130,9 +134,27 @@ impl TrustStore {
         }
         Ok(Self {
             roots,
-            anchors,
-            crls,
+            anchors: Cow::Owned(anchors),
+            crls: Arc::new(crls),
         })
+    }
+
+    /// This store with Mozilla's roots trusted as well (Node's default
+    /// store, plus what `NODE_EXTRA_CA_CERTS` adds as `roots`). Without
+    /// roots of its own, the anchors are `webpki-roots`' static list itself.
+    pub(crate) fn with_default_roots(&self) -> Self {
+        let anchors = if self.anchors.is_empty() {
+            Cow::Borrowed(webpki_roots::TLS_SERVER_ROOTS)
+        } else {
+            let mut anchors = self.anchors.to_vec();
+            anchors.extend_from_slice(webpki_roots::TLS_SERVER_ROOTS);
+            Cow::Owned(anchors)
+        };
+        Self {
+            roots: self.roots.clone(),
+            anchors,
+            crls: self.crls.clone(),
+        }
     }
 }
 

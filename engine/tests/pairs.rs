@@ -20,6 +20,7 @@ fn client(servername: Option<&str>, ca: &str) -> SecurePair {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        default_roots: false,
         sessions: None,
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")
@@ -141,6 +142,7 @@ fn an_x509_v1_certificate_serves_and_verifies_as_in_node() {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        default_roots: false,
         sessions: None,
     };
     let mut client = SecurePair::connect(&trusting("ca2-cert.pem"), &options).unwrap();
@@ -199,6 +201,7 @@ fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        default_roots: false,
         sessions: None,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
@@ -243,6 +246,7 @@ fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        default_roots: false,
         sessions: None,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();

@@ -45,6 +45,7 @@ pub(crate) fn client_options(o: tls::ClientOptions) -> pair::ClientOptions {
         min_version: o.min_version,
         max_version: o.max_version,
         ecdh_curve: o.ecdh_curve,
+        default_roots: o.default_roots,
         sessions: o.resume.then(crate::client_sessions),
     }
 }

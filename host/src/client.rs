@@ -4,7 +4,8 @@ use tokio::net::TcpStream;
 
 use crate::error::{Error, Result};
 use crate::keylog::KeyLogFile;
-use crate::options::ConnectOptions;
+use crate::options::{ConnectOptions, Credentials};
+use crate::roots::ClientRoots;
 use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
 use crate::wit::GuestClientOptions;
@@ -27,6 +28,12 @@ use crate::wit::GuestClientOptions;
 /// ```
 pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<CleartextStream> {
     let names = tlsbox_engine::pair::ConnectNames::new(host, options.servername.as_deref());
+    let roots = ClientRoots::for_client(&options.credentials.ca, options.system_ca)?;
+    let credentials = Credentials {
+        ca: roots.ca,
+        ..options.credentials.clone()
+    }
+    .to_guest();
     let guest_options = GuestClientOptions {
         check_host: names.check_host,
         servername: names.servername,
@@ -37,6 +44,7 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
         min_version: options.min_version.clone(),
         max_version: options.max_version.clone(),
         ecdh_curve: options.ecdh_curve.clone(),
+        default_roots: roots.default_roots,
         resume: true,
     };
     let keylog = options
@@ -46,15 +54,13 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
         .transpose()?;
     // The sandbox first: bad options fail before any connection is made.
     let sandbox = match &options.session {
-        Some(session) => Sandbox::client_in(
-            session.instance.clone(),
-            &options.credentials.to_guest(),
-            &guest_options,
-        )?,
+        Some(session) => {
+            Sandbox::client_in(session.instance.clone(), &credentials, &guest_options)?
+        }
         None => Sandbox::client(
             &options.limits,
             options.crypto,
-            &options.credentials.to_guest(),
+            &credentials,
             &guest_options,
         )?,
     };

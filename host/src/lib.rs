@@ -130,6 +130,7 @@ mod keylog;
 pub mod limits;
 mod options;
 mod os_limits;
+mod roots;
 pub mod runtime;
 mod sandbox;
 mod secure_pair;
@@ -152,6 +153,7 @@ pub use options::{
     BoxError, ConnectOptions, Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT, Isolation,
     ServerOptions, SniCallback, SniFuture, read_pem,
 };
+pub use roots::root_certificates;
 pub use sandbox::live_sandboxes;
 pub use secure_pair::{SecurePair, create_secure_pair};
 pub use server::{Server, ServerEvent, create_server};

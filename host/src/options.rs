@@ -407,6 +407,9 @@ pub struct ConnectOptions {
     pub keylog: Option<PathBuf>,
     /// Which component the connection runs (see [`Crypto`]).
     pub crypto: Crypto,
+    /// Without `ca`, trust the platform's roots too (Node's
+    /// `--use-system-ca`): see [`Self::system_ca`].
+    pub system_ca: bool,
     /// Resume the sessions of an earlier connection
     /// ([`crate::CleartextStream::session`]; Node's `session` option): the
     /// connection runs in that connection's instance and offers the
@@ -429,12 +432,23 @@ impl Default for ConnectOptions {
             limits: SandboxLimits::default(),
             keylog: None,
             crypto: Crypto::default(),
+            system_ca: false,
             session: None,
         }
     }
 }
 
 impl ConnectOptions {
+    /// Node's `--use-system-ca`: a client without `ca` trusts the
+    /// platform's store (read once per process with `rustls-native-certs`,
+    /// which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`) as well as the
+    /// default roots. Those roots are parsed in each connection's sandbox,
+    /// where Mozilla's are built in.
+    pub fn system_ca(mut self) -> Self {
+        self.system_ca = true;
+        self
+    }
+
     /// Trust the roots in `ca` (PEM), with Node's defaults otherwise.
     pub fn with_ca(ca: impl Into<String>) -> Self {
         Self {

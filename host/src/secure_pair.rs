@@ -134,6 +134,9 @@ impl SecurePair {
                 min_version: None,
                 max_version: None,
                 ecdh_curve: None,
+                // createSecurePair's credentials are the whole trust: a
+                // pair without `ca` verifies against nothing, as in v0.6.
+                default_roots: false,
                 resume: false,
             };
             Sandbox::client(

@@ -128,6 +128,7 @@ pub(crate) fn client_options() -> GuestClientOptions {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        default_roots: false,
         resume: false,
     }
 }

@@ -72,7 +72,8 @@ pub struct ClientFlags {
     /// SNI name, and the name the certificate must match (default: the host, unless an IP).
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
-    /// Roots to trust (repeatable). tlsbox has no built-in root store.
+    /// Roots to trust (repeatable), instead of the default ones (Mozilla's,
+    /// plus the file `NODE_EXTRA_CA_CERTS` names).
     #[arg(long, value_name = "FILE")]
     pub ca: Vec<PathBuf>,
     /// Certificate revocation lists the server's chain is checked against (repeatable).

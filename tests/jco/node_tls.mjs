@@ -46,7 +46,7 @@ const report = {};
   }));
   const client = attach(new DrivenPair(tls.SecurePair.connect(context, {
     servername: 'localhost', checkHost: 'localhost', rejectUnauthorized: true,
-    alpnProtocols: [], keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, resume: false,
+    alpnProtocols: [], keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, defaultRoots: false, resume: false,
   })), socket);
   const greeting = readUntil(client, 'hello from node\n');
   await once(client, 'secure');

@@ -27,7 +27,7 @@ const clientContext = tls.SecureContext.create(credentials({
 const serverPair = new DrivenPair(server.accept());
 const clientPair = new DrivenPair(tls.SecurePair.connect(clientContext, {
   servername: 'agent1.test', checkHost: 'agent1.test', rejectUnauthorized: true,
-  alpnProtocols: ['http/1.1'], keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, resume: false,
+  alpnProtocols: ['http/1.1'], keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, defaultRoots: false, resume: false,
 }));
 link(serverPair, clientPair);
 const secure = Promise.all([once(serverPair, 'secure'), once(clientPair, 'secure')]);

@@ -6,9 +6,9 @@ const path = require('path');
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
 
-/** The text of fixtures/<name>. */
+/** The text of fixtures/<name> (or of <name>, an absolute path). */
 function fixture(name) {
-  return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+  return fs.readFileSync(path.resolve(FIXTURES, name), 'utf8');
 }
 
 /** Fixture names in a config become PEM text; a list stays a list. */

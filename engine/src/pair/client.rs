@@ -35,6 +35,10 @@ pub struct ClientOptions {
     /// Node's `ciphers`: the suites to offer (see [`crate::cipher::select`]);
     /// `None` offers rustls' safe defaults.
     pub ciphers: Option<String>,
+    /// Trust Mozilla's roots (`webpki-roots`) as well as the context's
+    /// `ca`: Node's default store, which a client without `ca` verifies
+    /// against (the host adds `NODE_EXTRA_CA_CERTS` as `ca`).
+    pub default_roots: bool,
     /// Node's `minVersion` / `maxVersion`: `TLSv1.2` or `TLSv1.3` (see
     /// [`crate::versions::select`]); `None` is TLS 1.2 / TLS 1.3.
     pub min_version: Option<String>,
@@ -101,12 +105,14 @@ impl SecurePair {
         let (verifier, resolver) = match &options.sessions {
             Some(sessions) => sessions.identity(
                 context,
+                options.default_roots,
                 &options.check_host,
                 options.reject_unauthorized,
                 &verdict,
             ),
             None => client_sessions::fresh(
                 context,
+                options.default_roots,
                 &options.check_host,
                 options.reject_unauthorized,
                 &verdict,

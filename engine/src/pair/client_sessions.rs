@@ -7,7 +7,7 @@ use rustls::client::{ClientSessionMemoryCache, ClientSessionStore, ResolvesClien
 use rustls::sign::CertifiedKey;
 
 use super::fixed_cert::FixedCert;
-use crate::context::{ContextSource, SecureContext};
+use crate::context::{ContextSource, SecureContext, TrustStore};
 use crate::node_verifiers::{NodeServerVerifier, SharedVerdict};
 
 /// How many sessions a store keeps, by server name: rustls' default.
@@ -31,6 +31,7 @@ pub struct ClientSessions {
 #[derive(Debug)]
 struct Identity {
     source: ContextSource,
+    default_roots: bool,
     check_host: String,
     reject_unauthorized: bool,
     verifier: Arc<NodeServerVerifier>,
@@ -52,11 +53,13 @@ impl ClientSessions {
         self.store.clone()
     }
 
-    /// The verifier and resolver for a pair with `context` that checks
-    /// `check_host`, bound to the pair's `verdict`.
+    /// The verifier and resolver for a pair with `context` (with Mozilla's
+    /// roots trusted too, when `default_roots`) that checks `check_host`,
+    /// bound to the pair's `verdict`.
     pub(super) fn identity(
         &self,
         context: &SecureContext,
+        default_roots: bool,
         check_host: &str,
         reject_unauthorized: bool,
         verdict: &SharedVerdict,
@@ -67,6 +70,7 @@ impl ClientSessions {
         };
         let found = identities.iter().find(|identity| {
             identity.source == context.source
+                && identity.default_roots == default_roots
                 && identity.check_host == check_host
                 && identity.reject_unauthorized == reject_unauthorized
         });
@@ -74,12 +78,19 @@ impl ClientSessions {
             identity.verifier.bind(verdict);
             return (identity.verifier.clone(), identity.resolver.clone());
         }
-        let (verifier, resolver) = fresh(context, check_host, reject_unauthorized, verdict);
+        let (verifier, resolver) = fresh(
+            context,
+            default_roots,
+            check_host,
+            reject_unauthorized,
+            verdict,
+        );
         if identities.len() == IDENTITIES {
             identities.remove(0);
         }
         identities.push(Identity {
             source: context.source.clone(),
+            default_roots,
             check_host: check_host.to_string(),
             reject_unauthorized,
             verifier: verifier.clone(),
@@ -93,12 +104,17 @@ impl ClientSessions {
 /// sessions.
 pub(super) fn fresh(
     context: &SecureContext,
+    default_roots: bool,
     check_host: &str,
     reject_unauthorized: bool,
     verdict: &SharedVerdict,
 ) -> (Arc<NodeServerVerifier>, Arc<dyn ResolvesClientCert>) {
+    let trust: Arc<TrustStore> = match default_roots {
+        true => Arc::new(context.trust.with_default_roots()),
+        false => context.trust.clone(),
+    };
     let verifier = Arc::new(NodeServerVerifier::new(
-        context.trust.clone(),
+        trust,
         check_host.to_string(),
         reject_unauthorized,
         verdict,

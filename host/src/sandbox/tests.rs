@@ -57,6 +57,7 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        default_roots: false,
         resume: false,
     };
     let mut sandbox =

@@ -82,6 +82,7 @@ pub fn client_pair() -> SecurePair {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        default_roots: false,
         sessions: None,
     };
     let mut pair = SecurePair::connect(client_context(), &options).expect("client pair");
@@ -343,6 +344,7 @@ pub fn seeds() -> (Vec<u8>, Vec<u8>) {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        default_roots: false,
         sessions: None,
     };
     let client = SecurePair::connect(client_context(), &options).expect("client pair");

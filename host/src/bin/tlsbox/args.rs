@@ -134,4 +134,9 @@ pub struct ClientArgs {
     /// `sessionReused`) and closes, and the last carries stdin and stdout.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub reconnect: usize,
+    /// Without --ca, trust the platform's roots as well as the default
+    /// (Mozilla's) ones: Node's `--use-system-ca`. `SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR` name other files.
+    #[arg(long)]
+    pub use_system_ca: bool,
 }

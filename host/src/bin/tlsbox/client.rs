@@ -125,6 +125,9 @@ fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
         ecdh_curve: flags.ecdh_curve.clone(),
         ..ConnectOptions::default()
     };
+    if args.use_system_ca {
+        options = options.system_ca();
+    }
     if flags.insecure {
         options = options.dangerous_accept_unauthorized();
     }
