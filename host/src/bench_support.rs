@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::limits::SandboxLimits;
-use crate::options::{Crypto, ServerOptions};
+use crate::options::{ConnectOptions, Crypto, ServerOptions};
 use crate::sandbox::Sandbox;
 use crate::sandbox::instance::GuestInstance;
 use crate::sandbox::shared::{InstanceKey, InstancePool, ServerRecipe};
@@ -36,6 +36,21 @@ pub fn new_server_connection(options: &ServerOptions) -> Result<()> {
         &options.credentials.to_guest(),
         &[],
         &options.guest_options(false, ticketer(options)),
+    )
+    .map(drop)
+}
+
+/// Sets up one client connection's sandbox to `localhost` as `connect`
+/// does before it opens its socket (instance, credentials and roots, pair
+/// with its ClientHello), then drops it. Without `ca` in `options`, the
+/// client trusts the default roots.
+pub fn new_client_connection(options: &ConnectOptions) -> Result<()> {
+    let (credentials, guest_options) = crate::client::guest_client("localhost", options)?;
+    Sandbox::client(
+        &options.limits,
+        options.crypto,
+        &credentials,
+        &guest_options,
     )
     .map(drop)
 }

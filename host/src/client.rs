@@ -8,7 +8,7 @@ use crate::options::{ConnectOptions, Credentials};
 use crate::roots::ClientRoots;
 use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
-use crate::wit::GuestClientOptions;
+use crate::wit::{GuestClientOptions, GuestCredentials};
 
 /// Node's `tls.connect(port, host, options)`: resolves once the handshake is
 /// done (`secureConnect`). With `reject_unauthorized` (the default) a server
@@ -27,26 +27,7 @@ use crate::wit::GuestClientOptions;
 /// # Ok(()) }
 /// ```
 pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<CleartextStream> {
-    let names = tlsbox_engine::pair::ConnectNames::new(host, options.servername.as_deref());
-    let roots = ClientRoots::for_client(&options.credentials.ca, options.system_ca)?;
-    let credentials = Credentials {
-        ca: roots.ca,
-        ..options.credentials.clone()
-    }
-    .to_guest();
-    let guest_options = GuestClientOptions {
-        check_host: names.check_host,
-        servername: names.servername,
-        reject_unauthorized: options.reject_unauthorized,
-        alpn_protocols: options.alpn_protocols.clone(),
-        keylog: options.keylog.is_some(),
-        ciphers: options.ciphers.clone(),
-        min_version: options.min_version.clone(),
-        max_version: options.max_version.clone(),
-        ecdh_curve: options.ecdh_curve.clone(),
-        default_roots: roots.default_roots,
-        resume: true,
-    };
+    let (credentials, guest_options) = guest_client(host, &options)?;
     let keylog = options
         .keylog
         .as_deref()
@@ -75,4 +56,34 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
         Ok(Err(error)) => Err(error),
         Err(_) => Err(Error::HandshakeTimeout),
     }
+}
+
+/// What the guest is given for a client connection to `host`: the
+/// credentials with the roots it trusts (Node's rule, see
+/// [`ClientRoots::for_client`]) and its options.
+pub(crate) fn guest_client(
+    host: &str,
+    options: &ConnectOptions,
+) -> Result<(GuestCredentials, GuestClientOptions)> {
+    let names = tlsbox_engine::pair::ConnectNames::new(host, options.servername.as_deref());
+    let roots = ClientRoots::for_client(&options.credentials.ca, options.system_ca)?;
+    let credentials = Credentials {
+        ca: roots.ca,
+        ..options.credentials.clone()
+    }
+    .to_guest();
+    let guest_options = GuestClientOptions {
+        check_host: names.check_host,
+        servername: names.servername,
+        reject_unauthorized: options.reject_unauthorized,
+        alpn_protocols: options.alpn_protocols.clone(),
+        keylog: options.keylog.is_some(),
+        ciphers: options.ciphers.clone(),
+        min_version: options.min_version.clone(),
+        max_version: options.max_version.clone(),
+        ecdh_curve: options.ecdh_curve.clone(),
+        default_roots: roots.default_roots,
+        resume: true,
+    };
+    Ok((credentials, guest_options))
 }

@@ -88,7 +88,37 @@ impl Run {
             );
             if crypto == tlsbox::Crypto::Host {
                 self.shared_setup(&options, &per_call);
+                self.client_setup(&per_call);
             }
+        }
+    }
+
+    /// A client connection's set-up (host crypto) trusting one `ca` root,
+    /// and trusting the default roots (Mozilla's, built into the engine):
+    /// what the default store adds per connection.
+    fn client_setup(&mut self, per_call: &dyn Fn(&mut dyn FnMut()) -> f64) {
+        let with_ca = tlsbox::ConnectOptions::with_ca(crate::settings::EC_CA);
+        for (variant, options) in [
+            ("client, one ca root", with_ca),
+            ("client, default roots", tlsbox::ConnectOptions::default()),
+        ] {
+            let setup: Vec<f64> = (0..self.settings.rounds)
+                .map(|_| {
+                    per_call(&mut || {
+                        tlsbox::bench_support::new_client_connection(&options)
+                            .expect("a client set-up")
+                    })
+                })
+                .collect();
+            progress(&format!("    {variant}: set-up {:.1} µs", setup[0]));
+            self.record(
+                System::Tlsbox,
+                Measure {
+                    variant: Some(variant),
+                    ..Measure::new("connection_setup_us", "µs", false)
+                },
+                setup,
+            );
         }
     }
 
