@@ -65,8 +65,17 @@ pub(crate) fn guest_client(
     host: &str,
     options: &ConnectOptions,
 ) -> Result<(GuestCredentials, GuestClientOptions)> {
-    let names = tlsbox_engine::pair::ConnectNames::new(host, options.servername.as_deref());
     let roots = ClientRoots::for_client(&options.credentials.ca, options.system_ca)?;
+    Ok(guest_client_with_roots(host, options, roots))
+}
+
+/// [`guest_client`] with the roots already chosen.
+pub(crate) fn guest_client_with_roots(
+    host: &str,
+    options: &ConnectOptions,
+    roots: ClientRoots,
+) -> (GuestCredentials, GuestClientOptions) {
+    let names = tlsbox_engine::pair::ConnectNames::new(host, options.servername.as_deref());
     let credentials = Credentials {
         ca: roots.ca,
         ..options.credentials.clone()
@@ -85,5 +94,5 @@ pub(crate) fn guest_client(
         default_roots: roots.default_roots,
         resume: true,
     };
-    Ok((credentials, guest_options))
+    (credentials, guest_options)
 }

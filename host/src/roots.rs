@@ -36,13 +36,19 @@ impl ClientRoots {
     /// default store, `NODE_EXTRA_CA_CERTS` and, when asked, the
     /// platform's store.
     pub(crate) fn for_client(ca: &[String], system_ca: bool) -> Result<Self> {
+        Self::resolve(ca, system_ca, extra_ca_certs())
+    }
+
+    /// [`Self::for_client`] with `extra` standing for the
+    /// `NODE_EXTRA_CA_CERTS` file's text.
+    pub(crate) fn resolve(ca: &[String], system_ca: bool, extra: Option<&str>) -> Result<Self> {
         if !ca.is_empty() {
             return Ok(Self {
                 ca: ca.to_vec(),
                 default_roots: false,
             });
         }
-        let mut ca: Vec<String> = extra_ca_certs().into_iter().map(str::to_string).collect();
+        let mut ca: Vec<String> = extra.into_iter().map(str::to_string).collect();
         if system_ca {
             ca.extend(system_certificates()?.iter().cloned());
         }

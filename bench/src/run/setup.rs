@@ -94,23 +94,44 @@ impl Run {
     }
 
     /// A client connection's set-up (host crypto) trusting one `ca` root,
-    /// and trusting the default roots (Mozilla's, built into the engine):
-    /// what the default store adds per connection.
+    /// the default roots (Mozilla's, built into the engine), and the
+    /// default roots with the file `NODE_EXTRA_CA_CERTS` names, when it
+    /// is set (its roots are parsed in each sandbox).
     fn client_setup(&mut self, per_call: &dyn Fn(&mut dyn FnMut()) -> f64) {
-        let with_ca = tlsbox::ConnectOptions::with_ca(crate::settings::EC_CA);
-        for (variant, options) in [
-            ("client, one ca root", with_ca),
-            ("client, default roots", tlsbox::ConnectOptions::default()),
-        ] {
+        let extra = std::env::var_os("NODE_EXTRA_CA_CERTS")
+            .and_then(|path| std::fs::read_to_string(path).ok());
+        let mut variants: Vec<(String, tlsbox::ConnectOptions, Option<&str>)> = vec![
+            (
+                "client, one ca root".into(),
+                tlsbox::ConnectOptions::with_ca(crate::settings::EC_CA),
+                None,
+            ),
+            (
+                "client, default roots".into(),
+                tlsbox::ConnectOptions::default(),
+                None,
+            ),
+        ];
+        if let Some(text) = &extra {
+            let roots = text.matches("-----BEGIN CERTIFICATE-----").count();
+            variants.push((
+                format!("client, default roots + NODE_EXTRA_CA_CERTS ({roots} roots)"),
+                tlsbox::ConnectOptions::default(),
+                Some(text),
+            ));
+        }
+        for (variant, options, extra) in variants {
             let setup: Vec<f64> = (0..self.settings.rounds)
                 .map(|_| {
                     per_call(&mut || {
-                        tlsbox::bench_support::new_client_connection(&options)
+                        tlsbox::bench_support::new_client_connection(&options, extra)
                             .expect("a client set-up")
                     })
                 })
                 .collect();
             progress(&format!("    {variant}: set-up {:.1} µs", setup[0]));
+            // Measures name their variant for the whole run.
+            let variant: &'static str = Box::leak(variant.into_boxed_str());
             self.record(
                 System::Tlsbox,
                 Measure {
