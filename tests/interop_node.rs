@@ -13,6 +13,7 @@ mod interop_node {
     mod cli_json;
     mod client_auth;
     mod connections;
+    mod identity;
     mod keying;
     mod roots;
     mod sni_alpn;

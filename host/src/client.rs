@@ -2,9 +2,9 @@
 
 use tokio::net::TcpStream;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TlsError, TlsErrorCode};
 use crate::keylog::KeyLogFile;
-use crate::options::{ConnectOptions, Credentials};
+use crate::options::{CheckServerIdentity, ConnectOptions, Credentials};
 use crate::roots::ClientRoots;
 use crate::sandbox::Sandbox;
 use crate::stream::CleartextStream;
@@ -28,6 +28,11 @@ use crate::wit::{GuestClientOptions, GuestCredentials};
 /// ```
 pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<CleartextStream> {
     let (credentials, guest_options) = guest_client(host, &options)?;
+    // Node's `hostname` for `checkServerIdentity`: the servername, else the host.
+    let hostname = options
+        .servername
+        .clone()
+        .unwrap_or_else(|| host.to_string());
     let keylog = options
         .keylog
         .as_deref()
@@ -52,10 +57,42 @@ pub async fn connect(host: &str, port: u16, options: ConnectOptions) -> Result<C
     stream.set_addresses(local, remote);
     stream.set_keylog(keylog);
     match tokio::time::timeout(options.handshake_timeout, stream.handshake()).await {
-        Ok(Ok(())) => Ok(stream),
-        Ok(Err(error)) => Err(error),
-        Err(_) => Err(Error::HandshakeTimeout),
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => return Err(error),
+        Err(_) => return Err(Error::HandshakeTimeout),
     }
+    if let Some(check) = &options.check_server_identity {
+        check_identity(&mut stream, check, &hostname, options.reject_unauthorized)?;
+    }
+    Ok(stream)
+}
+
+/// Node's `checkServerIdentity` override, once the handshake is done: the
+/// guest verified the chain only, and the override decides on the name.
+fn check_identity(
+    stream: &mut CleartextStream,
+    check: &CheckServerIdentity,
+    hostname: &str,
+    reject_unauthorized: bool,
+) -> Result<()> {
+    if !stream.authorized() {
+        return Ok(());
+    }
+    let Some(cert) = stream.peer_certificate() else {
+        return Ok(());
+    };
+    let Err(message) = check.call(hostname, cert) else {
+        return Ok(());
+    };
+    let error = TlsError {
+        kind: TlsErrorCode::ErrTlsCertAltnameInvalid,
+        message,
+    };
+    if reject_unauthorized {
+        return Err(error.into());
+    }
+    stream.set_authorization_error(error);
+    Ok(())
 }
 
 /// What the guest is given for a client connection to `host`: the
@@ -81,8 +118,14 @@ pub(crate) fn guest_client_with_roots(
         ..options.credentials.clone()
     }
     .to_guest();
+    // With Node's `checkServerIdentity` override the guest verifies the
+    // chain only (an empty `check-host`), and the override decides.
+    let check_host = match options.check_server_identity {
+        Some(_) => String::new(),
+        None => names.check_host,
+    };
     let guest_options = GuestClientOptions {
-        check_host: names.check_host,
+        check_host,
         servername: names.servername,
         reject_unauthorized: options.reject_unauthorized,
         alpn_protocols: options.alpn_protocols.clone(),

@@ -150,8 +150,8 @@ pub use connection_info::{Cipher, ConnectionInfo, EphemeralKeyInfo};
 pub use error::{Error, Result, TlsError, TlsErrorCode};
 pub use limits::{Limit, LimitsHook, SandboxLimits};
 pub use options::{
-    BoxError, ConnectOptions, Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT, Isolation,
-    ServerOptions, SniCallback, SniFuture, read_pem,
+    BoxError, CheckServerIdentity, ConnectOptions, Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT,
+    Isolation, ServerOptions, SniCallback, SniFuture, read_pem,
 };
 pub use roots::root_certificates;
 pub use sandbox::live_sandboxes;

@@ -180,6 +180,27 @@ impl std::fmt::Debug for SniCallback {
     }
 }
 
+/// Node's `checkServerIdentity(hostname, cert)`: given the name a client
+/// connects to and the server's certificate, returns `Err(message)` to
+/// refuse it. Made by [`ConnectOptions::check_server_identity`].
+#[derive(Clone)]
+pub struct CheckServerIdentity(Arc<IdentityCheck>);
+
+/// The closure behind [`CheckServerIdentity`].
+type IdentityCheck = dyn Fn(&str, &crate::PeerCertificate) -> Result<(), String> + Send + Sync;
+
+impl CheckServerIdentity {
+    pub(crate) fn call(&self, hostname: &str, cert: &crate::PeerCertificate) -> Result<(), String> {
+        (self.0)(hostname, cert)
+    }
+}
+
+impl std::fmt::Debug for CheckServerIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CheckServerIdentity")
+    }
+}
+
 /// Options of [`crate::create_server`].
 #[derive(Clone, Debug)]
 pub struct ServerOptions {
@@ -407,6 +428,9 @@ pub struct ConnectOptions {
     pub keylog: Option<PathBuf>,
     /// Which component the connection runs (see [`Crypto`]).
     pub crypto: Crypto,
+    /// Replaces the host-name check (Node's `checkServerIdentity`): see
+    /// [`Self::check_server_identity`].
+    pub check_server_identity: Option<CheckServerIdentity>,
     /// Without `ca`, trust the platform's roots too (Node's
     /// `--use-system-ca`): see [`Self::system_ca`].
     pub system_ca: bool,
@@ -433,12 +457,44 @@ impl Default for ConnectOptions {
             keylog: None,
             crypto: Crypto::default(),
             system_ca: false,
+            check_server_identity: None,
             session: None,
         }
     }
 }
 
 impl ConnectOptions {
+    /// Node's `checkServerIdentity`: once the server's chain verifies,
+    /// `check(hostname, cert)` decides instead of the built-in host-name
+    /// rule, with `hostname` the `servername` or else the host connected
+    /// to. This is how a client pins a certificate or a key:
+    ///
+    /// ```no_run
+    /// # fn pin(ca: String) -> tlsbox::ConnectOptions {
+    /// const PINNED: &str = "AB:CD:…"; // the SHA-256 fingerprint expected
+    /// tlsbox::ConnectOptions::with_ca(ca).check_server_identity(|hostname, cert| {
+    ///     match cert.fingerprint256 == PINNED {
+    ///         true => Ok(()),
+    ///         false => Err(format!("{hostname}: certificate not pinned")),
+    ///     }
+    /// })
+    /// # }
+    /// ```
+    ///
+    /// An `Err` fails the connection with its message (code
+    /// `ERR_TLS_CERT_ALTNAME_INVALID`), or, when rejection is off, is the
+    /// connection's `authorization_error`. Not called when the chain does
+    /// not verify (that error stands), nor on a resumed connection, which
+    /// shows no certificate (its session came from a connection that
+    /// passed the check).
+    pub fn check_server_identity<F>(mut self, check: F) -> Self
+    where
+        F: Fn(&str, &crate::PeerCertificate) -> Result<(), String> + Send + Sync + 'static,
+    {
+        self.check_server_identity = Some(CheckServerIdentity(Arc::new(check)));
+        self
+    }
+
     /// Node's `--use-system-ca`: a client without `ca` trusts the
     /// platform's store (read once per process with `rustls-native-certs`,
     /// which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`) as well as the

@@ -318,6 +318,13 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         error
     }
 
+    /// Marks the connection unauthorized for `error` (a client's
+    /// `checkServerIdentity` refusal when rejection is off).
+    pub(crate) fn set_authorization_error(&mut self, error: TlsError) {
+        self.info.authorized = false;
+        self.info.authorization_error = Some(error);
+    }
+
     /// What the handshake established.
     pub fn info(&self) -> &ConnectionInfo {
         &self.info
