@@ -3,7 +3,7 @@
 mod common;
 
 use common::fixture;
-use common::peers::{Peer, openssl_server};
+use common::peers::{Peer, openssl_client, openssl_server};
 use serde_json::Value;
 
 const TLSBOX: &str = env!("CARGO_BIN_EXE_tlsbox");
@@ -533,4 +533,79 @@ fn the_cli_takes_versions_and_groups() {
     assert_eq!(connected["ephemeralKeyInfo"]["name"], "secp384r1");
     client.close_stdin();
     assert_eq!(client.wait_exit(), Some(0));
+}
+
+fn ocsp_hex() -> String {
+    let der = std::fs::read(path("agent1-ocsp.der")).unwrap();
+    der.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// OCSP stapling through both CLIs, with OpenSSL as the peer each way:
+/// `openssl s_client -status` reads the response `tlsbox server
+/// --ocsp-response` staples, in TLS 1.3 and TLS 1.2; `tlsbox client
+/// --request-ocsp` (alias `--status`) reports what `openssl s_server
+/// -status_file` staples, as text and as JSON, and says when none came.
+#[test]
+fn the_cli_staples_ocsp_and_reads_a_staple_against_openssl() {
+    let (cert, key, ca, der) = (
+        path("agent1-cert.pem"),
+        path("agent1-key.pem"),
+        path("ca1-cert.pem"),
+        path("agent1-ocsp.der"),
+    );
+    let (_server, port) = tlsbox_server(&["--cert", &cert, "--key", &key, "--ocsp-response", &der]);
+    let connect = format!("127.0.0.1:{port}");
+    for version in ["-tls1_3", "-tls1_2"] {
+        let mut client = openssl_client(&connect, &ca, &["-status", version]);
+        client.wait_for_text("OCSP Response Status: successful");
+        client.wait_for_text("Cert Status: good");
+        client.wait_for_text("Verify return code: 0 (ok)");
+    }
+
+    let output = std::process::Command::new(TLSBOX)
+        .args([
+            "server",
+            "--accept",
+            "127.0.0.1:0",
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+        ])
+        .args(["--ocsp-response", &ca])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("OCSP response is not a DER"), "{stderr}");
+
+    let (_stapling, port) = openssl_server(&["-cert", &cert, "-key", &key, "-status_file", &der]);
+    let (_plain, plain_port) = openssl_server(&["-cert", &cert, "-key", &key]);
+    let client = |port: u16, extra: &[&str]| {
+        let connect = format!("localhost:{port}");
+        let mut args = vec!["client", "--connect", &connect, "--ca", &ca];
+        args.extend_from_slice(extra);
+        Peer::spawn(TLSBOX, &args)
+    };
+    let mut text = client(port, &["--request-ocsp"]);
+    text.wait_for_text("client connected authorized");
+    let line = text.wait_for_text("OCSP response:");
+    let hex = ocsp_hex();
+    assert_eq!(
+        line,
+        format!("OCSP response: {} bytes {hex}", hex.len() / 2)
+    );
+    // s_server serves one connection at a time.
+    drop(text);
+    let mut json_client = client(port, &["--status", "--json", "--max-version", "TLSv1.2"]);
+    let connected = json(&json_client.wait_for_text("\"secureConnect\""));
+    assert_eq!(connected["protocol"], "TLSv1.2");
+    assert_eq!(connected["ocspResponse"], ocsp_hex());
+    drop(json_client);
+    let mut none = client(plain_port, &["--request-ocsp"]);
+    none.wait_for_text("OCSP response: no response sent");
+    let mut not_asked = client(port, &["--json"]);
+    let connected = json(&not_asked.wait_for_text("\"secureConnect\""));
+    assert!(connected.get("ocspResponse").is_none(), "{connected}");
 }

@@ -16,6 +16,7 @@ mod interop_node {
     mod identity;
     mod keying;
     mod roots;
+    mod server_hooks;
     mod sni_alpn;
     mod support;
     mod verification;

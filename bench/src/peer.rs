@@ -172,6 +172,7 @@ async fn serve_native(credentials: tlsbox::Credentials) -> Result<(), Error> {
         cert: credentials.cert,
         ca: credentials.ca,
         crl: credentials.crl,
+        ocsp_response: credentials.ocsp_response,
     };
     let context = tlsbox_engine::context::SecureContext::new(&engine_credentials)
         .map_err(|e| Error::InvalidArgument(e.to_string()))?;

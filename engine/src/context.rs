@@ -23,6 +23,9 @@ pub struct Credentials {
     pub ca: Vec<String>,
     /// Certificate revocation lists.
     pub crl: Vec<String>,
+    /// An OCSP response (DER) stapled with the certificate for clients
+    /// that ask for one.
+    pub ocsp_response: Option<Vec<u8>>,
 }
 
 /// Parsed credentials: what to present and what to trust.
@@ -40,6 +43,7 @@ pub(crate) struct ContextSource {
     pub(crate) cert: Option<String>,
     pub(crate) ca: Vec<String>,
     pub(crate) crl: Vec<String>,
+    pub(crate) ocsp_response: Option<Vec<u8>>,
 }
 
 /// The roots and CRLs a context verifies peers against.
@@ -74,6 +78,13 @@ impl SecureContext {
             (Some(_), None) => return Err(invalid("a key was given without a certificate")),
             (None, Some(cert)) => Some(Arc::new(externally_keyed(cert)?)),
         };
+        let certified_key = match (certified_key, &credentials.ocsp_response) {
+            (Some(key), Some(response)) => Some(Arc::new(with_staple(&key, response.clone())?)),
+            (None, Some(_)) => {
+                return Err(invalid("an OCSP response was given without a certificate"));
+            }
+            (key, None) => key,
+        };
         Ok(Self {
             certified_key,
             trust: Arc::new(TrustStore::new(&credentials.ca, &credentials.crl)?),
@@ -81,6 +92,7 @@ impl SecureContext {
                 cert: credentials.cert.clone(),
                 ca: credentials.ca.clone(),
                 crl: credentials.crl.clone(),
+                ocsp_response: credentials.ocsp_response.clone(),
             },
         })
     }
@@ -193,6 +205,23 @@ fn externally_keyed(cert: &str) -> Result<CertifiedKey, Error> {
     let chain = pem::certificates(cert)?;
     let key = chain.first().and_then(source).ok_or_else(no_key)?;
     Ok(CertifiedKey::new(chain, key))
+}
+
+/// `key` stapling `response` (rustls sends it to clients that ask).
+/// The response is only checked to be one DER value: what it says about
+/// the certificate is for the client to judge, as with OpenSSL's
+/// `-status_file`.
+pub(crate) fn with_staple(key: &CertifiedKey, response: Vec<u8>) -> Result<CertifiedKey, Error> {
+    use x509_parser::der_parser::ber::parse_ber_sequence;
+    match parse_ber_sequence(&response) {
+        Ok(([], _)) => Ok(CertifiedKey {
+            ocsp: Some(response),
+            ..key.clone()
+        }),
+        _ => Err(invalid(
+            "the OCSP response is not a DER OCSPResponse (openssl ocsp -respout writes one)",
+        )),
+    }
 }
 
 fn invalid(message: &str) -> Error {

@@ -51,6 +51,10 @@ macro_rules! with_error_codes {
             ErrInvalidArgValue = "ERR_INVALID_ARG_VALUE",
             /// `minVersion`/`maxVersion` names no version tlsbox speaks.
             ErrTlsInvalidProtocolVersion = "ERR_TLS_INVALID_PROTOCOL_VERSION",
+            /// An ALPN callback chose a protocol the client did not offer.
+            ErrTlsAlpnCallbackInvalidResult = "ERR_TLS_ALPN_CALLBACK_INVALID_RESULT",
+            /// A server was given both an ALPN callback and ALPN protocols.
+            ErrTlsAlpnCallbackWithProtocols = "ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS",
             /// `ecdhCurve` names no group tlsbox knows (Node: `Failed to set ECDH curve`).
             ErrCryptoOperationFailed = "ERR_CRYPTO_OPERATION_FAILED",
             /// No PEM block of the expected kind.

@@ -78,6 +78,9 @@ pub(crate) struct NodeServerVerifier {
     pub(crate) check_host: String,
     pub(crate) reject_unauthorized: bool,
     verdict: Mutex<SharedVerdict>,
+    /// The OCSP response stapled to the last chain verified, until the
+    /// pair whose input it came in takes it ([`Self::take_staple`]).
+    staple: Mutex<Option<Vec<u8>>>,
 }
 
 impl NodeServerVerifier {
@@ -92,7 +95,15 @@ impl NodeServerVerifier {
             check_host,
             reject_unauthorized,
             verdict: Mutex::new(verdict.clone()),
+            staple: Mutex::new(None),
         }
+    }
+
+    /// The OCSP response the server stapled, if a chain verified since the
+    /// last call stapled one. A pair takes it at the end of the call whose
+    /// input carried the chain, so it is that pair's.
+    pub(crate) fn take_staple(&self) -> Option<Vec<u8>> {
+        self.staple.lock().ok()?.take()
     }
 
     /// Sends the verdicts from now on to `verdict`.
@@ -116,9 +127,12 @@ impl ServerCertVerifier for NodeServerVerifier {
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
+        ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut staple) = self.staple.lock() {
+            *staple = (!ocsp_response.is_empty()).then(|| ocsp_response.to_vec());
+        }
         // Like Node: the hostname is checked only once the chain verifies.
         let result = verify_chain(
             &self.trust,

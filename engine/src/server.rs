@@ -20,8 +20,16 @@ pub struct ServerOptions {
     pub alpn_protocols: Vec<String>,
     /// The caller picks the context for each SNI name (`SNICallback`): a
     /// pair that reads a ClientHello with a name pauses with
-    /// [`crate::pair::PairStatus::awaiting_context`] set.
+    /// [`crate::pair::Awaiting::Context`].
     pub sni_callback: bool,
+    /// The caller picks the ALPN protocol (`ALPNCallback`): a pair whose
+    /// ClientHello offers ALPN pauses with [`crate::pair::Awaiting::Alpn`];
+    /// [`Self::alpn_protocols`] is then unused.
+    pub alpn_callback: bool,
+    /// The caller gives each pair the OCSP response to staple (Node's
+    /// `OCSPRequest` event): a pair pauses with
+    /// [`crate::pair::Awaiting::Ocsp`] once its certificate is chosen.
+    pub ocsp_callback: bool,
     /// Record each pair's secrets for [`crate::pair::SecurePair::take_keylog`].
     pub keylog: bool,
     /// Node's `ciphers`: the suites to accept (see [`crate::cipher::select`]);

@@ -26,6 +26,7 @@ fn client_pair(ca: &str) -> SecurePair {
         ecdh_curve: None,
         default_roots: false,
         sessions: None,
+        request_ocsp: false,
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")
 }

@@ -4,7 +4,7 @@
 
 use tlsbox_engine::ErrorCode;
 use tlsbox_engine::context::{Credentials, SecureContext};
-use tlsbox_engine::pair::{ClientOptions, SecurePair};
+use tlsbox_engine::pair::{Awaiting, ClientOptions, SecurePair};
 use tlsbox_engine::server::{Server, ServerOptions};
 use tlsbox_harness::Pair;
 use tlsbox_harness::fixtures::{fixture, identity, trusting};
@@ -22,6 +22,7 @@ fn client(servername: Option<&str>, ca: &str) -> SecurePair {
         ecdh_curve: None,
         default_roots: false,
         sessions: None,
+        request_ocsp: false,
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")
 }
@@ -57,7 +58,10 @@ fn a_server_with_an_sni_callback_pauses_until_the_context_is_supplied() {
     let hello = client.read_encrypted(usize::MAX);
     assert_eq!(pair.write_encrypted(&hello).unwrap(), hello.len());
     let status = pair.status();
-    assert_eq!(status.awaiting_context.as_deref(), Some("other.test"));
+    assert_eq!(
+        status.awaiting,
+        Some(Awaiting::Context("other.test".into()))
+    );
     assert!(status.handshaking);
     assert!(
         !status.wants_encrypted,
@@ -69,7 +73,7 @@ fn a_server_with_an_sni_callback_pauses_until_the_context_is_supplied() {
     );
 
     pair.supply_context(Some(identity("other"))).unwrap();
-    assert_eq!(pair.status().awaiting_context, None);
+    assert_eq!(pair.status().awaiting, None);
     Pair::new(&mut client, &mut pair).drive();
     assert!(!client.status().handshaking, "{:?}", client.status());
     assert!(client.authorized(), "{:?}", client.authorization_error());
@@ -88,7 +92,7 @@ fn no_context_from_the_callback_means_the_add_context_table_then_the_default() {
         let mut pair = server.accept();
         pair.write_encrypted(&client.read_encrypted(usize::MAX))
             .unwrap();
-        assert_eq!(pair.status().awaiting_context.as_deref(), Some(name));
+        assert_eq!(pair.status().awaiting, Some(Awaiting::Context(name.into())));
         pair.supply_context(None).unwrap();
         Pair::new(&mut client, &mut pair).drive();
         assert_eq!(peer_cn(&client).as_deref(), Some(expected), "{name}");
@@ -102,7 +106,7 @@ fn a_client_without_a_servername_never_waits_for_the_callback() {
     let mut pair = server.accept();
     pair.write_encrypted(&client.read_encrypted(usize::MAX))
         .unwrap();
-    assert_eq!(pair.status().awaiting_context, None);
+    assert_eq!(pair.status().awaiting, None);
     let error = pair.supply_context(None).unwrap_err();
     assert_eq!(error.code, ErrorCode::ErrTlsInvalidState);
     Pair::new(&mut client, &mut pair).drive();
@@ -144,6 +148,7 @@ fn an_x509_v1_certificate_serves_and_verifies_as_in_node() {
         ecdh_curve: None,
         default_roots: false,
         sessions: None,
+        request_ocsp: false,
     };
     let mut client = SecurePair::connect(&trusting("ca2-cert.pem"), &options).unwrap();
     let mut pair = server.accept();
@@ -203,6 +208,7 @@ fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
         ecdh_curve: None,
         default_roots: false,
         sessions: None,
+        request_ocsp: false,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();
@@ -248,6 +254,7 @@ fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
         ecdh_curve: None,
         default_roots: false,
         sessions: None,
+        request_ocsp: false,
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();

@@ -12,6 +12,7 @@ pub(crate) fn credentials(c: types::Credentials) -> context::Credentials {
         cert: c.cert,
         ca: c.ca,
         crl: c.crl,
+        ocsp_response: c.ocsp_response,
     }
 }
 
@@ -24,6 +25,8 @@ pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
         reject_unauthorized: o.reject_unauthorized,
         alpn_protocols: o.alpn_protocols,
         sni_callback: o.sni_callback,
+        alpn_callback: o.alpn_callback,
+        ocsp_callback: o.ocsp_callback,
         keylog: o.keylog,
         ciphers: o.ciphers,
         min_version: o.min_version,
@@ -47,6 +50,7 @@ pub(crate) fn client_options(o: tls::ClientOptions) -> pair::ClientOptions {
         ecdh_curve: o.ecdh_curve,
         default_roots: o.default_roots,
         sessions: o.resume.then(crate::client_sessions),
+        request_ocsp: o.request_ocsp,
     }
 }
 
@@ -64,7 +68,18 @@ pub(crate) fn status(s: pair::PairStatus) -> tls::PairStatus {
         peer_closed: s.peer_closed,
         ended: s.ended,
         failed: s.failed.map(error),
-        awaiting_context: s.awaiting_context,
+        awaiting: s.awaiting.map(awaiting),
+    }
+}
+
+fn awaiting(a: pair::Awaiting) -> tls::Awaiting {
+    match a {
+        pair::Awaiting::Context(servername) => tls::Awaiting::Context(servername),
+        pair::Awaiting::Alpn(offer) => tls::Awaiting::Alpn(tls::AlpnOffer {
+            servername: offer.servername,
+            protocols: offer.protocols,
+        }),
+        pair::Awaiting::Ocsp(chain) => tls::Awaiting::Ocsp(chain),
     }
 }
 
@@ -156,5 +171,6 @@ pub(crate) fn facts(pair: &pair::SecurePair) -> tls::ConnectionFacts {
             name: key.name,
             size: key.size,
         }),
+        ocsp_response: pair.ocsp_response().map(<[u8]>::to_vec),
     }
 }

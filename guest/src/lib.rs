@@ -259,6 +259,20 @@ impl tls::GuestSecurePair for Pair {
             .map_err(convert::error)
     }
 
+    fn supply_alpn(&self, protocol: Option<String>) -> Result<(), types::Error> {
+        self.0
+            .borrow_mut()
+            .supply_alpn(protocol.as_deref())
+            .map_err(convert::error)
+    }
+
+    fn supply_ocsp(&self, response: Option<Vec<u8>>) -> Result<(), types::Error> {
+        self.0
+            .borrow_mut()
+            .supply_ocsp(response)
+            .map_err(convert::error)
+    }
+
     fn end(&self, max_out: u32) -> tls::Step {
         let mut pair = self.0.borrow_mut();
         pair.end();

@@ -136,6 +136,7 @@ pub(crate) fn guest_client_with_roots(
         ecdh_curve: options.ecdh_curve.clone(),
         default_roots: roots.default_roots,
         resume: true,
+        request_ocsp: options.request_ocsp,
     };
     (credentials, guest_options)
 }

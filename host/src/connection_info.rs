@@ -26,6 +26,9 @@ pub struct ConnectionInfo {
     /// A client's agreed key exchange (Node's `getEphemeralKeyInfo()`);
     /// `None` on a server.
     pub ephemeral_key: Option<EphemeralKeyInfo>,
+    /// The OCSP response the server stapled (DER), on a client that asked
+    /// for it ([`crate::ConnectOptions::request_ocsp`]).
+    pub ocsp_response: Option<Vec<u8>>,
 }
 
 /// The cipher crosses the WIT boundary as `cipher`; here it becomes the
@@ -57,6 +60,7 @@ impl From<wit::ConnectionFacts> for ConnectionInfo {
                 name: key.name,
                 size: key.size,
             }),
+            ocsp_response: facts.ocsp_response,
         }
     }
 }

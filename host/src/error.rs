@@ -103,6 +103,8 @@ pub enum Error {
     InvalidArgument(String),
     /// The server's SNI callback failed; the message is its error's.
     SniCallback(String),
+    /// The server's OCSP callback failed; the message is its error's.
+    OcspCallback(String),
     /// The server is closed or not listening.
     NotListening,
     /// The engine build asked for is not in this tlsbox (the self-contained
@@ -122,6 +124,7 @@ impl Error {
             Self::LimitExceeded { .. } => "ERR_TLSBOX_LIMIT".into(),
             Self::InvalidArgument(_) => "ERR_INVALID_ARG_VALUE".into(),
             Self::SniCallback(_) => "ERR_TLSBOX_SNI_CALLBACK".into(),
+            Self::OcspCallback(_) => "ERR_TLSBOX_OCSP_CALLBACK".into(),
             Self::NotListening => "ERR_SERVER_NOT_RUNNING".into(),
             Self::EngineNotBuilt(_) => "ERR_TLSBOX_ENGINE_NOT_BUILT".into(),
         }
@@ -175,6 +178,7 @@ impl fmt::Display for Error {
             Self::LimitExceeded { message, .. } => write!(f, "ERR_TLSBOX_LIMIT: {message}"),
             Self::InvalidArgument(m) => write!(f, "ERR_INVALID_ARG_VALUE: {m}"),
             Self::SniCallback(m) => write!(f, "ERR_TLSBOX_SNI_CALLBACK: {m}"),
+            Self::OcspCallback(m) => write!(f, "ERR_TLSBOX_OCSP_CALLBACK: {m}"),
             Self::NotListening => f.write_str("ERR_SERVER_NOT_RUNNING: server is not running"),
             Self::EngineNotBuilt(m) => write!(f, "ERR_TLSBOX_ENGINE_NOT_BUILT: {m}"),
         }

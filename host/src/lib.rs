@@ -13,6 +13,8 @@
 //! | `secureConnection`            | [`Server::accept`] / [`ServerEvent`]     |
 //! | `server.addContext`           | [`Server::add_context`]                  |
 //! | `SNICallback`                 | [`ServerOptions::sni_callback`]          |
+//! | `ALPNCallback`                | [`ServerOptions::alpn_callback`]         |
+//! | `OCSPRequest` / `OCSPResponse` | [`ServerOptions::ocsp_callback`] / [`CleartextStream::ocsp_response`] |
 //! | `tls.connect` + `secureConnect` | [`connect`]                            |
 //! | `tls.createSecurePair` + `secure` | [`create_secure_pair`] → [`SecurePair::secure`] |
 //! | `CleartextStream`             | [`CleartextStream`] (`AsyncRead + AsyncWrite`) |
@@ -150,8 +152,9 @@ pub use connection_info::{Cipher, ConnectionInfo, EphemeralKeyInfo};
 pub use error::{Error, Result, TlsError, TlsErrorCode};
 pub use limits::{Limit, LimitsHook, SandboxLimits};
 pub use options::{
-    BoxError, CheckServerIdentity, ConnectOptions, Credentials, Crypto, DEFAULT_HANDSHAKE_TIMEOUT,
-    Isolation, ServerOptions, SniCallback, SniFuture, read_pem,
+    AlpnCallback, BoxError, CheckServerIdentity, ConnectOptions, Credentials, Crypto,
+    DEFAULT_HANDSHAKE_TIMEOUT, Isolation, OcspCallback, OcspFuture, OcspRequest, ServerOptions,
+    SniCallback, SniFuture, read_pem,
 };
 pub use roots::root_certificates;
 pub use sandbox::live_sandboxes;

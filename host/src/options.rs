@@ -13,10 +13,12 @@ use crate::limits::{LimitsHook, SandboxLimits};
 use crate::tickets::{TICKET_KEYS_LEN, Ticketer};
 use crate::wit::{GuestCredentials, GuestServerOptions, GuestTickets};
 
-/// PEM credentials (Node's `key`, `passphrase`, `cert`, `ca`, `crl`).
+/// PEM credentials (Node's `key`, `passphrase`, `cert`, `ca`, `crl`), and
+/// an OCSP response to staple.
 ///
-/// tlsbox bundles no root store: a client trusts exactly the `ca` it is
-/// given, and with an empty `ca` no server verifies.
+/// A client given no `ca` trusts Mozilla's roots, as Node's does (see
+/// [`ConnectOptions`]); a `ca` replaces them. A server trusts exactly its
+/// `ca` for client certificates.
 #[derive(Clone, Debug, Default)]
 pub struct Credentials {
     /// Private key PEM (PKCS#8, PKCS#1, SEC1, or encrypted PKCS#8 with `passphrase`).
@@ -29,6 +31,11 @@ pub struct Credentials {
     pub ca: Vec<String>,
     /// Certificate revocation lists (PEM).
     pub crl: Vec<String>,
+    /// An OCSP response (DER) that a server staples with this
+    /// certificate for clients that ask (`openssl s_server -status_file`);
+    /// see [`Self::with_ocsp_response_file`]. Node has no such option, only
+    /// the `OCSPRequest` event ([`ServerOptions::ocsp_callback`]).
+    pub ocsp_response: Option<Vec<u8>>,
 }
 
 impl Credentials {
@@ -52,6 +59,16 @@ impl Credentials {
         Ok(self.with_ca(read_pem(path)?))
     }
 
+    /// Staples the OCSP response (DER) read from a file, as `openssl ocsp
+    /// -respout` writes it.
+    pub fn with_ocsp_response_file(mut self, path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let der = std::fs::read(path)
+            .map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", path.display())))?;
+        self.ocsp_response = Some(der);
+        Ok(self)
+    }
+
     pub(crate) fn to_guest(&self) -> GuestCredentials {
         GuestCredentials {
             key: self.key.clone(),
@@ -59,6 +76,7 @@ impl Credentials {
             cert: self.cert.clone(),
             ca: self.ca.clone(),
             crl: self.crl.clone(),
+            ocsp_response: self.ocsp_response.clone(),
         }
     }
 }
@@ -180,6 +198,70 @@ impl std::fmt::Debug for SniCallback {
     }
 }
 
+/// Node's `ALPNCallback({ servername, protocols })`: given the SNI name
+/// (if any) and the client's ALPN protocols, returns the one to agree on,
+/// or `None` to refuse the client with a `no_application_protocol` alert.
+/// Made by [`ServerOptions::alpn_callback`].
+#[derive(Clone)]
+pub struct AlpnCallback(Arc<AlpnChoice>);
+
+/// The closure behind [`AlpnCallback`].
+type AlpnChoice = dyn Fn(Option<&str>, &[String]) -> Option<String> + Send + Sync;
+
+impl AlpnCallback {
+    pub(crate) fn call(&self, servername: Option<&str>, protocols: &[String]) -> Option<String> {
+        (self.0)(servername, protocols)
+    }
+}
+
+impl std::fmt::Debug for AlpnCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AlpnCallback")
+    }
+}
+
+/// What an OCSP callback is asked about: the certificate a connection's
+/// server presents, and its issuer (Node's `OCSPRequest` event arguments).
+#[derive(Clone, Debug)]
+pub struct OcspRequest {
+    /// The server's certificate, DER.
+    pub certificate: Vec<u8>,
+    /// Its issuer, DER, when the context's chain holds it.
+    pub issuer: Option<Vec<u8>>,
+}
+
+/// What an OCSP callback resolves to: the response to staple (DER),
+/// `None` for the context's own [`Credentials::ocsp_response`] if it has
+/// one, or an error that fails this handshake only.
+pub type OcspFuture = Pin<Box<dyn Future<Output = Result<Option<Vec<u8>>, BoxError>> + Send>>;
+
+/// Node's `OCSPRequest` event: called for each connection once its
+/// certificate is chosen, before the server answers. Made by
+/// [`ServerOptions::ocsp_callback`].
+#[derive(Clone)]
+pub struct OcspCallback(Arc<dyn Fn(OcspRequest) -> OcspFuture + Send + Sync>);
+
+impl OcspCallback {
+    pub(crate) fn call(&self, request: OcspRequest) -> OcspFuture {
+        (self.0)(request)
+    }
+}
+
+impl std::fmt::Debug for OcspCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OcspCallback")
+    }
+}
+
+/// The callbacks a server pair may pause for, as the stream that drives
+/// its handshake answers them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ServerHooks {
+    pub(crate) sni: Option<SniCallback>,
+    pub(crate) alpn: Option<AlpnCallback>,
+    pub(crate) ocsp: Option<OcspCallback>,
+}
+
 /// Node's `checkServerIdentity(hostname, cert)`: given the name a client
 /// connects to and the server's certificate, returns `Err(message)` to
 /// refuse it. Made by [`ConnectOptions::check_server_identity`].
@@ -230,6 +312,13 @@ pub struct ServerOptions {
     /// Picks the credentials for each SNI name (`SNICallback`); see
     /// [`Self::sni_callback`].
     pub sni_callback: Option<SniCallback>,
+    /// Picks the ALPN protocol of each client that offers some
+    /// (`ALPNCallback`); see [`Self::alpn_callback`]. Not with
+    /// [`Self::alpn_protocols`].
+    pub alpn_callback: Option<AlpnCallback>,
+    /// Gives each connection the OCSP response to staple (the
+    /// `OCSPRequest` event); see [`Self::ocsp_callback`].
+    pub ocsp_callback: Option<OcspCallback>,
     /// Close connections beyond this many before their handshake (`maxConnections`).
     pub max_connections: Option<usize>,
     /// Abort handshakes that take longer (`handshakeTimeout`, 120 s by default).
@@ -276,6 +365,8 @@ impl ServerOptions {
             ecdh_curve: None,
             contexts: Vec::new(),
             sni_callback: None,
+            alpn_callback: None,
+            ocsp_callback: None,
             max_connections: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
@@ -325,6 +416,8 @@ impl ServerOptions {
             reject_unauthorized: self.reject_unauthorized,
             alpn_protocols: self.alpn_protocols.clone(),
             sni_callback: self.sni_callback.is_some(),
+            alpn_callback: self.alpn_callback.is_some(),
+            ocsp_callback: self.ocsp_callback.is_some(),
             keylog,
             ciphers: self.ciphers.clone(),
             min_version: self.min_version.clone(),
@@ -364,6 +457,59 @@ impl ServerOptions {
             Box::pin(callback(name)) as SniFuture
         })));
         self
+    }
+
+    /// Node's `ALPNCallback`: `choose(servername, protocols)` picks the
+    /// protocol of each connection whose client offers ALPN, from the
+    /// client's list, or refuses the client with `None` (it then sees the
+    /// `no_application_protocol` alert, and the server a `ClientError`
+    /// with code `ERR_SSL_NO_APPLICATION_PROTOCOL`). A protocol the client
+    /// did not offer fails the handshake with
+    /// `ERR_TLS_ALPN_CALLBACK_INVALID_RESULT`. Clients that offer no ALPN
+    /// skip it. It cannot be used with [`Self::alpn_protocols`]
+    /// (`ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS` from `create_server`).
+    ///
+    /// ```
+    /// # fn options(credentials: tlsbox::Credentials) -> tlsbox::ServerOptions {
+    /// tlsbox::ServerOptions::new(credentials).alpn_callback(|_servername, protocols| {
+    ///     protocols.iter().find(|p| *p == "h2" || *p == "http/1.1").cloned()
+    /// })
+    /// # }
+    /// ```
+    pub fn alpn_callback(
+        mut self,
+        choose: impl Fn(Option<&str>, &[String]) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.alpn_callback = Some(AlpnCallback(Arc::new(choose)));
+        self
+    }
+
+    /// Node's `OCSPRequest` event: `respond(request)` gives the OCSP
+    /// response (DER) to staple for each connection, once its certificate
+    /// is chosen, and may await (an OCSP responder, a cache). `Ok(None)`
+    /// staples the context's own [`Credentials::ocsp_response`], if any;
+    /// an `Err` fails that handshake (code `ERR_TLSBOX_OCSP_CALLBACK`). It
+    /// is called for every connection: the engine staples the response
+    /// only for clients that ask (`status_request`), but cannot tell the
+    /// callback which those are beforehand.
+    pub fn ocsp_callback<F, Fut>(mut self, respond: F) -> Self
+    where
+        F: Fn(OcspRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Option<Vec<u8>>, BoxError>> + Send + 'static,
+    {
+        self.ocsp_callback = Some(OcspCallback(Arc::new(move |request| {
+            Box::pin(respond(request)) as OcspFuture
+        })));
+        self
+    }
+
+    /// The callbacks each connection's handshake may pause for.
+    pub(crate) fn hooks(&self) -> ServerHooks {
+        ServerHooks {
+            sni: self.sni_callback.clone(),
+            alpn: self.alpn_callback.clone(),
+            ocsp: self.ocsp_callback.clone(),
+        }
     }
 
     /// Chooses each connection's [`SandboxLimits`] with `pick`, called with
@@ -439,6 +585,9 @@ pub struct ConnectOptions {
     /// connection runs in that connection's instance and offers the
     /// sessions kept there for its server name. `None`: a fresh instance.
     pub session: Option<ClientSession>,
+    /// Node's `requestOCSP`: keep the OCSP response the server staples,
+    /// for [`crate::CleartextStream::ocsp_response`].
+    pub request_ocsp: bool,
 }
 
 impl Default for ConnectOptions {
@@ -459,6 +608,7 @@ impl Default for ConnectOptions {
             system_ca: false,
             check_server_identity: None,
             session: None,
+            request_ocsp: false,
         }
     }
 }

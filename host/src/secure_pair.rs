@@ -108,6 +108,8 @@ impl SecurePair {
                 reject_unauthorized: self.reject_unauthorized,
                 alpn_protocols: self.alpn_protocols.clone(),
                 sni_callback: false,
+                alpn_callback: false,
+                ocsp_callback: false,
                 keylog: false,
                 ciphers: None,
                 min_version: None,
@@ -138,6 +140,7 @@ impl SecurePair {
                 // pair without `ca` verifies against nothing, as in v0.6.
                 default_roots: false,
                 resume: false,
+                request_ocsp: false,
             };
             Sandbox::client(
                 &self.limits,

@@ -8,9 +8,9 @@ use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::error::{Error, Result, TlsError};
+use crate::error::{Error, Result, TlsError, TlsErrorCode};
 use crate::keylog::KeyLogFile;
-use crate::options::{Credentials, Isolation, ServerOptions};
+use crate::options::{Credentials, Isolation, ServerHooks, ServerOptions};
 use crate::sandbox::Sandbox;
 use crate::sandbox::shared::{InstanceKey, InstancePool, ServerRecipe};
 use crate::sessions::SessionStore;
@@ -41,6 +41,8 @@ pub enum ServerEvent {
 struct Shared {
     options: ServerOptions,
     keylog: Option<KeyLogFile>,
+    /// The callbacks each handshake may pause for.
+    hooks: ServerHooks,
     /// The session-ticket keys, unless the server issues no tickets.
     ticketer: Option<Arc<Ticketer>>,
     /// TLS 1.2 sessions by ID (host crypto's; with tickets on).
@@ -130,6 +132,12 @@ pub fn create_server(options: ServerOptions) -> Result<Server> {
         options.max_version.as_deref(),
     )
     .map_err(TlsError::from)?;
+    if options.alpn_callback.is_some() && !options.alpn_protocols.is_empty() {
+        return Err(Error::Tls(TlsError {
+            kind: TlsErrorCode::ErrTlsAlpnCallbackWithProtocols,
+            message: "The ALPNCallback and ALPNProtocols TLS options are mutually exclusive".into(),
+        }));
+    }
     Sandbox::check_credentials(&options.limits, &options.credentials.to_guest())?;
     for (_, credentials) in &options.contexts {
         Sandbox::check_credentials(&options.limits, &credentials.to_guest())?;
@@ -162,6 +170,7 @@ pub fn create_server(options: ServerOptions) -> Result<Server> {
         },
         max_connections: AtomicUsize::new(options.max_connections.unwrap_or(usize::MAX)),
         keylog,
+        hooks: options.hooks(),
         options,
         live,
     });
@@ -418,9 +427,7 @@ async fn serve_connection(
         let mut stream = CleartextStream::new(tcp, sandbox)?;
         stream.set_addresses(local, Some(remote));
         stream.set_keylog(shared.keylog.clone());
-        stream
-            .handshake_with(shared.options.sni_callback.as_ref())
-            .await?;
+        stream.handshake_with(&shared.hooks).await?;
         Ok::<_, Error>(stream)
     };
     let event = match tokio::time::timeout(shared.options.handshake_timeout, handshake).await {

@@ -73,8 +73,7 @@ pub(crate) async fn handshaken(
     let (server_io, client_io) = tokio::io::duplex(buffer);
     let mut server = CleartextStream::new(server_io, server).expect("server stream");
     let mut client = CleartextStream::new(client_io, client).expect("client stream");
-    let (served, connected) =
-        tokio::join!(server.handshake_with(None), client.handshake_with(None));
+    let (served, connected) = tokio::join!(server.handshake(), client.handshake());
     served.expect("server handshake");
     connected.expect("client handshake");
     (server, client)
@@ -88,6 +87,7 @@ pub(crate) fn agent1() -> GuestCredentials {
         cert: Some(fixture("agent1-cert.pem")),
         ca: Vec::new(),
         crl: Vec::new(),
+        ocsp_response: None,
     }
 }
 
@@ -99,6 +99,7 @@ pub(crate) fn ca1_trust() -> GuestCredentials {
         cert: None,
         ca: vec![fixture("ca1-cert.pem")],
         crl: Vec::new(),
+        ocsp_response: None,
     }
 }
 
@@ -108,6 +109,8 @@ pub(crate) fn server_options() -> GuestServerOptions {
         reject_unauthorized: false,
         alpn_protocols: Vec::new(),
         sni_callback: false,
+        alpn_callback: false,
+        ocsp_callback: false,
         keylog: false,
         ciphers: None,
         min_version: None,
@@ -130,5 +133,6 @@ pub(crate) fn client_options() -> GuestClientOptions {
         ecdh_curve: None,
         default_roots: false,
         resume: false,
+        request_ocsp: false,
     }
 }

@@ -3,7 +3,7 @@
 //! the same name).
 
 pub(crate) use crate::bindings::exports::tlsbox::tls::tls::{
-    ClientOptions as GuestClientOptions, ConnectionFacts, PairStatus,
+    Awaiting as GuestAwaiting, ClientOptions as GuestClientOptions, ConnectionFacts, PairStatus,
     ServerOptions as GuestServerOptions, SniCredentials, Step, Tickets as GuestTickets,
 };
 pub(crate) use crate::bindings::tlsbox::tls::types::{

@@ -95,20 +95,25 @@ pub struct SocketView<'a> {
     pub client: bool,
     /// `getEphemeralKeyInfo()` on a client; `None` prints Node's `{}`.
     pub ephemeral_key: Option<&'a EphemeralKeyInfo>,
+    /// The OCSP response a client that asked for one received (Node's
+    /// `OCSPResponse` event), DER.
+    pub ocsp_response: Option<&'a [u8]>,
 }
 
 /// The socket's state under Node's names: `authorized`,
 /// `authorizationError`, `servername` and `alpnProtocol` (`false` when
 /// none), `protocol`, `cipher`, `remoteAddress`, `remotePort`,
 /// `peerCertificate` (`getPeerCertificate(true)`, `{}` when none),
-/// `sessionReused` (`isSessionReused()`) and `ephemeralKeyInfo`
-/// (`getEphemeralKeyInfo()`).
+/// `sessionReused` (`isSessionReused()`), `ephemeralKeyInfo`
+/// (`getEphemeralKeyInfo()`) and, only when the server stapled one to a
+/// client that asked, `ocspResponse` (hex, as Node's `OCSPResponse` event
+/// gives a Buffer).
 pub fn socket(view: &SocketView<'_>) -> Value {
     let cipher = view
         .cipher
         .as_ref()
         .map(|c| json!({ "name": c.name, "standardName": c.standard_name, "version": c.version }));
-    json!({
+    let mut socket = json!({
         "authorized": view.authorized,
         "authorizationError": view.authorization_error,
         "servername": view.servername.map_or(json!(false), |s| json!(s)),
@@ -120,7 +125,20 @@ pub fn socket(view: &SocketView<'_>) -> Value {
         "peerCertificate": certificate(view.peer_certificate, true),
         "sessionReused": view.session_reused,
         "ephemeralKeyInfo": ephemeral_key(view),
-    })
+    });
+    if let (Some(response), Value::Object(object)) = (view.ocsp_response, &mut socket) {
+        object.insert("ocspResponse".into(), json!(hex(response)));
+    }
+    socket
+}
+
+/// The line a client that asked for OCSP prints (`--request-ocsp`), in
+/// `openssl s_client -status`'s words when none came.
+pub fn ocsp_line(response: Option<&[u8]>) -> String {
+    match response {
+        Some(der) => format!("OCSP response: {} bytes {}", der.len(), hex(der)),
+        None => "OCSP response: no response sent".to_string(),
+    }
 }
 
 /// `getEphemeralKeyInfo()`: `{ type, name, size }` (no `name` for `DH`),

@@ -32,6 +32,11 @@ pub fn run(flags: &ClientFlags) -> Result<(), Failure> {
             "client connected {}",
             report::authorized_word(tls.pair())
         ));
+        if flags.request_ocsp {
+            report::line(&tlsbox_node_shapes::json::ocsp_line(
+                tls.pair().ocsp_response(),
+            ));
+        }
     }
     copy_both_ways(&mut tls)
 }
@@ -65,6 +70,7 @@ fn make_pair(flags: &ClientFlags, host: &str) -> Result<SecurePair, Failure> {
         ecdh_curve: flags.ecdh_curve.clone(),
         default_roots: flags.ca.is_empty(),
         sessions: None,
+        request_ocsp: flags.request_ocsp,
     };
     Ok(SecurePair::connect(
         &SecureContext::new(&credentials)?,

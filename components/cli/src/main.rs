@@ -123,10 +123,17 @@ fn main() -> ExitCode {
 /// The text of a PEM file (a clear error names the file: in a component it
 /// must lie in a directory the runtime preopened, `--dir`).
 pub fn read_pem(path: &std::path::Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Failure::plain(format!(
-            "cannot read {}: {e} (is its directory preopened, e.g. `wasmtime run --dir`?)",
-            path.display()
-        ))
-    })
+    std::fs::read_to_string(path).map_err(|e| unreadable(path, e))
+}
+
+/// The bytes of a file (an OCSP response, DER), with [`read_pem`]'s error.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| unreadable(path, e))
+}
+
+fn unreadable(path: &std::path::Path, e: std::io::Error) -> Failure {
+    Failure::plain(format!(
+        "cannot read {}: {e} (is its directory preopened, e.g. `wasmtime run --dir`?)",
+        path.display()
+    ))
 }

@@ -44,6 +44,7 @@ pub fn connection(event: &str, pair: &SecurePair, remote: Option<SocketAddr>) ->
         session_reused: pair.session_reused(),
         client: !pair.is_server(),
         ephemeral_key: ephemeral_key.as_ref(),
+        ocsp_response: pair.ocsp_response(),
     };
     json::connection_event(event, &view)
 }

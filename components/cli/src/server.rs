@@ -107,6 +107,9 @@ fn make_server(flags: &ServerFlags) -> Result<Server, Failure> {
     for crl in &flags.crl {
         credentials.crl.push(read_pem(crl)?);
     }
+    if let Some(path) = &flags.ocsp_response {
+        credentials.ocsp_response = Some(crate::read_file(path)?);
+    }
     let options = ServerOptions {
         request_cert: flags.request_cert,
         reject_unauthorized: flags.reject_unauthorized,

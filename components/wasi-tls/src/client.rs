@@ -48,6 +48,7 @@ fn client_pair(server_name: &str) -> Result<SecurePair, String> {
         ecdh_curve: None,
         default_roots: false,
         sessions: None,
+        request_ocsp: false,
     };
     SecurePair::connect(&context, &options).map_err(|e| e.to_string())
 }

@@ -42,6 +42,8 @@ fn server_pair(config: &api::ServerConfig) -> Result<SecurePair, String> {
         reject_unauthorized,
         alpn_protocols: config.alpn_protocols.clone(),
         sni_callback: false,
+        alpn_callback: false,
+        ocsp_callback: false,
         keylog: false,
         ciphers: None,
         min_version: None,

@@ -52,6 +52,10 @@ pub struct ClientOptions {
     /// `ClientSessions` resume each other's. `None`: no resumption, every
     /// handshake a full one.
     pub sessions: Option<Arc<ClientSessions>>,
+    /// Keep the OCSP response the server staples, for
+    /// [`SecurePair::ocsp_response`] (Node's `requestOCSP`). rustls asks
+    /// every server for one; this only decides whether the pair keeps it.
+    pub request_ocsp: bool,
 }
 
 /// The names of a client connection to a host, by Node's `tls.connect`
@@ -145,6 +149,9 @@ impl SecurePair {
         let connection = ClientConnection::new(Arc::new(config), server_name.clone())
             .map_err(|e| from_rustls(&e))?;
         let mut pair = Self::new(State::Connected(Box::new(connection.into())), verdict);
+        if options.request_ocsp {
+            pair.ocsp_verifier = Some(verifier.clone());
+        }
         if options.sessions.is_some() {
             // A resumed session brings no Certificate message: its chain
             // (kept in the session) is verified again once resumed. The

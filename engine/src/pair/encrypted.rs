@@ -30,7 +30,12 @@ impl SecurePair {
             self.feed_acceptor(&mut data)?;
         }
         if let State::Connected(_) = self.state {
-            self.feed_connection(&mut data)?;
+            let fed = self.feed_connection(&mut data);
+            // The staple came in this call's input, so it is this pair's.
+            if let Some(staple) = self.ocsp_verifier.as_ref().and_then(|v| v.take_staple()) {
+                self.ocsp_response = Some(staple);
+            }
+            fed?;
         }
         self.flush();
         Ok(total - data.len())

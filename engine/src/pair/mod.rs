@@ -5,8 +5,8 @@
 //!
 //! - `client`: [`ClientOptions`], the [`ConnectNames`] rule and
 //!   [`SecurePair::connect`];
-//! - `accept`: a server pair, from its ClientHello (and SNI callback) to
-//!   its connection;
+//! - `accept`: a server pair, from its ClientHello (and its caller's
+//!   SNI, ALPN and OCSP decisions) to its connection;
 //! - `encrypted`: the encrypted side, bytes from and to the peer;
 //! - `cleartext`: the cleartext side, bytes from and to the application;
 //! - `status`: the [`PairStatus`] record;
@@ -27,7 +27,7 @@ mod status;
 use std::sync::Arc;
 
 use rustls::Connection;
-use rustls::server::{Accepted, Acceptor};
+use rustls::server::Acceptor;
 
 use crate::error::Error;
 use crate::node_verifiers::{NodeClientVerifier, NodeServerVerifier, SharedVerdict};
@@ -35,6 +35,7 @@ use crate::server::ServerShared;
 
 use keylog::KeyLogLines;
 
+pub use accept::{AlpnOffer, Awaiting};
 pub use client::{ClientOptions, ConnectNames};
 pub use client_sessions::ClientSessions;
 pub use status::PairStatus;
@@ -55,13 +56,9 @@ enum State {
         acceptor: Box<Acceptor>,
         server: Arc<ServerShared>,
     },
-    /// A server that read the ClientHello and waits for its caller to pick
-    /// the context for `servername` (Node's `SNICallback`).
-    AwaitingContext {
-        accepted: Box<Accepted>,
-        server: Arc<ServerShared>,
-        servername: String,
-    },
+    /// A server that read the ClientHello and waits for its caller's
+    /// decisions (Node's `SNICallback`, `ALPNCallback`, `OCSPRequest`).
+    Hello(Box<accept::Hello>),
     /// Handshaking or established.
     Connected(Box<Connection>),
     /// Failed before a connection existed.
@@ -104,6 +101,11 @@ pub struct SecurePair {
     /// The certificate this side presents (a server's once it has chosen
     /// its context), for Node's `getCertificate()`.
     local_certificate: Option<rustls_pki_types::CertificateDer<'static>>,
+    /// For a client with `request_ocsp`: its verifier, which holds what the
+    /// server stapled until the pair takes it.
+    ocsp_verifier: Option<Arc<NodeServerVerifier>>,
+    /// The OCSP response the server stapled (a client with `request_ocsp`).
+    ocsp_response: Option<Vec<u8>>,
 }
 
 impl SecurePair {
@@ -123,6 +125,8 @@ impl SecurePair {
             is_server: false,
             client_servername: None,
             local_certificate: None,
+            ocsp_verifier: None,
+            ocsp_response: None,
         }
     }
 

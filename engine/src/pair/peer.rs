@@ -109,6 +109,12 @@ impl SecurePair {
             .map_err(|e| from_rustls(&e))
     }
 
+    /// The OCSP response the server stapled (DER), for a client made with
+    /// [`super::ClientOptions::request_ocsp`] (Node's `OCSPResponse` event).
+    pub fn ocsp_response(&self) -> Option<&[u8]> {
+        self.ocsp_response.as_deref()
+    }
+
     /// The SNI name: what this client sent, or what this server received.
     pub fn servername(&self) -> Option<String> {
         if !self.is_server {

@@ -21,16 +21,16 @@ pub struct PairStatus {
     pub ended: bool,
     /// The pair failed with this error.
     pub failed: Option<Error>,
-    /// A server with an SNI callback has read a ClientHello naming this
-    /// server: it waits for [`SecurePair::supply_context`] before going on.
-    pub awaiting_context: Option<String>,
+    /// A server pair with callbacks has read a ClientHello and waits for
+    /// its caller's decision before going on.
+    pub awaiting: Option<super::Awaiting>,
 }
 
 impl SecurePair {
     /// Where the pair stands.
     pub fn status(&self) -> PairStatus {
         let handshaking = match &self.state {
-            State::Accepting { .. } | State::AwaitingContext { .. } => true,
+            State::Accepting { .. } | State::Hello(_) => true,
             State::Connected(connection) => connection.is_handshaking(),
             State::Dead => false,
         };
@@ -45,10 +45,7 @@ impl SecurePair {
             peer_closed: self.peer_closed,
             ended: self.ended,
             failed: self.failed.clone(),
-            awaiting_context: match &self.state {
-                State::AwaitingContext { servername, .. } => Some(servername.clone()),
-                _ => None,
-            },
+            awaiting: self.awaiting(),
         }
     }
 }

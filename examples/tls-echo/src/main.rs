@@ -77,6 +77,7 @@ fn run(options: Options) -> Result<(), String> {
         cert: Some(read(&options.cert)?),
         ca: Vec::new(),
         crl: Vec::new(),
+        ocsp_response: None,
     };
     let context = SecureContext::create(&credentials).map_err(describe)?;
     let server = Server::new(
@@ -86,6 +87,8 @@ fn run(options: Options) -> Result<(), String> {
             reject_unauthorized: false,
             alpn_protocols: Vec::new(),
             sni_callback: false,
+            alpn_callback: false,
+            ocsp_callback: false,
             keylog: false,
             ciphers: None,
             min_version: None,

@@ -212,6 +212,32 @@ impl Sandbox {
         Ok(supplied.map_err(TlsError::from)?)
     }
 
+    /// Answers a server pair's `awaiting.alpn`: one of the client's
+    /// protocols, or `None` to refuse it (the alert waits to be sent).
+    pub(crate) fn supply_alpn(&mut self, protocol: Option<&str>) -> Result<()> {
+        let pair = self.pair()?;
+        let mut guest = lock(&self.instance);
+        let supplied = guest.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_supply_alpn(s, pair, protocol)
+        })?;
+        Ok(supplied.map_err(TlsError::from)?)
+    }
+
+    /// Answers a server pair's `awaiting.ocsp`: the response to staple, or
+    /// `None` for its context's own.
+    pub(crate) fn supply_ocsp(&mut self, response: Option<&[u8]>) -> Result<()> {
+        let pair = self.pair()?;
+        let mut guest = lock(&self.instance);
+        let supplied = guest.guard(|b, s| {
+            b.tlsbox_tls_tls()
+                .secure_pair()
+                .call_supply_ocsp(s, pair, response)
+        })?;
+        Ok(supplied.map_err(TlsError::from)?)
+    }
+
     /// Queues close_notify and takes up to `max_out` encrypted bytes to
     /// send, with the status after: one guest call.
     pub(crate) fn end(&mut self, max_out: usize) -> Result<Step> {

@@ -46,6 +46,7 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
         cert: None,
         ca: Vec::new(),
         crl: Vec::new(),
+        ocsp_response: None,
     };
     let options = GuestClientOptions {
         servername: None,
@@ -59,6 +60,7 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
         ecdh_curve: None,
         default_roots: false,
         resume: false,
+        request_ocsp: false,
     };
     let mut sandbox =
         Sandbox::client(&limits, Crypto::default(), &credentials, &options).expect("client pair");
@@ -127,6 +129,7 @@ fn a_bad_key_goes_to_the_guest_for_its_error() {
         cert: Some(fixture("agent1-cert.pem")),
         ca: Vec::new(),
         crl: Vec::new(),
+        ocsp_response: None,
     };
     let given = instance.keep_key(&credentials);
     assert_eq!(given.key, credentials.key);

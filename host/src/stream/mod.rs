@@ -30,9 +30,9 @@ use crate::cert::{self, PeerCertificate};
 use crate::connection_info::{Cipher, ConnectionInfo, EphemeralKeyInfo};
 use crate::error::{Error, Result, TlsError};
 use crate::keylog::KeyLogFile;
-use crate::options::{Credentials, SniCallback};
+use crate::options::{Credentials, OcspRequest, ServerHooks};
 use crate::sandbox::Sandbox;
-use crate::wit::{PairStatus, Step};
+use crate::wit::{GuestAwaiting, PairStatus, Step};
 
 /// Encrypted bytes read ahead from the transport once the peer sends in
 /// bulk: one full TLS record and then some.
@@ -134,13 +134,14 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
 
     /// Drives the handshake to its end, then records what the pair reports.
     pub(crate) async fn handshake(&mut self) -> Result<()> {
-        self.handshake_with(None).await
+        self.handshake_with(&ServerHooks::default()).await
     }
 
     /// [`Self::handshake`] for a server pair that may pause after the
-    /// ClientHello to let `sni` pick the context (Node's `SNICallback`).
-    pub(crate) async fn handshake_with(&mut self, sni: Option<&SniCallback>) -> Result<()> {
-        let done = self.drive_handshake(sni).await;
+    /// ClientHello for its `hooks` (Node's `SNICallback`, `ALPNCallback`,
+    /// `OCSPRequest`).
+    pub(crate) async fn handshake_with(&mut self, hooks: &ServerHooks) -> Result<()> {
+        let done = self.drive_handshake(hooks).await;
         // rustls reports every secret during the handshake (it logs none on
         // key updates), so one take afterwards is all of them; a failed
         // handshake's secrets help debug it.
@@ -154,28 +155,63 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         Ok(())
     }
 
-    /// Runs the handshake, pausing for `sni` whenever the pair asks for a context.
-    async fn drive_handshake(&mut self, sni: Option<&SniCallback>) -> Result<()> {
+    /// Runs the handshake, pausing for `hooks` whenever the pair awaits a
+    /// decision. A missing hook answers `None` (the pair's own choice).
+    async fn drive_handshake(&mut self, hooks: &ServerHooks) -> Result<()> {
         loop {
             std::future::poll_fn(|cx| self.poll_handshake(cx)).await?;
-            let Some(servername) = self.status.awaiting_context.take() else {
+            let Some(awaiting) = self.status.awaiting.take() else {
                 return Ok(());
             };
-            let credentials = match sni {
-                Some(callback) => callback
-                    .call(servername)
-                    .await
-                    .map_err(|e| Error::SniCallback(e.to_string()))?,
-                None => None,
+            let answered = match awaiting {
+                GuestAwaiting::Context(servername) => {
+                    let credentials = match &hooks.sni {
+                        Some(callback) => callback
+                            .call(servername)
+                            .await
+                            .map_err(|e| Error::SniCallback(e.to_string()))?,
+                        None => None,
+                    };
+                    let guest = credentials.as_ref().map(Credentials::to_guest);
+                    self.sandbox.supply_context(guest.as_ref())
+                }
+                GuestAwaiting::Alpn(offer) => {
+                    let choice = hooks.alpn.as_ref().and_then(|callback| {
+                        callback.call(offer.servername.as_deref(), &offer.protocols)
+                    });
+                    self.sandbox.supply_alpn(choice.as_deref())
+                }
+                GuestAwaiting::Ocsp(chain) => {
+                    let mut chain = chain.into_iter();
+                    let request = OcspRequest {
+                        certificate: chain.next().unwrap_or_default(),
+                        issuer: chain.next(),
+                    };
+                    let response = match &hooks.ocsp {
+                        Some(callback) => callback
+                            .call(request)
+                            .await
+                            .map_err(|e| Error::OcspCallback(e.to_string()))?,
+                        None => None,
+                    };
+                    self.sandbox.supply_ocsp(response.as_deref())
+                }
             };
-            let guest = credentials.as_ref().map(Credentials::to_guest);
-            self.sandbox.supply_context(guest.as_ref())?;
+            if let Err(error) = answered {
+                // A refusal (no ALPN protocol) leaves its alert to send.
+                let mut error = Some(error);
+                let error = std::future::poll_fn(|cx| {
+                    let error = error.take().expect("polled once");
+                    Poll::Ready(self.fail(cx, error))
+                });
+                return Err(error.await);
+            }
             self.status = self.sandbox.status()?;
         }
     }
 
     /// Ready when the handshake is done, or when the pair waits for its
-    /// SNI context (`status.awaiting_context`).
+    /// caller's decision (`status.awaiting`).
     fn poll_handshake(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
         loop {
             if !self.status.handshaking {
@@ -184,7 +220,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
                 let _ = self.send_outgoing(cx);
                 return Poll::Ready(Ok(()));
             }
-            if self.status.awaiting_context.is_some() {
+            if self.status.awaiting.is_some() {
                 return Poll::Ready(Ok(()));
             }
             let progress = self.pump(cx)?;
@@ -375,6 +411,13 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
         self.info.ephemeral_key.as_ref()
     }
 
+    /// The OCSP response the server stapled (DER), on a client made with
+    /// [`crate::ConnectOptions::request_ocsp`] (Node's `OCSPResponse`
+    /// event). `None` when the server stapled none.
+    pub fn ocsp_response(&self) -> Option<&[u8]> {
+        self.info.ocsp_response.as_deref()
+    }
+
     /// The ALPN protocol agreed on (Node's `alpnProtocol`).
     pub fn alpn_protocol(&self) -> Option<&str> {
         self.info.alpn_protocol.as_deref()
@@ -466,6 +509,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> CleartextStream<IO> {
             session_reused: self.is_session_reused(),
             client: self.sandbox.is_client(),
             ephemeral_key: self.ephemeral_key_info(),
+            ocsp_response: self.ocsp_response(),
         })
     }
 

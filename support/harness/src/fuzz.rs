@@ -47,6 +47,8 @@ fn server() -> &'static Server {
             alpn_protocols: vec!["h2".into(), "http/1.1".into()],
             keylog: false,
             sni_callback: false,
+            alpn_callback: false,
+            ocsp_callback: false,
             ciphers: None,
             min_version: None,
             max_version: None,
@@ -84,6 +86,7 @@ pub fn client_pair() -> SecurePair {
         ecdh_curve: None,
         default_roots: false,
         sessions: None,
+        request_ocsp: false,
     };
     let mut pair = SecurePair::connect(client_context(), &options).expect("client pair");
     let hello = pair.read_encrypted(usize::MAX);
@@ -346,6 +349,7 @@ pub fn seeds() -> (Vec<u8>, Vec<u8>) {
         ecdh_curve: None,
         default_roots: false,
         sessions: None,
+        request_ocsp: false,
     };
     let client = SecurePair::connect(client_context(), &options).expect("client pair");
     let mut pair = Pair::new(client, server_pair());

@@ -69,6 +69,9 @@ fn report_handshake(args: &ClientArgs, stream: &mut tlsbox::CleartextStream) {
         "client connected {}",
         report::authorized_word(stream)
     ));
+    if args.flags.request_ocsp {
+        report::text_line(&tlsbox_node_shapes::json::ocsp_line(stream.ocsp_response()));
+    }
     if args.reconnect > 0 {
         let session = if stream.is_session_reused() {
             "Reused"
@@ -123,6 +126,7 @@ fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
         min_version: flags.min_version.clone(),
         max_version: flags.max_version.clone(),
         ecdh_curve: flags.ecdh_curve.clone(),
+        request_ocsp: flags.request_ocsp,
         ..ConnectOptions::default()
     };
     if args.use_system_ca {

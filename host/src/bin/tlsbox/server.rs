@@ -106,6 +106,9 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
     for crl in &flags.crl {
         credentials.crl.push(read_pem(crl)?);
     }
+    if let Some(path) = &flags.ocsp_response {
+        credentials = credentials.with_ocsp_response_file(path)?;
+    }
     let mut options = ServerOptions::new(credentials);
     options.request_cert = flags.request_cert;
     options.reject_unauthorized = flags.reject_unauthorized;
