@@ -533,6 +533,19 @@ fn the_cli_takes_versions_and_groups() {
     assert_eq!(connected["ephemeralKeyInfo"]["name"], "secp384r1");
     client.close_stdin();
     assert_eq!(client.wait_exit(), Some(0));
+
+    // --sigalgs: a client that accepts only ECDSA from an RSA server.
+    let output = std::process::Command::new(TLSBOX)
+        .args(["client", "--connect", &connect, "--ca", &ca])
+        .args(["--sigalgs", "ECDSA+SHA256"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE"),
+        "{stderr}"
+    );
 }
 
 fn ocsp_hex() -> String {

@@ -468,3 +468,61 @@ async fn versions_and_groups_against_openssl_both_ways() {
         ("ECDH", Some("prime256v1"), 256)
     );
 }
+
+/// `sigalgs` against OpenSSL both ways: `s_client` sees the scheme a
+/// narrowed tlsbox server signs with, and `alert handshake failure` from
+/// one narrowed to schemes its key cannot use (the server reporting
+/// `ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM`), in TLS 1.3 and 1.2; a
+/// narrowed tlsbox client against `s_server` connects or fails with
+/// Node's code for the alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signature_algorithms_against_openssl_both_ways() {
+    let mut options = ServerOptions::new(identity("agent1"));
+    options.sigalgs = Some("RSA-PSS+SHA384".into());
+    let pss = tlsbox::create_server(options.clone()).unwrap();
+    let port = pss.listen("127.0.0.1:0").await.unwrap().port();
+    let client = tokio::task::spawn_blocking(move || {
+        let mut client = s_client(port, &[]);
+        client.wait_for_text("Peer signing digest: SHA384");
+        client.wait_for_text("Peer signature type: RSA-PSS");
+        client
+    });
+    next_connection(&pss).await.expect("a PSS-SHA384 handshake");
+    drop(client.await.unwrap());
+
+    options.sigalgs = Some("ECDSA+SHA256".into());
+    let ecdsa_only = tlsbox::create_server(options).unwrap();
+    let port = ecdsa_only.listen("127.0.0.1:0").await.unwrap().port();
+    for version in ["-tls1_3", "-tls1_2"] {
+        let mut client = s_client(port, &[version]);
+        let error = next_connection(&ecdsa_only).await.unwrap_err();
+        assert_eq!(
+            error.code(),
+            "ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM",
+            "{version}: {error}"
+        );
+        tokio::task::spawn_blocking(move || client.wait_for_text("alert handshake failure"))
+            .await
+            .unwrap();
+    }
+
+    let (_server, port) = openssl_server(&[
+        "-cert",
+        &path("agent1-cert.pem"),
+        "-key",
+        &path("agent1-key.pem"),
+    ]);
+    for (sigalgs, outcome) in [
+        ("RSA-PSS+SHA512", Ok(())),
+        ("ECDSA+SHA256", Err("ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE")),
+    ] {
+        let mut options = ConnectOptions::with_ca(pem("ca1-cert.pem"));
+        options.sigalgs = Some(sigalgs.into());
+        let result = tlsbox::connect("localhost", port, options).await;
+        assert_eq!(
+            result.map(drop).map_err(|e| e.code()),
+            outcome.map_err(str::to_string),
+            "{sigalgs}"
+        );
+    }
+}

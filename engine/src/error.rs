@@ -87,6 +87,8 @@ macro_rules! with_error_codes {
             ErrSslUnsupportedProtocol = "ERR_SSL_UNSUPPORTED_PROTOCOL",
             /// The peer offered no key-exchange group this side accepts.
             ErrSslNoSuitableKeyShare = "ERR_SSL_NO_SUITABLE_KEY_SHARE",
+            /// No signature scheme both sides accept fits this side's key (`sigalgs`).
+            ErrSslNoSuitableSignatureAlgorithm = "ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM",
             /// The caller used the pair in a way its state does not allow.
             ErrTlsInvalidState = "ERR_TLS_INVALID_STATE",
             /// The peer's alert: no protocol in common (`tlsv1 alert no application protocol`).

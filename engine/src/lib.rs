@@ -39,6 +39,7 @@ mod node_verifiers;
 pub mod pair;
 pub mod pem;
 pub mod server;
+pub mod sigalgs;
 #[cfg(feature = "ring")]
 pub mod tickets;
 mod tls_error;
@@ -126,7 +127,9 @@ pub fn check_negotiation(
     ecdh_curve: Option<&str>,
     min_version: Option<&str>,
     max_version: Option<&str>,
+    sigalgs: Option<&str>,
 ) -> Result<(), Error> {
     provider_for(ciphers, ecdh_curve)?;
+    sigalgs::select(sigalgs)?;
     versions::select(min_version, max_version).map(drop)
 }

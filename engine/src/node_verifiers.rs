@@ -77,6 +77,8 @@ pub(crate) struct NodeServerVerifier {
     pub(crate) trust: Arc<TrustStore>,
     pub(crate) check_host: String,
     pub(crate) reject_unauthorized: bool,
+    /// The signature schemes offered and accepted (Node's `sigalgs`).
+    schemes: Vec<SignatureScheme>,
     verdict: Mutex<SharedVerdict>,
     /// The OCSP response stapled to the last chain verified, until the
     /// pair whose input it came in takes it ([`Self::take_staple`]).
@@ -88,12 +90,14 @@ impl NodeServerVerifier {
         trust: Arc<TrustStore>,
         check_host: String,
         reject_unauthorized: bool,
+        sigalgs: Option<&[SignatureScheme]>,
         verdict: &SharedVerdict,
     ) -> Self {
         Self {
             trust,
             check_host,
             reject_unauthorized,
+            schemes: supported_schemes(sigalgs),
             verdict: Mutex::new(verdict.clone()),
             staple: Mutex::new(None),
         }
@@ -172,8 +176,14 @@ impl ServerCertVerifier for NodeServerVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        algorithms().supported_schemes()
+        self.schemes.clone()
     }
+}
+
+/// The schemes a verifier offers and accepts: what this build verifies,
+/// narrowed to `sigalgs` when given.
+pub(crate) fn supported_schemes(sigalgs: Option<&[SignatureScheme]>) -> Vec<SignatureScheme> {
+    crate::sigalgs::filter(algorithms().supported_schemes(), sigalgs)
 }
 
 /// Verifies a client's certificate for a server with `requestCert`.
@@ -183,6 +193,8 @@ pub(crate) struct NodeClientVerifier {
     pub(crate) request_cert: bool,
     pub(crate) reject_unauthorized: bool,
     pub(crate) root_hints: Vec<DistinguishedName>,
+    /// The signature schemes asked for and accepted (Node's `sigalgs`).
+    pub(crate) schemes: Vec<SignatureScheme>,
     pub(crate) verdict: SharedVerdict,
 }
 
@@ -249,7 +261,7 @@ impl ClientCertVerifier for NodeClientVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        algorithms().supported_schemes()
+        self.schemes.clone()
     }
 }
 

@@ -43,6 +43,10 @@ pub struct ServerOptions {
     /// Node's `ecdhCurve`: the key-exchange groups, `:`-separated, in order
     /// of preference (see [`crate::key_exchange::select`]); `None` is `auto`.
     pub ecdh_curve: Option<String>,
+    /// Node's `sigalgs`: the signature schemes to ask for, accept and sign
+    /// with, `:`-separated, OpenSSL's names (see [`crate::sigalgs::select`]);
+    /// `None` is rustls' defaults.
+    pub sigalgs: Option<String>,
     /// Seals and opens session tickets, so that returning clients resume
     /// (TLS 1.3 tickets, and TLS 1.2's RFC 5077 tickets). `None`: no
     /// tickets, every handshake a full one. A resumed connection's client

@@ -54,6 +54,10 @@ pub(crate) fn from_rustls(error: &rustls::Error) -> Error {
             | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig
             | PeerIncompatible::ServerDoesNotSupportTls12Or13,
         ) => Error::new(C::ErrSslUnsupportedProtocol, "unsupported protocol"),
+        R::PeerIncompatible(PeerIncompatible::NoSignatureSchemesInCommon) => Error::new(
+            C::ErrSslNoSuitableSignatureAlgorithm,
+            "no suitable signature algorithm",
+        ),
         R::PeerIncompatible(PeerIncompatible::NoKxGroupsInCommon) => {
             Error::new(C::ErrSslNoSuitableKeyShare, "no suitable key share")
         }

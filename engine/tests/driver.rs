@@ -24,6 +24,7 @@ fn client_pair(ca: &str) -> SecurePair {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        sigalgs: None,
         default_roots: false,
         sessions: None,
         request_ocsp: false,

@@ -32,6 +32,7 @@ pub(crate) fn server_options(o: tls::ServerOptions) -> server::ServerOptions {
         min_version: o.min_version,
         max_version: o.max_version,
         ecdh_curve: o.ecdh_curve,
+        sigalgs: o.sigalgs,
         session_store: crate::session_store(&o.tickets),
         ticketer: crate::ticketer(o.tickets),
     }
@@ -48,6 +49,7 @@ pub(crate) fn client_options(o: tls::ClientOptions) -> pair::ClientOptions {
         min_version: o.min_version,
         max_version: o.max_version,
         ecdh_curve: o.ecdh_curve,
+        sigalgs: o.sigalgs,
         default_roots: o.default_roots,
         sessions: o.resume.then(crate::client_sessions),
         request_ocsp: o.request_ocsp,

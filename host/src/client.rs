@@ -134,6 +134,7 @@ pub(crate) fn guest_client_with_roots(
         min_version: options.min_version.clone(),
         max_version: options.max_version.clone(),
         ecdh_curve: options.ecdh_curve.clone(),
+        sigalgs: options.sigalgs.clone(),
         default_roots: roots.default_roots,
         resume: true,
         request_ocsp: options.request_ocsp,

@@ -307,6 +307,10 @@ pub struct ServerOptions {
     /// first (`X25519:P-256`; OpenSSL's names, `P-256` or `prime256v1`).
     /// `None` (or `auto`) is X25519, P-256, P-384.
     pub ecdh_curve: Option<String>,
+    /// Node's `sigalgs`: the signature schemes to ask for, accept and sign
+    /// with, separated by `:` in OpenSSL's names (`RSA-PSS+SHA256:ECDSA+SHA256`,
+    /// `ecdsa_secp256r1_sha256`). `None` is the engine's defaults.
+    pub sigalgs: Option<String>,
     /// Contexts chosen by SNI name, as `addContext(pattern, credentials)` adds them.
     pub contexts: Vec<(String, Credentials)>,
     /// Picks the credentials for each SNI name (`SNICallback`); see
@@ -363,6 +367,7 @@ impl ServerOptions {
             min_version: None,
             max_version: None,
             ecdh_curve: None,
+            sigalgs: None,
             contexts: Vec::new(),
             sni_callback: None,
             alpn_callback: None,
@@ -423,6 +428,7 @@ impl ServerOptions {
             min_version: self.min_version.clone(),
             max_version: self.max_version.clone(),
             ecdh_curve: self.ecdh_curve.clone(),
+            sigalgs: self.sigalgs.clone(),
             tickets,
         }
     }
@@ -565,6 +571,10 @@ pub struct ConnectOptions {
     /// first (`X25519:P-256`; OpenSSL's names, `P-256` or `prime256v1`).
     /// `None` (or `auto`) is X25519, P-256, P-384.
     pub ecdh_curve: Option<String>,
+    /// Node's `sigalgs`: the signature schemes to ask for, accept and sign
+    /// with, separated by `:` in OpenSSL's names (`RSA-PSS+SHA256:ECDSA+SHA256`,
+    /// `ecdsa_secp256r1_sha256`). `None` is the engine's defaults.
+    pub sigalgs: Option<String>,
     /// Abort the handshake after this long.
     pub handshake_timeout: Duration,
     /// What the connection's sandbox may use.
@@ -601,6 +611,7 @@ impl Default for ConnectOptions {
             min_version: None,
             max_version: None,
             ecdh_curve: None,
+            sigalgs: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             limits: SandboxLimits::default(),
             keylog: None,

@@ -115,6 +115,7 @@ impl SecurePair {
                 min_version: None,
                 max_version: None,
                 ecdh_curve: None,
+                sigalgs: None,
                 // One pair, not a server: no one returns to resume.
                 tickets: GuestTickets::None,
             };
@@ -136,6 +137,7 @@ impl SecurePair {
                 min_version: None,
                 max_version: None,
                 ecdh_curve: None,
+                sigalgs: None,
                 // createSecurePair's credentials are the whole trust: a
                 // pair without `ca` verifies against nothing, as in v0.6.
                 default_roots: false,

@@ -130,6 +130,7 @@ pub fn create_server(options: ServerOptions) -> Result<Server> {
         options.ecdh_curve.as_deref(),
         options.min_version.as_deref(),
         options.max_version.as_deref(),
+        options.sigalgs.as_deref(),
     )
     .map_err(TlsError::from)?;
     if options.alpn_callback.is_some() && !options.alpn_protocols.is_empty() {

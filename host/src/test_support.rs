@@ -116,6 +116,7 @@ pub(crate) fn server_options() -> GuestServerOptions {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        sigalgs: None,
         tickets: GuestTickets::None,
     }
 }
@@ -131,6 +132,7 @@ pub(crate) fn client_options() -> GuestClientOptions {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        sigalgs: None,
         default_roots: false,
         resume: false,
         request_ocsp: false,

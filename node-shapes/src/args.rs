@@ -60,6 +60,10 @@ pub struct ServerFlags {
     /// `ecdhCurve`; OpenSSL's names: X25519, P-256, P-384).
     #[arg(long, value_name = "LIST")]
     pub ecdh_curve: Option<String>,
+    /// Signature schemes, separated by `:` (Node's `sigalgs`; OpenSSL's
+    /// names: RSA-PSS+SHA256, ECDSA+SHA256, ed25519, ...).
+    #[arg(long, value_name = "LIST")]
+    pub sigalgs: Option<String>,
     /// An OCSP response (DER) to staple for clients that ask
     /// (`openssl s_server -status_file`; `openssl ocsp -respout` writes one).
     #[arg(long, value_name = "FILE")]
@@ -118,6 +122,10 @@ pub struct ClientFlags {
     /// `ecdhCurve`; OpenSSL's names: X25519, P-256, P-384).
     #[arg(long, value_name = "LIST")]
     pub ecdh_curve: Option<String>,
+    /// Signature schemes, separated by `:` (Node's `sigalgs`; OpenSSL's
+    /// names: RSA-PSS+SHA256, ECDSA+SHA256, ed25519, ...).
+    #[arg(long, value_name = "LIST")]
+    pub sigalgs: Option<String>,
     /// Ask the server for its stapled OCSP response and report it (Node's
     /// `requestOCSP`; `openssl s_client -status`).
     #[arg(long, visible_alias = "status")]

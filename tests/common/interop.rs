@@ -173,6 +173,7 @@ pub fn server_options(config: &Value) -> ServerOptions {
     options.min_version = text(&config["minVersion"]);
     options.max_version = text(&config["maxVersion"]);
     options.ecdh_curve = text(&config["ecdhCurve"]);
+    options.sigalgs = text(&config["sigalgs"]);
     for pair in config["contexts"].as_array().into_iter().flatten() {
         let pattern = pair[0].as_str().expect("pattern").to_string();
         options.contexts.push((pattern, credentials(&pair[1])));
@@ -303,6 +304,7 @@ pub async fn tlsbox_client(case: &Value) -> (Value, Option<BufReader<CleartextSt
         min_version: text(&case["minVersion"]),
         max_version: text(&case["maxVersion"]),
         ecdh_curve: text(&case["ecdhCurve"]),
+        sigalgs: text(&case["sigalgs"]),
         ..ConnectOptions::default()
     };
     let host = case["host"].as_str().unwrap_or("127.0.0.1");

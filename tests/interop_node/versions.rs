@@ -124,3 +124,88 @@ async fn options_out_of_range_are_refused_naming_what_is_allowed() {
     assert_eq!(error.code(), "ERR_TLS_INVALID_PROTOCOL_VERSION");
     assert!(error.to_string().contains("TLSv1.4"), "{error}");
 }
+
+/// `sigalgs` four ways: a client narrowing the schemes to ones agent1's
+/// RSA key can sign with in the version agreed still connects; to none it
+/// can (PKCS#1 in TLS 1.3, ECDSA only), or a server narrowed to ECDSA,
+/// fails with `handshake_failure` at the client and
+/// `ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM` at the server, as Node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signature_algorithms_match_node_in_both_directions() {
+    let mut ecdsa_only = server("ecdsa-only", "agent1-cert.pem", "agent1-key.pem");
+    ecdsa_only["sigalgs"] = json!("ECDSA+SHA256");
+    let configs = json!([
+        server("rsa", "agent1-cert.pem", "agent1-key.pem"),
+        ecdsa_only
+    ]);
+    let case = |server: &str, sigalgs: Option<&str>, max_version: Option<&str>| {
+        let mut case = json!({
+            "id": format!("{server}/{sigalgs:?}/{max_version:?}"), "server": server,
+            "ca": "ca1-cert.pem", "servername": "localhost",
+        });
+        if let Some(sigalgs) = sigalgs {
+            case["sigalgs"] = json!(sigalgs);
+        }
+        if let Some(version) = max_version {
+            case["maxVersion"] = json!(version);
+        }
+        case
+    };
+    let refused = json!("ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE");
+    let expected = [
+        (case("rsa", Some("RSA-PSS+SHA384"), None), json!("TLSv1.3")),
+        (
+            case("rsa", Some("rsa_pss_rsae_sha256:ECDSA+SHA256"), None),
+            json!("TLSv1.3"),
+        ),
+        (
+            case("rsa", Some("RSA+SHA256"), Some("TLSv1.2")),
+            json!("TLSv1.2"),
+        ),
+        (case("rsa", Some("RSA+SHA256"), None), refused.clone()),
+        (case("rsa", Some("ECDSA+SHA256"), None), refused.clone()),
+        (case("ecdsa-only", None, None), refused.clone()),
+        (case("ecdsa-only", None, Some("TLSv1.2")), refused.clone()),
+    ];
+    let cases: Vec<Value> = expected.iter().map(|(case, _)| case.clone()).collect();
+    let (mut node_servers, tlsbox_servers) = both_servers(&configs).await;
+    let mut runs = Vec::new();
+    for (server, ports) in [
+        ("tlsbox server", &tlsbox_servers.ports),
+        ("node server", &node_servers.ports),
+    ] {
+        let (node, tlsbox) = both_clients(&cases, ports).await;
+        runs.push((format!("{server} / node client"), node));
+        runs.push((format!("{server} / tlsbox client"), tlsbox));
+    }
+    for (i, (case, want)) in expected.iter().enumerate() {
+        let got = agreed(&runs, i, "the outcome", |r| {
+            match r["secureConnect"] == true {
+                true => r["protocol"].clone(),
+                false => error_code(r),
+            }
+        });
+        assert_eq!(&got, want, "{}", case["id"]);
+    }
+    // Each server's failed handshakes: two cases each, from two clients.
+    for id in ["rsa", "ecdsa-only"] {
+        let theirs = node_servers.event(id, "tlsClientError", 4);
+        assert_eq!(
+            theirs["code"], "ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM",
+            "Node's {id} server"
+        );
+        let ours = tlsbox_servers.events_of(id, "tlsClientError");
+        assert_eq!(ours.len(), 4, "{id}: {ours:?}");
+        for event in ours {
+            assert_eq!(
+                event["code"], "ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM",
+                "tlsbox's {id} server: {event}"
+            );
+        }
+    }
+    let mut options = tlsbox::ServerOptions::new(crate::common::identity("agent1"));
+    options.sigalgs = Some("RSA+MD5".into());
+    let error = tlsbox::create_server(options).unwrap_err();
+    assert_eq!(error.code(), "ERR_INVALID_ARG_VALUE");
+    assert!(error.to_string().contains("RSA+MD5"), "{error}");
+}

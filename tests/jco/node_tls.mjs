@@ -46,7 +46,7 @@ const report = {};
   }));
   const client = attach(new DrivenPair(tls.SecurePair.connect(context, {
     servername: 'localhost', checkHost: 'localhost', rejectUnauthorized: true,
-    alpnProtocols: [], keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, defaultRoots: false, resume: false, requestOcsp: false,
+    alpnProtocols: [], keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, sigalgs: undefined, defaultRoots: false, resume: false, requestOcsp: false,
   })), socket);
   const greeting = readUntil(client, 'hello from node\n');
   await once(client, 'secure');
@@ -76,7 +76,7 @@ const report = {};
   }));
   const engineServer = new tls.Server(context, {
     requestCert: false, rejectUnauthorized: false, alpnProtocols: ['http/1.1'],
-    sniCallback: false, alpnCallback: false, ocspCallback: false, keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, tickets: { tag: 'none' },
+    sniCallback: false, alpnCallback: false, ocspCallback: false, keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, sigalgs: undefined, tickets: { tag: 'none' },
   });
   let secureConnection;
   const served = new Promise((resolve) => { secureConnection = resolve; });

@@ -18,7 +18,7 @@ const serverContext = tls.SecureContext.create(credentials({
 }));
 const server = new tls.Server(serverContext, {
   requestCert: true, rejectUnauthorized: true, alpnProtocols: ['h2', 'http/1.1'],
-  sniCallback: false, alpnCallback: false, ocspCallback: false, keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, tickets: { tag: 'none' },
+  sniCallback: false, alpnCallback: false, ocspCallback: false, keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, sigalgs: undefined, tickets: { tag: 'none' },
 });
 const clientContext = tls.SecureContext.create(credentials({
   key: pem('agent5-key.pem'), passphrase: pem('agent5-passphrase.txt').trim(),
@@ -27,7 +27,7 @@ const clientContext = tls.SecureContext.create(credentials({
 const serverPair = new DrivenPair(server.accept());
 const clientPair = new DrivenPair(tls.SecurePair.connect(clientContext, {
   servername: 'agent1.test', checkHost: 'agent1.test', rejectUnauthorized: true,
-  alpnProtocols: ['http/1.1'], keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, defaultRoots: false, resume: false, requestOcsp: false,
+  alpnProtocols: ['http/1.1'], keylog: false, ciphers: undefined, minVersion: undefined, maxVersion: undefined, ecdhCurve: undefined, sigalgs: undefined, defaultRoots: false, resume: false, requestOcsp: false,
 }));
 link(serverPair, clientPair);
 const secure = Promise.all([once(serverPair, 'secure'), once(clientPair, 'secure')]);

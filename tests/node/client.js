@@ -4,7 +4,7 @@
 //
 // Each case: { id, port, host (default 127.0.0.1), servername, ca, cert,
 // key, crl (fixture names), rejectUnauthorized, ALPNProtocols, minVersion,
-// maxVersion, ecdhCurve,
+// maxVersion, ecdhCurve, sigalgs,
 // hold, noReply (the server sends nothing: close once connected) }. Prints
 // one JSON line per case:
 // { id, secureConnect, ...the socket's state, server: the first line the
@@ -37,7 +37,7 @@ function run(c) {
     };
     if (c.servername !== undefined) options.servername = c.servername;
     if (c.ALPNProtocols) options.ALPNProtocols = c.ALPNProtocols;
-    for (const name of ['minVersion', 'maxVersion', 'ecdhCurve']) {
+    for (const name of ['minVersion', 'maxVersion', 'ecdhCurve', 'sigalgs']) {
       if (c[name]) options[name] = c[name];
     }
     const socket = tls.connect(options, () => {

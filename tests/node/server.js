@@ -4,7 +4,7 @@
 //
 // Each config: { id, key, cert, ca, crl, requestCert, rejectUnauthorized,
 // ALPNProtocols, contexts: [[pattern, {key, cert}]], sni: {name: {key, cert}
-// | "error"}, maxConnections, minVersion, maxVersion, ecdhCurve, hold }
+// | "error"}, maxConnections, minVersion, maxVersion, ecdhCurve, sigalgs, hold }
 // (files are fixture names). Prints one JSON
 // line per event: {event: "listening", id, port}, then per connection
 // {event: "secureConnection", id, ...the socket's state} or
@@ -30,7 +30,7 @@ for (const config of JSON.parse(process.argv[2])) {
     rejectUnauthorized: !!config.rejectUnauthorized,
   };
   if (config.ALPNProtocols) options.ALPNProtocols = config.ALPNProtocols;
-  for (const name of ['minVersion', 'maxVersion', 'ecdhCurve']) {
+  for (const name of ['minVersion', 'maxVersion', 'ecdhCurve', 'sigalgs']) {
     if (config[name]) options[name] = config[name];
   }
   if (config.sni) {

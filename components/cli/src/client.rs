@@ -68,6 +68,7 @@ fn make_pair(flags: &ClientFlags, host: &str) -> Result<SecurePair, Failure> {
         min_version: flags.min_version.clone(),
         max_version: flags.max_version.clone(),
         ecdh_curve: flags.ecdh_curve.clone(),
+        sigalgs: flags.sigalgs.clone(),
         default_roots: flags.ca.is_empty(),
         sessions: None,
         request_ocsp: flags.request_ocsp,

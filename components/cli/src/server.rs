@@ -118,6 +118,7 @@ fn make_server(flags: &ServerFlags) -> Result<Server, Failure> {
         min_version: flags.min_version.clone(),
         max_version: flags.max_version.clone(),
         ecdh_curve: flags.ecdh_curve.clone(),
+        sigalgs: flags.sigalgs.clone(),
         ..ServerOptions::default()
     };
     let mut server = Server::new(SecureContext::new(&credentials)?, options);

@@ -46,6 +46,7 @@ fn client_pair(server_name: &str) -> Result<SecurePair, String> {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        sigalgs: None,
         default_roots: false,
         sessions: None,
         request_ocsp: false,

@@ -49,6 +49,7 @@ fn server_pair(config: &api::ServerConfig) -> Result<SecurePair, String> {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        sigalgs: None,
         // No session resumption from the provider yet.
         ticketer: None,
         session_store: None,

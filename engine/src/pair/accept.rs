@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rustls::server::{Accepted, NoServerSessionStorage};
 use rustls::sign::CertifiedKey;
-use rustls::{ServerConfig, ServerConnection};
+use rustls::{ServerConfig, ServerConnection, SignatureScheme};
 
 use super::fixed_cert::FixedCert;
 use super::keylog::KeyLogLines;
@@ -117,11 +117,18 @@ impl Hello {
     }
 }
 
-/// The `no_application_protocol` alert, fatal, in a plaintext record: what
-/// a server sends when it refuses a ClientHello's ALPN offer, before any
-/// key exists. Written here because rustls sends it only when its own list
-/// has no match, and an ALPN callback's refusal is not that.
-const NO_APPLICATION_PROTOCOL_ALERT: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 120];
+/// A fatal alert in a plaintext record: what a server sends when it
+/// refuses a ClientHello itself, before any key exists. Written here for
+/// the refusals rustls does not make: an ALPN callback's
+/// (`no_application_protocol`, 120), and a TLS 1.2 ClientHello whose
+/// signature schemes leave `sigalgs` none for the key (`handshake_failure`,
+/// 40), which rustls ends without an alert.
+fn fatal_alert(description: u8) -> [u8; 7] {
+    [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, description]
+}
+
+const NO_APPLICATION_PROTOCOL: u8 = 120;
+const HANDSHAKE_FAILURE: u8 = 40;
 
 impl SecurePair {
     /// A server-side pair of `server`, waiting for a ClientHello.
@@ -212,11 +219,29 @@ impl SecurePair {
             }
             (key, _) => Ok(key),
         };
+        let sigalgs = crate::sigalgs::select(server.options.sigalgs.as_deref());
+        let certified_key = match (certified_key, &sigalgs) {
+            (Ok(Some(key)), Ok(Some(allowed))) => {
+                let key = crate::sigalgs::restrict(&key, allowed);
+                let offered = accepted.client_hello().signature_schemes().to_vec();
+                if key.key.choose_scheme(&offered).is_none() {
+                    self.outbox
+                        .extend_from_slice(&fatal_alert(HANDSHAKE_FAILURE));
+                    return Err(self.fail(Error::new(
+                        ErrorCode::ErrSslNoSuitableSignatureAlgorithm,
+                        "no suitable signature algorithm",
+                    )));
+                }
+                Ok(Some(key))
+            }
+            (key, _) => key,
+        };
         let config = certified_key.and_then(|key| {
             server_config(
                 &server,
                 &context,
                 key,
+                sigalgs?.as_deref(),
                 alpn.unwrap_or_default(),
                 self.verdict.clone(),
                 self.keylog.clone(),
@@ -299,7 +324,7 @@ impl SecurePair {
             ),
         };
         self.outbox
-            .extend_from_slice(&NO_APPLICATION_PROTOCOL_ALERT);
+            .extend_from_slice(&fatal_alert(NO_APPLICATION_PROTOCOL));
         self.state = State::Dead;
         Err(self.fail(refusal))
     }
@@ -320,6 +345,7 @@ fn server_config(
     server: &ServerShared,
     context: &SecureContext,
     certified_key: Option<Arc<CertifiedKey>>,
+    sigalgs: Option<&[SignatureScheme]>,
     alpn_protocols: Vec<Vec<u8>>,
     verdict: SharedVerdict,
     keylog: Option<Arc<KeyLogLines>>,
@@ -332,6 +358,7 @@ fn server_config(
     };
     let options = &server.options;
     let verifier = Arc::new(NodeClientVerifier {
+        schemes: crate::node_verifiers::supported_schemes(sigalgs),
         root_hints: NodeClientVerifier::root_hints(&context.trust),
         trust: context.trust.clone(),
         request_cert: options.request_cert,

@@ -47,6 +47,9 @@ pub struct ClientOptions {
     /// Node's `ecdhCurve`: the key-exchange groups, `:`-separated, in order
     /// of preference (see [`crate::key_exchange::select`]); `None` is `auto`.
     pub ecdh_curve: Option<String>,
+    /// Node's `sigalgs`: the signature schemes to offer, accept and sign
+    /// with (see [`crate::sigalgs::select`]); `None` is rustls' defaults.
+    pub sigalgs: Option<String>,
     /// Where the pair keeps the sessions the server gives it, and finds
     /// one to offer for its server name: pairs made with the same
     /// `ClientSessions` resume each other's. `None`: no resumption, every
@@ -106,12 +109,14 @@ impl SecurePair {
             },
         };
         let verdict = SharedVerdict::default();
+        let sigalgs = crate::sigalgs::select(options.sigalgs.as_deref())?;
         let (verifier, resolver) = match &options.sessions {
             Some(sessions) => sessions.identity(
                 context,
                 options.default_roots,
                 &options.check_host,
                 options.reject_unauthorized,
+                sigalgs,
                 &verdict,
             ),
             None => client_sessions::fresh(
@@ -119,6 +124,7 @@ impl SecurePair {
                 options.default_roots,
                 &options.check_host,
                 options.reject_unauthorized,
+                sigalgs,
                 &verdict,
             ),
         };

@@ -34,6 +34,7 @@ struct Identity {
     default_roots: bool,
     check_host: String,
     reject_unauthorized: bool,
+    sigalgs: Option<Arc<[SignatureScheme]>>,
     verifier: Arc<NodeServerVerifier>,
     resolver: Arc<dyn ResolvesClientCert>,
 }
@@ -62,6 +63,7 @@ impl ClientSessions {
         default_roots: bool,
         check_host: &str,
         reject_unauthorized: bool,
+        sigalgs: Option<Arc<[SignatureScheme]>>,
         verdict: &SharedVerdict,
     ) -> (Arc<NodeServerVerifier>, Arc<dyn ResolvesClientCert>) {
         let mut identities = match self.identities.lock() {
@@ -73,6 +75,7 @@ impl ClientSessions {
                 && identity.default_roots == default_roots
                 && identity.check_host == check_host
                 && identity.reject_unauthorized == reject_unauthorized
+                && identity.sigalgs == sigalgs
         });
         if let Some(identity) = found {
             identity.verifier.bind(verdict);
@@ -83,6 +86,7 @@ impl ClientSessions {
             default_roots,
             check_host,
             reject_unauthorized,
+            sigalgs.clone(),
             verdict,
         );
         if identities.len() == IDENTITIES {
@@ -93,6 +97,7 @@ impl ClientSessions {
             default_roots,
             check_host: check_host.to_string(),
             reject_unauthorized,
+            sigalgs,
             verifier: verifier.clone(),
             resolver: resolver.clone(),
         });
@@ -107,6 +112,7 @@ pub(super) fn fresh(
     default_roots: bool,
     check_host: &str,
     reject_unauthorized: bool,
+    sigalgs: Option<Arc<[SignatureScheme]>>,
     verdict: &SharedVerdict,
 ) -> (Arc<NodeServerVerifier>, Arc<dyn ResolvesClientCert>) {
     let trust: Arc<TrustStore> = match default_roots {
@@ -117,11 +123,13 @@ pub(super) fn fresh(
         trust,
         check_host.to_string(),
         reject_unauthorized,
+        sigalgs.as_deref(),
         verdict,
     ));
-    let resolver: Arc<dyn ResolvesClientCert> = match &context.certified_key {
-        Some(key) => Arc::new(FixedCert(key.clone())),
-        None => Arc::new(NoClientCert),
+    let resolver: Arc<dyn ResolvesClientCert> = match (&context.certified_key, &sigalgs) {
+        (Some(key), Some(allowed)) => Arc::new(FixedCert(crate::sigalgs::restrict(key, allowed))),
+        (Some(key), None) => Arc::new(FixedCert(key.clone())),
+        (None, _) => Arc::new(NoClientCert),
     };
     (verifier, resolver)
 }

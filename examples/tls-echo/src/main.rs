@@ -94,6 +94,7 @@ fn run(options: Options) -> Result<(), String> {
             min_version: None,
             max_version: None,
             ecdh_curve: None,
+            sigalgs: None,
             // Every handshake a full one: this example keeps no ticket keys.
             tickets: Tickets::None,
         },

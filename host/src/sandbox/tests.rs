@@ -58,6 +58,7 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        sigalgs: None,
         default_roots: false,
         resume: false,
         request_ocsp: false,

@@ -53,6 +53,7 @@ fn server() -> &'static Server {
             min_version: None,
             max_version: None,
             ecdh_curve: None,
+            sigalgs: None,
             // This one does full handshakes; `ticketing_server` resumes.
             ticketer: None,
             session_store: None,
@@ -84,6 +85,7 @@ pub fn client_pair() -> SecurePair {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        sigalgs: None,
         default_roots: false,
         sessions: None,
         request_ocsp: false,
@@ -347,6 +349,7 @@ pub fn seeds() -> (Vec<u8>, Vec<u8>) {
         min_version: None,
         max_version: None,
         ecdh_curve: None,
+        sigalgs: None,
         default_roots: false,
         sessions: None,
         request_ocsp: false,

@@ -126,6 +126,7 @@ fn options(args: &ClientArgs) -> Result<ConnectOptions, Error> {
         min_version: flags.min_version.clone(),
         max_version: flags.max_version.clone(),
         ecdh_curve: flags.ecdh_curve.clone(),
+        sigalgs: flags.sigalgs.clone(),
         request_ocsp: flags.request_ocsp,
         ..ConnectOptions::default()
     };

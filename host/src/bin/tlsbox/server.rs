@@ -122,6 +122,7 @@ fn options(args: &ServerArgs) -> Result<ServerOptions, Error> {
     options.min_version = flags.min_version.clone();
     options.max_version = flags.max_version.clone();
     options.ecdh_curve = flags.ecdh_curve.clone();
+    options.sigalgs = flags.sigalgs.clone();
     for context in &flags.context {
         options.contexts.push(parse_context(context)?);
     }
