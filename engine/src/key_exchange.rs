@@ -44,13 +44,22 @@ pub fn describe(group: NamedGroup) -> Option<EphemeralKeyInfo> {
         NamedGroup::FFDHE4096 => dh(4096),
         NamedGroup::FFDHE6144 => dh(6144),
         NamedGroup::FFDHE8192 => dh(8192),
+        // Node 20's OpenSSL has no ML-KEM, so there is no Node answer to
+        // match: named as OpenSSL 3.5 names the group, with ML-KEM-768's
+        // parameter set as its size.
+        NamedGroup::X25519MLKEM768 => EphemeralKeyInfo {
+            kind: "KEM".into(),
+            name: Some("X25519MLKEM768".into()),
+            size: 768,
+        },
         _ => return None,
     })
 }
 
 /// OpenSSL's names for the groups tlsbox can know, as `ecdhCurve` takes
 /// them (matched without regard to case).
-const NAMES: [(&str, NamedGroup); 9] = [
+const NAMES: [(&str, NamedGroup); 10] = [
+    ("X25519MLKEM768", NamedGroup::X25519MLKEM768),
     ("X25519", NamedGroup::X25519),
     ("X448", NamedGroup::X448),
     ("P-256", NamedGroup::secp256r1),

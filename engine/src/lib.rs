@@ -63,7 +63,18 @@ pub fn install_provider(provider: std::sync::Arc<rustls::crypto::CryptoProvider>
 #[cfg(feature = "ring")]
 pub(crate) fn provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
     PROVIDER
-        .get_or_init(|| std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .get_or_init(|| {
+            #[allow(unused_mut)]
+            let mut provider = rustls::crypto::ring::default_provider();
+            // Known natively too, so that a host checks an `ecdhCurve`
+            // naming it as the host-crypto guest (which prefers it) takes
+            // it; last here, so that native pairs negotiate as before.
+            #[cfg(feature = "post-quantum")]
+            provider
+                .kx_groups
+                .push(rustls::crypto::aws_lc_rs::kx_group::X25519MLKEM768);
+            std::sync::Arc::new(provider)
+        })
         .clone()
 }
 

@@ -305,7 +305,8 @@ pub struct ServerOptions {
     pub max_version: Option<String>,
     /// Node's `ecdhCurve`: key-exchange groups separated by `:`, preferred
     /// first (`X25519:P-256`; OpenSSL's names, `P-256` or `prime256v1`).
-    /// `None` (or `auto`) is X25519, P-256, P-384.
+    /// `None` (or `auto`) is X25519MLKEM768 (with [`Crypto::Host`]), X25519,
+    /// P-256, P-384.
     pub ecdh_curve: Option<String>,
     /// Node's `sigalgs`: the signature schemes to ask for, accept and sign
     /// with, separated by `:` in OpenSSL's names (`RSA-PSS+SHA256:ECDSA+SHA256`,
@@ -569,7 +570,8 @@ pub struct ConnectOptions {
     pub max_version: Option<String>,
     /// Node's `ecdhCurve`: key-exchange groups separated by `:`, preferred
     /// first (`X25519:P-256`; OpenSSL's names, `P-256` or `prime256v1`).
-    /// `None` (or `auto`) is X25519, P-256, P-384.
+    /// `None` (or `auto`) is X25519MLKEM768 (with [`Crypto::Host`]), X25519,
+    /// P-256, P-384.
     pub ecdh_curve: Option<String>,
     /// Node's `sigalgs`: the signature schemes to ask for, accept and sign
     /// with, separated by `:` in OpenSSL's names (`RSA-PSS+SHA256:ECDSA+SHA256`,

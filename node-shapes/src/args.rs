@@ -57,7 +57,7 @@ pub struct ServerFlags {
     #[arg(long, value_name = "TLSv1.2|TLSv1.3")]
     pub max_version: Option<String>,
     /// Key-exchange groups, preferred first, separated by `:` (Node's
-    /// `ecdhCurve`; OpenSSL's names: X25519, P-256, P-384).
+    /// `ecdhCurve`; OpenSSL's names: X25519MLKEM768, X25519, P-256, P-384).
     #[arg(long, value_name = "LIST")]
     pub ecdh_curve: Option<String>,
     /// Signature schemes, separated by `:` (Node's `sigalgs`; OpenSSL's
@@ -119,7 +119,7 @@ pub struct ClientFlags {
     #[arg(long, value_name = "TLSv1.2|TLSv1.3")]
     pub max_version: Option<String>,
     /// Key-exchange groups, preferred first, separated by `:` (Node's
-    /// `ecdhCurve`; OpenSSL's names: X25519, P-256, P-384).
+    /// `ecdhCurve`; OpenSSL's names: X25519MLKEM768, X25519, P-256, P-384).
     #[arg(long, value_name = "LIST")]
     pub ecdh_curve: Option<String>,
     /// Signature schemes, separated by `:` (Node's `sigalgs`; OpenSSL's

@@ -241,12 +241,31 @@ impl crypto::HostKeyExchange for HostCryptoCtxView<'_> {
         Ok(Some((self.table.push(exchange)?, public_key)))
     }
 
+    fn encapsulate(
+        &mut self,
+        group_code: u16,
+        client_share: Vec<u8>,
+    ) -> wasmtime::Result<Option<(Vec<u8>, Vec<u8>)>> {
+        Ok(KeyExchange::encapsulate(group_code, &client_share))
+    }
+
     fn complete(
         &mut self,
         exchange: Resource<KeyExchange>,
         peer_public_key: Vec<u8>,
     ) -> wasmtime::Result<Option<Vec<u8>>> {
         Ok(self.table.get_mut(&exchange)?.complete(&peer_public_key))
+    }
+
+    fn complete_classical(
+        &mut self,
+        exchange: Resource<KeyExchange>,
+        peer_public_key: Vec<u8>,
+    ) -> wasmtime::Result<Option<Vec<u8>>> {
+        Ok(self
+            .table
+            .get_mut(&exchange)?
+            .complete_classical(&peer_public_key))
     }
 
     fn drop(&mut self, exchange: Resource<KeyExchange>) -> wasmtime::Result<()> {
