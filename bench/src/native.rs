@@ -324,6 +324,24 @@ pub fn resuming_client_config(suite: rustls::CipherSuite) -> Arc<ClientConfig> {
     Arc::new(config)
 }
 
+/// [`client_config`] offering the post-quantum hybrid X25519MLKEM768 as its
+/// only key exchange (aws-lc-rs', rustls' own): a server without ML-KEM
+/// fails the handshake rather than falling back.
+pub fn post_quantum_client_config(suite: rustls::CipherSuite) -> Arc<ClientConfig> {
+    let mut provider = load_client_provider(suite);
+    provider.kx_groups = vec![rustls::crypto::aws_lc_rs::kx_group::X25519MLKEM768];
+    let provider = Arc::new(provider);
+    let verifier = SignatureOnly(provider.clone());
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("the provider speaks TLS 1.3")
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.resumption = rustls::client::Resumption::disabled();
+    Arc::new(config)
+}
+
 /// [`client_config`] before its resumption is chosen.
 fn load_client_config(suite: rustls::CipherSuite) -> ClientConfig {
     let provider = Arc::new(load_client_provider(suite));

@@ -85,7 +85,8 @@ impl Report {
             },
             settings,
             load_client: "native rustls (ring), TLS 1.3, one cipher suite offered, \
-                          handshake signature checked, chain not verified; for \
+                          handshake signature checked, chain not verified, X25519 (or, for \
+                          the x25519mlkem768 measures, X25519MLKEM768 only); for \
                           resumed_handshakes_per_s it keeps rustls' in-memory \
                           session store, one per server, filled by full handshakes \
                           first, and waits for each connection's new ticket; for \

@@ -14,9 +14,11 @@ pub fn markdown(results: &[Entry], skipped: &[Skipped], machine: &str) -> String
     );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|");
     // Side by side: each measure's systems together, in the order measured.
-    const ORDER: [&str; 22] = [
+    const ORDER: [&str; 24] = [
         "handshakes_per_s",
         "server_cpu_us_per_handshake",
+        "x25519mlkem768_handshakes_per_s",
+        "server_cpu_us_per_x25519mlkem768_handshake",
         "resumed_handshakes_per_s",
         "server_cpu_us_per_resumed_handshake",
         "server_cpu_us_per_full_handshake_awaiting_ticket",

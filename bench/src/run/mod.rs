@@ -271,7 +271,11 @@ impl Run {
             });
         }
         if self.wants(Part::Handshakes) {
-            self.handshakes(key, &running, &config).await;
+            self.handshakes(key, &running, &config, handshakes::CLASSICAL)
+                .await;
+            let post_quantum = native::post_quantum_client_config(SUITES[0].0);
+            self.handshakes(key, &running, &post_quantum, handshakes::POST_QUANTUM)
+                .await;
         }
         if self.wants(Part::Resumption) {
             self.resumption(key, &running).await;
