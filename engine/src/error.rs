@@ -119,6 +119,10 @@ macro_rules! with_error_codes {
             ErrSslTlsv1AlertProtocolVersion = "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION",
             /// The peer's alert: it does not know the SNI name.
             ErrSslTlsv1UnrecognizedName = "ERR_SSL_TLSV1_UNRECOGNIZED_NAME",
+            /// The peer refused a record as too long (RFC 8446 §5.2).
+            ErrSslTlsv1AlertRecordOverflow = "ERR_SSL_TLSV1_ALERT_RECORD_OVERFLOW",
+            /// The peer could not open a record we sent (or one sent in our name).
+            ErrSslSslv3AlertBadRecordMac = "ERR_SSL_SSLV3_ALERT_BAD_RECORD_MAC",
         }
     };
 }

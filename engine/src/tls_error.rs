@@ -125,6 +125,14 @@ fn from_alert(alert: AlertDescription) -> Error {
         ),
         A::AccessDenied => (C::ErrSslTlsv1AlertAccessDenied, "tlsv1 alert access denied"),
         A::UnrecognisedName => (C::ErrSslTlsv1UnrecognizedName, "tlsv1 unrecognized name"),
+        A::RecordOverflow => (
+            C::ErrSslTlsv1AlertRecordOverflow,
+            "tlsv1 alert record overflow",
+        ),
+        A::BadRecordMac => (
+            C::ErrSslSslv3AlertBadRecordMac,
+            "sslv3 alert bad record mac",
+        ),
         other => {
             return Error::new(C::ErrSslPeerAlert, format!("peer sent alert {other:?}"));
         }

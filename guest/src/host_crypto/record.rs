@@ -229,6 +229,7 @@ impl MessageDecrypter for Tls13Opener {
         mut msg: InboundOpaqueMessage<'a>,
         seq: u64,
     ) -> Result<InboundPlainMessage<'a>, Error> {
+        tlsbox_engine::record_limits::check_tls13_ciphertext(&msg)?;
         if msg.payload.len() < TAG_LEN {
             return Err(Error::DecryptError);
         }
