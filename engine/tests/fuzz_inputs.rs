@@ -147,3 +147,35 @@ fn reading_with_the_largest_max_after_a_partial_read() {
     assert_eq!(first.len() + rest.len(), pending);
     assert!(server.read_encrypted(u32::MAX as usize).is_empty());
 }
+
+/// The seed ClientHello reaches the deciding server's pauses, so the
+/// fuzzer starts on the paths its answers take.
+#[test]
+fn the_seed_hello_reaches_every_decision() {
+    let (client_hello, _) = harness::seeds();
+    let mut pair = harness::deciding_server().accept();
+    pair.write_encrypted(&client_hello[1..]).unwrap();
+    let mut asked = Vec::new();
+    while let Some(awaiting) = pair.status().awaiting {
+        asked.push(
+            format!("{awaiting:?}")
+                .split('(')
+                .next()
+                .unwrap()
+                .to_string(),
+        );
+        match awaiting {
+            tlsbox_engine::pair::Awaiting::Context(_) => pair.supply_context(None),
+            tlsbox_engine::pair::Awaiting::Alpn(offer) => {
+                pair.supply_alpn(offer.protocols.first().map(String::as_str))
+            }
+            tlsbox_engine::pair::Awaiting::Ocsp(_) => pair.supply_ocsp(None),
+        }
+        .unwrap();
+    }
+    assert_eq!(asked, ["Context", "Alpn", "Ocsp"]);
+    assert!(
+        pair.status().encrypted_pending > 0,
+        "the ServerHello follows"
+    );
+}

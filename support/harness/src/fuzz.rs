@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 
 use tlsbox_engine::context::{Credentials, SecureContext};
 use tlsbox_engine::io::{Driver, pair_error};
-use tlsbox_engine::pair::{ClientOptions, SecurePair};
+use tlsbox_engine::pair::{Awaiting, ClientOptions, SecurePair};
 use tlsbox_engine::server::{Server, ServerOptions};
 use tlsbox_engine::tickets::{KeyedTicketer, TicketKeys};
 
@@ -102,11 +102,64 @@ pub fn server_pair() -> SecurePair {
 }
 
 /// `data` as a peer's bytes to a server pair: a server asking for client
-/// certificates, then (through the driver) one issuing session tickets,
-/// whose ticketer opens whatever a ClientHello offers as one.
+/// certificates, then one that leaves its decisions to callbacks (answered
+/// here as the input picks), then (through the driver) one issuing session
+/// tickets, whose ticketer opens whatever a ClientHello offers as one.
 pub fn fuzz_server(data: &[u8]) {
     drive(server_pair(), data);
+    drive(deciding_server().accept(), data);
     drive_with_driver(ticketing_server().accept(), data);
+}
+
+/// A server whose pairs pause for an SNI context, an ALPN protocol and an
+/// OCSP response after each ClientHello, and whose `sigalgs` make it check
+/// the ClientHello's signature schemes itself.
+pub fn deciding_server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let credentials = Credentials {
+            key: Some(KEY.into()),
+            cert: Some(CERT.into()),
+            ..Credentials::default()
+        };
+        let context = SecureContext::new(&credentials).expect("fixture credentials");
+        let options = ServerOptions {
+            sni_callback: true,
+            alpn_callback: true,
+            ocsp_callback: true,
+            sigalgs: Some("RSA-PSS+SHA256:RSA+SHA256:ECDSA+SHA256".into()),
+            ..ServerOptions::default()
+        };
+        Server::new(context, options)
+    })
+}
+
+/// Answers what a server pair waits for, as a host's callbacks might:
+/// `seed` picks the ALPN answer (the client's first protocol, none, or one
+/// it did not offer). A refusal must leave the pair failed.
+fn answer_decisions(pair: &mut SecurePair, seed: u8) {
+    for _ in 0..3 {
+        let Some(awaiting) = pair.status().awaiting else {
+            return;
+        };
+        let answered = match awaiting {
+            Awaiting::Context(_) => pair.supply_context(None),
+            Awaiting::Alpn(offer) => match seed % 3 {
+                0 => pair.supply_alpn(offer.protocols.first().map(String::as_str)),
+                1 => pair.supply_alpn(None),
+                _ => pair.supply_alpn(Some("not-offered")),
+            },
+            Awaiting::Ocsp(chain) => {
+                assert!(!chain.is_empty(), "a chosen context has a certificate");
+                pair.supply_ocsp(None)
+            }
+        };
+        if let Err(error) = answered {
+            assert_eq!(pair.status().failed, Some(error));
+            return;
+        }
+    }
+    assert_eq!(pair.status().awaiting, None, "three decisions at most");
 }
 
 /// A server that asks for no client certificate and issues session tickets
@@ -165,6 +218,7 @@ pub fn drive(mut pair: SecurePair, data: &[u8]) {
             Ok(taken) => {
                 assert!(!failed, "a failure is sticky");
                 assert!(taken <= n, "took {taken} of {n} bytes");
+                answer_decisions(&mut pair, data.len() as u8);
                 rest = &rest[taken..];
                 if taken == 0 && pair.status().cleartext_pending == 0 {
                     // Closed by the peer, or otherwise taking no more.
