@@ -1,7 +1,7 @@
 //! Name and protocol selection: SNI contexts and the SNI callback, the ALPN
 //! matrix, and NPN carried by ALPN to a Node client.
 
-use super::support::{agreed, both_clients, both_servers, cn, server};
+use super::support::{agreed, cn, four_ways_keeping_servers, server};
 use crate::common;
 use crate::common::interop::{error_code, node_clients_async};
 use serde_json::{Value, json};
@@ -45,16 +45,8 @@ async fn sni_contexts_and_callback_match_node() {
         (case("callback", Some("unknown.test")), json!("agent1")),
     ];
     let cases: Vec<Value> = expected.iter().map(|(case, _)| case.clone()).collect();
-    let (mut node_servers, tlsbox_servers) = both_servers(&configs).await;
-    let mut runs = Vec::new();
-    for (server, ports) in [
-        ("tlsbox server", &tlsbox_servers.ports),
-        ("node server", &node_servers.ports),
-    ] {
-        let (node, tlsbox) = both_clients(&cases, ports).await;
-        runs.push((format!("{server} / node client"), node));
-        runs.push((format!("{server} / tlsbox client"), tlsbox));
-    }
+    let (runs, mut node_servers, tlsbox_servers) =
+        four_ways_keeping_servers(&configs, &cases).await;
     for (i, (case, want)) in expected.iter().enumerate() {
         let got = agreed(&runs, i, "the certificate served", |r| {
             if r["secureConnect"] == true {
@@ -125,16 +117,8 @@ async fn alpn_matrix_matches_node() {
         ),
     ];
     let cases: Vec<Value> = expected.iter().map(|(case, _)| case.clone()).collect();
-    let (mut node_servers, tlsbox_servers) = both_servers(&configs).await;
-    let mut runs = Vec::new();
-    for (server, ports) in [
-        ("tlsbox server", &tlsbox_servers.ports),
-        ("node server", &node_servers.ports),
-    ] {
-        let (node, tlsbox) = both_clients(&cases, ports).await;
-        runs.push((format!("{server} / node client"), node));
-        runs.push((format!("{server} / tlsbox client"), tlsbox));
-    }
+    let (runs, mut node_servers, tlsbox_servers) =
+        four_ways_keeping_servers(&configs, &cases).await;
     for (i, (case, want)) in expected.iter().enumerate() {
         let got = agreed(&runs, i, "ALPN", |r| {
             if r["secureConnect"] == true {

@@ -39,6 +39,18 @@ pub(crate) fn server(id: &str, cert: &str, key: &str) -> Value {
 /// Results of `cases` for every (server, client) pair of implementations:
 /// `[(label, results)]` with labels like `tlsbox server / node client`.
 pub(crate) async fn four_ways(configs: &Value, cases: &[Value]) -> Vec<(String, Vec<Value>)> {
+    four_ways_keeping_servers(configs, cases).await.0
+}
+
+/// [`four_ways`], and the servers, for tests that then read their events.
+pub(crate) async fn four_ways_keeping_servers(
+    configs: &Value,
+    cases: &[Value],
+) -> (
+    Vec<(String, Vec<Value>)>,
+    common::interop::NodeServers,
+    common::interop::TlsboxServers,
+) {
     let (node_servers, tlsbox_servers) = both_servers(configs).await;
     let mut runs = Vec::new();
     for (server, ports) in [
@@ -49,7 +61,7 @@ pub(crate) async fn four_ways(configs: &Value, cases: &[Value]) -> Vec<(String, 
         runs.push((format!("{server} / node client"), node));
         runs.push((format!("{server} / tlsbox client"), tlsbox));
     }
-    runs
+    (runs, node_servers, tlsbox_servers)
 }
 
 /// Asserts that `pick` gives the same value for case `i` in every run, and

@@ -2,7 +2,7 @@
 //! how a handshake with nothing in common fails, at both ends, with tlsbox
 //! and Node as the server and as the client.
 
-use super::support::{agreed, both_clients, both_servers, server};
+use super::support::{agreed, four_ways_keeping_servers, server};
 use crate::common::interop::error_code;
 use serde_json::{Value, json};
 
@@ -63,16 +63,8 @@ async fn versions_and_groups_match_node_in_both_directions() {
         ),
     ];
     let cases: Vec<Value> = expected.iter().map(|(case, _)| case.clone()).collect();
-    let (mut node_servers, tlsbox_servers) = both_servers(&configs).await;
-    let mut runs = Vec::new();
-    for (server, ports) in [
-        ("tlsbox server", &tlsbox_servers.ports),
-        ("node server", &node_servers.ports),
-    ] {
-        let (node, tlsbox) = both_clients(&cases, ports).await;
-        runs.push((format!("{server} / node client"), node));
-        runs.push((format!("{server} / tlsbox client"), tlsbox));
-    }
+    let (runs, mut node_servers, tlsbox_servers) =
+        four_ways_keeping_servers(&configs, &cases).await;
     for (i, (case, want)) in expected.iter().enumerate() {
         let got = agreed(&runs, i, "the outcome", |r| {
             if r["secureConnect"] == true {
@@ -168,16 +160,8 @@ async fn signature_algorithms_match_node_in_both_directions() {
         (case("ecdsa-only", None, Some("TLSv1.2")), refused.clone()),
     ];
     let cases: Vec<Value> = expected.iter().map(|(case, _)| case.clone()).collect();
-    let (mut node_servers, tlsbox_servers) = both_servers(&configs).await;
-    let mut runs = Vec::new();
-    for (server, ports) in [
-        ("tlsbox server", &tlsbox_servers.ports),
-        ("node server", &node_servers.ports),
-    ] {
-        let (node, tlsbox) = both_clients(&cases, ports).await;
-        runs.push((format!("{server} / node client"), node));
-        runs.push((format!("{server} / tlsbox client"), tlsbox));
-    }
+    let (runs, mut node_servers, tlsbox_servers) =
+        four_ways_keeping_servers(&configs, &cases).await;
     for (i, (case, want)) in expected.iter().enumerate() {
         let got = agreed(&runs, i, "the outcome", |r| {
             match r["secureConnect"] == true {

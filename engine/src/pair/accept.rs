@@ -212,7 +212,14 @@ impl SecurePair {
             ocsp,
             ..
         } = hello;
-        let context = context.expect("decided before the connection starts");
+        // `answer_hello` starts the connection only once the context is
+        // decided; a missing one is refused rather than trusted.
+        let Some(context) = context else {
+            return Err(self.fail(Error::new(
+                ErrorCode::ErrTlsInvalidState,
+                "no context was decided for this ClientHello",
+            )));
+        };
         let certified_key = match (context.certified_key.clone(), ocsp.flatten()) {
             (Some(key), Some(response)) => {
                 with_staple(&key, response).map(|key| Some(Arc::new(key)))

@@ -111,18 +111,23 @@ pub fn fuzz_server(data: &[u8]) {
     drive_with_driver(ticketing_server().accept(), data);
 }
 
+/// agent1's key and certificate, as a server presents them.
+fn agent1() -> SecureContext {
+    let credentials = Credentials {
+        key: Some(KEY.into()),
+        cert: Some(CERT.into()),
+        ..Credentials::default()
+    };
+    SecureContext::new(&credentials).expect("fixture credentials")
+}
+
 /// A server whose pairs pause for an SNI context, an ALPN protocol and an
 /// OCSP response after each ClientHello, and whose `sigalgs` make it check
 /// the ClientHello's signature schemes itself.
 pub fn deciding_server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
-        let credentials = Credentials {
-            key: Some(KEY.into()),
-            cert: Some(CERT.into()),
-            ..Credentials::default()
-        };
-        let context = SecureContext::new(&credentials).expect("fixture credentials");
+        let context = agent1();
         let options = ServerOptions {
             sni_callback: true,
             alpn_callback: true,
@@ -168,12 +173,7 @@ fn answer_decisions(pair: &mut SecurePair, seed: u8) {
 pub fn ticketing_server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
-        let credentials = Credentials {
-            key: Some(KEY.into()),
-            cert: Some(CERT.into()),
-            ..Credentials::default()
-        };
-        let context = SecureContext::new(&credentials).expect("fixture credentials");
+        let context = agent1();
         let keys = vec![TicketKeys::new([0x5a; 48])];
         let options = ServerOptions {
             alpn_protocols: vec!["h2".into(), "http/1.1".into()],
