@@ -15,7 +15,7 @@ seconds="${1:-60}"
 cargo test -q -p tlsbox-engine --test fuzz_inputs -- --ignored write_fuzz_seeds
 cd fuzz
 mkdir -p target
-for target in server client; do
+for target in server client protected; do
     echo "== fuzz $target for ${seconds}s"
     log="target/fuzz-$target.log"
     # libFuzzer's progress lines go to the log; its exit status is what counts.

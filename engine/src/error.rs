@@ -123,6 +123,20 @@ macro_rules! with_error_codes {
             ErrSslTlsv1AlertRecordOverflow = "ERR_SSL_TLSV1_ALERT_RECORD_OVERFLOW",
             /// The peer could not open a record we sent (or one sent in our name).
             ErrSslSslv3AlertBadRecordMac = "ERR_SSL_SSLV3_ALERT_BAD_RECORD_MAC",
+            /// A record or message where the protocol allows none (RFC 8446 §5).
+            ErrSslUnexpectedMessage = "ERR_SSL_UNEXPECTED_MESSAGE",
+            /// A record of a type TLS does not define.
+            ErrSslUnexpectedRecord = "ERR_SSL_UNEXPECTED_RECORD",
+            /// A record of a length the protocol forbids (an empty handshake record).
+            ErrSslBadLength = "ERR_SSL_BAD_LENGTH",
+            /// A handshake message longer than the engine takes (64 KiB).
+            ErrSslExcessiveMessageSize = "ERR_SSL_EXCESSIVE_MESSAGE_SIZE",
+            /// The peer sent an `unexpected_message` alert.
+            ErrSslSslv3AlertUnexpectedMessage = "ERR_SSL_SSLV3_ALERT_UNEXPECTED_MESSAGE",
+            /// The peer sent a `decode_error` alert.
+            ErrSslTlsv1AlertDecodeError = "ERR_SSL_TLSV1_ALERT_DECODE_ERROR",
+            /// The peer sent an `illegal_parameter` alert.
+            ErrSslSslv3AlertIllegalParameter = "ERR_SSL_SSLV3_ALERT_ILLEGAL_PARAMETER",
         }
     };
 }

@@ -38,7 +38,7 @@ pub mod key_exchange;
 mod node_verifiers;
 pub mod pair;
 pub mod pem;
-pub mod record_limits;
+pub mod record_rules;
 pub mod server;
 pub mod sigalgs;
 #[cfg(feature = "ring")]
@@ -66,7 +66,7 @@ pub(crate) fn provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
     PROVIDER
         .get_or_init(|| {
             let mut provider = rustls::crypto::ring::default_provider();
-            provider.cipher_suites = record_limits::strict(&provider.cipher_suites);
+            provider.cipher_suites = record_rules::protected::strict(&provider.cipher_suites);
             // Known natively too, so that a host checks an `ecdhCurve`
             // naming it as the host-crypto guest (which prefers it) takes
             // it; last here, so that native pairs negotiate as before.

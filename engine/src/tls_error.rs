@@ -133,6 +133,15 @@ fn from_alert(alert: AlertDescription) -> Error {
             C::ErrSslSslv3AlertBadRecordMac,
             "sslv3 alert bad record mac",
         ),
+        A::UnexpectedMessage => (
+            C::ErrSslSslv3AlertUnexpectedMessage,
+            "sslv3 alert unexpected message",
+        ),
+        A::DecodeError => (C::ErrSslTlsv1AlertDecodeError, "tlsv1 alert decode error"),
+        A::IllegalParameter => (
+            C::ErrSslSslv3AlertIllegalParameter,
+            "sslv3 alert illegal parameter",
+        ),
         other => {
             return Error::new(C::ErrSslPeerAlert, format!("peer sent alert {other:?}"));
         }

@@ -48,6 +48,53 @@ fn client_regression_inputs_replay_cleanly() {
     }
 }
 
+#[test]
+fn protected_regression_inputs_replay_cleanly() {
+    let inputs = regressions("protected");
+    assert!(!inputs.is_empty(), "the saved inputs are there");
+    for (path, bytes) in inputs {
+        println!("{}", path.display());
+        harness::fuzz_protected(&bytes);
+    }
+}
+
+/// The saved protected-record inputs are the harness's seeds, one per rule
+/// checked after decryption: the replay above runs each rule.
+#[test]
+fn protected_seeds_are_saved_as_regressions() {
+    let saved = regressions("protected");
+    for (name, seed) in harness::protected_seeds() {
+        assert!(
+            saved
+                .iter()
+                .any(|(path, bytes)| path.ends_with(name) && *bytes == seed),
+            "fuzz/regressions/protected/{name} is the seed (`write_fuzz_seeds` writes it)"
+        );
+    }
+}
+
+/// Each protected-record seed meets the rule it was written for: the
+/// engine's own checks after decryption, natively (the guest's host-crypto
+/// decrypter makes the same ones; `tests/record_layer.rs` runs both builds
+/// against real sockets).
+#[test]
+fn protected_seeds_are_refused_as_rfc_8446_says() {
+    use tlsbox_engine::ErrorCode as C;
+    for (name, seed) in harness::protected_seeds() {
+        let expected = match name {
+            "seed-data-then-close" => None,
+            "only-padding" | "interleaved-handshake" => Some(C::ErrSslUnexpectedMessage),
+            "empty-handshake-record" => Some(C::ErrSslBadLength),
+            "unknown-inner-type" => Some(C::ErrSslUnexpectedRecord),
+            "two-alerts" => Some(C::ErrSslProtocolError),
+            "padded-past-the-limit" => Some(C::ErrSslRecordOverflow),
+            other => panic!("no expectation for seed {other}"),
+        };
+        let failure = harness::fuzz_protected(&seed).map(|error| error.code);
+        assert_eq!(failure, expected, "{name}");
+    }
+}
+
 /// xorshift: reproducible mutations.
 struct Rng(u64);
 
@@ -114,6 +161,17 @@ fn mutated_handshake_flights_never_break_a_pair() {
     }
 }
 
+#[test]
+fn mutated_protected_records_never_break_a_pair() {
+    let seeds = harness::protected_seeds();
+    let mut rng = Rng(0x5ea1_ed00);
+    // Each run makes a full handshake first: fewer runs than above.
+    for _ in 0..MUTATIONS / 10 {
+        let (_, seed) = &seeds[rng.below(seeds.len())];
+        harness::fuzz_protected(&mutate(seed, &mut rng));
+    }
+}
+
 /// Writes the seed flights as starting corpora for `cargo fuzz` (run by
 /// `just fuzz`, not by the test suite).
 #[test]
@@ -129,6 +187,14 @@ fn write_fuzz_seeds() {
         let dir = root.join(target);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("seed-handshake"), seed).unwrap();
+    }
+    // The protected-record seeds start the fuzzer and are its regressions.
+    let regressions = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+    for dir in [root.join("protected"), regressions.join("protected")] {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, seed) in harness::protected_seeds() {
+            std::fs::write(dir.join(name), seed).unwrap();
+        }
     }
 }
 

@@ -6,6 +6,7 @@ pub mod interop;
 pub mod peers;
 pub mod raw;
 pub mod rss;
+pub mod sealed;
 
 use std::path::PathBuf;
 

@@ -59,12 +59,38 @@ fn extension(kind: u16, body: &[u8]) -> Vec<u8> {
 /// more extensions of unknown types, each empty. The x25519 share is 32
 /// arbitrary bytes: every 32-byte string is a valid x25519 public key.
 pub fn client_hello(extra_extensions: usize) -> Vec<u8> {
+    client_hello_with(extra_extensions, None, 0)
+}
+
+/// A well-formed ClientHello of exactly `size` bytes (its 4-byte header
+/// included): [`client_hello`] with a padding extension (RFC 7685) and,
+/// past what one extension block holds, unassigned cipher suites.
+pub fn client_hello_of_size(size: usize) -> Vec<u8> {
+    let base = client_hello_with(0, Some(0), 0).len();
+    let extra = size.checked_sub(base).expect("a ClientHello this small");
+    // Suites come in pairs of bytes; padding takes the rest.
+    let suite_bytes = extra.saturating_sub(60_000).next_multiple_of(2);
+    let hello = client_hello_with(0, Some(extra - suite_bytes), suite_bytes / 2);
+    assert_eq!(hello.len(), size);
+    hello
+}
+
+fn client_hello_with(
+    extra_extensions: usize,
+    padding: Option<usize>,
+    extra_suites: usize,
+) -> Vec<u8> {
     let mut rng = Rng::new(0x5eed);
     let mut body = vec![0x03, 0x03];
     body.extend_from_slice(&rng.bytes(32)); // random
     body.push(32);
     body.extend_from_slice(&rng.bytes(32)); // legacy session id
-    body.extend_from_slice(&u16_prefixed(&[0x13, 0x01, 0x13, 0x02])); // cipher suites
+    let mut suites = vec![0x13, 0x01, 0x13, 0x02];
+    for _ in 0..extra_suites {
+        // A GREASE value (RFC 8701): reserved so that servers ignore it.
+        suites.extend_from_slice(&[0x0a, 0x0a]);
+    }
+    body.extend_from_slice(&u16_prefixed(&suites)); // cipher suites
     body.extend_from_slice(&[1, 0]); // null compression
     let mut extensions = Vec::new();
     extensions.extend(extension(0x000a, &u16_prefixed(&[0x00, 0x1d]))); // groups: x25519
@@ -79,6 +105,9 @@ pub fn client_hello(extra_extensions: usize) -> Vec<u8> {
     for i in 0..extra_extensions {
         // 0x5000.. is unassigned: a server must ignore what it does not know.
         extensions.extend(extension(0x5000 + i as u16, &[]));
+    }
+    if let Some(padding) = padding {
+        extensions.extend(extension(0x0015, &vec![0; padding]));
     }
     body.extend_from_slice(&u16_prefixed(&extensions));
     handshake_message(1, &body)

@@ -15,6 +15,7 @@ use super::{SecurePair, State, protocol_list};
 use crate::context::{SecureContext, with_staple};
 use crate::error::{Error, ErrorCode};
 use crate::node_verifiers::{NodeClientVerifier, SharedVerdict};
+use crate::record_rules;
 use crate::server::ServerShared;
 use crate::tls_error::from_rustls;
 
@@ -117,16 +118,10 @@ impl Hello {
     }
 }
 
-/// A fatal alert in a plaintext record: what a server sends when it
-/// refuses a ClientHello itself, before any key exists. Written here for
-/// the refusals rustls does not make: an ALPN callback's
-/// (`no_application_protocol`, 120), and a TLS 1.2 ClientHello whose
-/// signature schemes leave `sigalgs` none for the key (`handshake_failure`,
-/// 40), which rustls ends without an alert.
-fn fatal_alert(description: u8) -> [u8; 7] {
-    [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, description]
-}
-
+// Alerts a server sends in the clear when it refuses a ClientHello itself,
+// before any key exists, for the refusals rustls does not make: an ALPN
+// callback's, and a TLS 1.2 ClientHello whose signature schemes leave
+// `sigalgs` none for the key, which rustls ends without an alert.
 const NO_APPLICATION_PROTOCOL: u8 = 120;
 const HANDSHAKE_FAILURE: u8 = 40;
 
@@ -147,15 +142,21 @@ impl SecurePair {
     }
 
     pub(super) fn feed_acceptor(&mut self, data: &mut &[u8]) -> Result<(), Error> {
-        let State::Accepting { acceptor, server } = &mut self.state else {
-            return Ok(());
-        };
         while !data.is_empty() {
+            let State::Accepting { acceptor, .. } = &mut self.state else {
+                return Ok(());
+            };
+            let offered = *data;
             if acceptor.read_tls(data).is_err() {
-                let error = Error::new(ErrorCode::ErrSslProtocolError, "ClientHello too large");
-                self.state = State::Dead;
-                return Err(self.fail(error));
+                // rustls' buffer for a message being joined is full: a
+                // ClientHello over its 64 KiB (record headers included).
+                return Err(self.refuse_first_flight(record_rules::Refusal::ExcessiveMessage));
             }
+            // The first-flight rules see the bytes before rustls reads them.
+            self.check_first_flight(&offered[..offered.len() - data.len()])?;
+            let State::Accepting { acceptor, server } = &mut self.state else {
+                return Ok(());
+            };
             match acceptor.accept() {
                 Ok(None) => continue,
                 Ok(Some(accepted)) => {
@@ -233,7 +234,7 @@ impl SecurePair {
                 let offered = accepted.client_hello().signature_schemes().to_vec();
                 if key.key.choose_scheme(&offered).is_none() {
                     self.outbox
-                        .extend_from_slice(&fatal_alert(HANDSHAKE_FAILURE));
+                        .extend_from_slice(&record_rules::fatal_alert(HANDSHAKE_FAILURE));
                     return Err(self.fail(Error::new(
                         ErrorCode::ErrSslNoSuitableSignatureAlgorithm,
                         "no suitable signature algorithm",
@@ -331,7 +332,7 @@ impl SecurePair {
             ),
         };
         self.outbox
-            .extend_from_slice(&fatal_alert(NO_APPLICATION_PROTOCOL));
+            .extend_from_slice(&record_rules::fatal_alert(NO_APPLICATION_PROTOCOL));
         self.state = State::Dead;
         Err(self.fail(refusal))
     }

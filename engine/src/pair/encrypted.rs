@@ -9,6 +9,7 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls::server::danger::ClientCertVerifier;
 
 use crate::error::{Error, ErrorCode};
+use crate::record_rules;
 use crate::tls_error::from_rustls;
 
 impl SecurePair {
@@ -42,10 +43,11 @@ impl SecurePair {
     }
 
     fn feed_connection(&mut self, data: &mut &[u8]) -> Result<(), Error> {
-        let State::Connected(connection) = &mut self.state else {
-            return Ok(());
-        };
         while !data.is_empty() && !self.peer_closed && self.cleartext_pending <= PLAINTEXT_LIMIT {
+            let State::Connected(connection) = &mut self.state else {
+                return Ok(());
+            };
+            let offered = *data;
             match connection.read_tls(data) {
                 Ok(0) => break,
                 Ok(_) => {}
@@ -56,6 +58,12 @@ impl SecurePair {
                     return Err(self.fail(error));
                 }
             }
+            self.check_first_flight(&offered[..offered.len() - data.len()])?;
+            let State::Connected(connection) = &mut self.state else {
+                return Ok(());
+            };
+            // A refusal left by an earlier call is not this call's.
+            record_rules::take_refusal();
             match connection.process_new_packets() {
                 Ok(io_state) => {
                     self.cleartext_pending = io_state.plaintext_bytes_to_read();
@@ -64,9 +72,14 @@ impl SecurePair {
                 Err(error) => {
                     // Our verifier's verdict names the failure better than
                     // the rustls cause chosen for the alert.
+                    // A record rule's refusal names it better than the
+                    // rustls error that carried its alert.
                     let error = match (&error, self.verdict_failure()) {
                         (rustls::Error::InvalidCertificate(_), Some(ours)) => ours,
-                        _ => from_rustls(&error),
+                        _ => match record_rules::take_refusal() {
+                            Some(refusal) => refusal.error(),
+                            None => from_rustls(&error),
+                        },
                     };
                     self.flush();
                     return Err(self.fail(error));
@@ -131,6 +144,29 @@ impl SecurePair {
                 Err(self.fail(error))
             }
         }
+    }
+
+    /// Reads `taken`, the bytes rustls just took from the peer, with the
+    /// first-flight rules ([`record_rules::plaintext`]) until the peer's
+    /// first handshake message is whole. A refusal sends its alert in the
+    /// clear (nothing this side sent is encrypted yet) and fails the pair.
+    pub(super) fn check_first_flight(&mut self, taken: &[u8]) -> Result<(), Error> {
+        if self.first_flight.done() {
+            return Ok(());
+        }
+        self.first_flight
+            .read(taken)
+            .map_err(|refusal| self.refuse_first_flight(refusal))
+    }
+
+    /// Ends the pair for a refusal in the peer's first flight, its alert
+    /// in the clear.
+    pub(super) fn refuse_first_flight(&mut self, refusal: record_rules::Refusal) -> Error {
+        self.flush();
+        self.outbox
+            .extend_from_slice(&record_rules::fatal_alert(refusal.alert()));
+        self.state = State::Dead;
+        self.fail(refusal.error())
     }
 
     fn verdict_failure(&self) -> Option<Error> {

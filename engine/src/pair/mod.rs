@@ -31,6 +31,7 @@ use rustls::server::Acceptor;
 
 use crate::error::Error;
 use crate::node_verifiers::{NodeClientVerifier, NodeServerVerifier, SharedVerdict};
+use crate::record_rules::plaintext::FirstFlight;
 use crate::server::ServerShared;
 
 use keylog::KeyLogLines;
@@ -106,6 +107,9 @@ pub struct SecurePair {
     ocsp_verifier: Option<Arc<NodeServerVerifier>>,
     /// The OCSP response the server stapled (a client with `request_ocsp`).
     ocsp_response: Option<Vec<u8>>,
+    /// The peer's records in the clear, read until its first handshake
+    /// message is whole.
+    first_flight: FirstFlight,
 }
 
 impl SecurePair {
@@ -127,6 +131,7 @@ impl SecurePair {
             local_certificate: None,
             ocsp_verifier: None,
             ocsp_response: None,
+            first_flight: FirstFlight::new(),
         }
     }
 

@@ -16,6 +16,7 @@ use rustls::crypto::cipher::{
     PrefixedPayload, Tls12AeadAlgorithm, Tls13AeadAlgorithm, UnsupportedOperationError,
 };
 use rustls::{CipherSuite, ConnectionTrafficSecrets, ContentType, Error, ProtocolVersion};
+use tlsbox_engine::record_rules::protected::InnerPlaintext;
 
 use crate::bindings::tlsbox::tls::crypto::{self as host, AeadAlgorithm};
 
@@ -172,6 +173,7 @@ impl Tls13AeadAlgorithm for HostAead {
         Box::new(Tls13Opener {
             key: self.key(&key),
             iv,
+            checks: InnerPlaintext::default(),
         })
     }
 
@@ -221,6 +223,9 @@ impl MessageEncrypter for Tls13Sealer {
 struct Tls13Opener {
     key: host::AeadKey,
     iv: Iv,
+    /// The engine's record rules, as the natively built engine's suites
+    /// apply them.
+    checks: InnerPlaintext,
 }
 
 impl MessageDecrypter for Tls13Opener {
@@ -229,14 +234,14 @@ impl MessageDecrypter for Tls13Opener {
         mut msg: InboundOpaqueMessage<'a>,
         seq: u64,
     ) -> Result<InboundPlainMessage<'a>, Error> {
-        tlsbox_engine::record_limits::check_tls13_ciphertext(&msg)?;
+        self.checks.before(&msg)?;
         if msg.payload.len() < TAG_LEN {
             return Err(Error::DecryptError);
         }
         let aad = cipher::make_tls13_aad(msg.payload.len());
         let nonce = Nonce::new(&self.iv, seq);
         open_in_place(&self.key, &nonce, &aad, &mut msg, 0)?;
-        msg.into_tls13_unpadded_message()
+        self.checks.after(msg.into_tls13_unpadded_message())
     }
 }
 

@@ -184,6 +184,143 @@ pub fn ticketing_server() -> &'static Server {
     })
 }
 
+/// `data` as the protected records a client sends once a TLS 1.3
+/// handshake with [`server_pair`] is done: each record's inner plaintext
+/// (content, type, padding, or anything) is two length bytes and that
+/// many bytes of the input, sealed here under the client's key, so the
+/// fuzzer reaches the checks made after decryption. The records go to the
+/// server in chunks the first byte picks. Whatever the server refuses, it
+/// says so with an alert (RFC 8446 §5): a pair that fails, other than for
+/// the client's own alert, has a record to send. Returns the server's
+/// failure, if it failed.
+pub fn fuzz_protected(data: &[u8]) -> Option<tlsbox_engine::Error> {
+    let (chunk, inner_plaintexts) = chunked(data)?;
+    let (mut server, mut sealer) = established_tls13();
+    let mut records = Vec::new();
+    let mut rest = inner_plaintexts;
+    while let [high, low, tail @ ..] = rest {
+        let n = usize::from(u16::from_be_bytes([*high, *low])).min(tail.len());
+        records.extend(sealer.seal(&tail[..n]));
+        rest = &tail[n..];
+    }
+    let mut input = &records[..];
+    for _ in 0..MAX_STEPS {
+        if input.is_empty() {
+            break;
+        }
+        let n = chunk.min(input.len());
+        match server.write_encrypted(&input[..n]) {
+            Ok(0) if server.status().cleartext_pending == 0 => break,
+            Ok(taken) => input = &input[taken..],
+            Err(error) => {
+                let sent = server.read_encrypted(usize::MAX);
+                assert!(
+                    !sent.is_empty() || error_is_peer_alert(&error),
+                    "refused without an alert: {error}"
+                );
+                report(&server);
+                return Some(error);
+            }
+        }
+        take_everything(&mut server);
+        report(&server);
+    }
+    None
+}
+
+/// An error that is the peer's own fatal alert, which is answered by
+/// closing, not with another alert (RFC 8446 §6.2).
+fn error_is_peer_alert(error: &tlsbox_engine::Error) -> bool {
+    let code = error.code.as_node_str();
+    code.contains("_ALERT_")
+        || code == "ERR_SSL_PEER_ALERT"
+        || code == "ERR_SSL_TLSV1_UNRECOGNIZED_NAME"
+}
+
+/// A client's write side, taken out of a rustls client after its
+/// handshake: seals any inner plaintext as a TLS 1.3 record.
+struct Sealer {
+    encrypter: Box<dyn rustls::crypto::cipher::MessageEncrypter>,
+    seq: u64,
+}
+
+impl Sealer {
+    /// One protected record whose TLSInnerPlaintext is exactly `inner`
+    /// (an empty one is sealed as a single zero: padding alone).
+    fn seal(&mut self, inner: &[u8]) -> Vec<u8> {
+        use rustls::crypto::cipher::OutboundPlainMessage;
+        // rustls' sealer writes payload || type: passing the last byte as
+        // the "type" seals exactly `inner`.
+        let (last, content) = inner.split_last().unwrap_or((&0, &[]));
+        let message = OutboundPlainMessage {
+            typ: rustls::ContentType::from(*last),
+            version: rustls::ProtocolVersion::TLSv1_2,
+            payload: content.into(),
+        };
+        let sealed = self.encrypter.encrypt(message, self.seq).expect("seal");
+        self.seq += 1;
+        sealed.encode()
+    }
+}
+
+/// A server pair after a TLS 1.3 handshake (AES-128-GCM) with a rustls
+/// client, and that client's write side.
+fn established_tls13() -> (SecurePair, Sealer) {
+    use rustls::crypto::ring::{cipher_suite, default_provider};
+    let mut provider = default_provider();
+    provider.cipher_suites = vec![cipher_suite::TLS13_AES_128_GCM_SHA256];
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(tlsbox_engine::pem::certificates(CA).expect("fixture CA"));
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("TLS 1.3")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.enable_secret_extraction = true;
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("a name");
+    let mut client = rustls::ClientConnection::new(Arc::new(config), name).expect("client");
+    let mut server = server_pair();
+    Pair::new(&mut client, &mut server).drive();
+    assert!(!server.status().handshaking, "the handshake is done");
+    let secrets = client.dangerous_extract_secrets().expect("extractable");
+    let (seq, rustls::ConnectionTrafficSecrets::Aes128Gcm { key, iv }) = secrets.tx else {
+        unreachable!("the client offers AES-128-GCM alone");
+    };
+    let rustls::SupportedCipherSuite::Tls13(suite) = cipher_suite::TLS13_AES_128_GCM_SHA256 else {
+        unreachable!("a TLS 1.3 suite");
+    };
+    let encrypter = suite.aead_alg.encrypter(key, iv);
+    (server, Sealer { encrypter, seq })
+}
+
+/// Inner plaintexts for [`fuzz_protected`] (chunk selector first), one
+/// per rule the engine checks after decryption, then data and a
+/// close_notify: seeds for the fuzzer and the regression replay.
+pub fn protected_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let framed = |inners: &[&[u8]]| {
+        let mut out = vec![0x80];
+        for inner in inners {
+            out.extend_from_slice(&(inner.len() as u16).to_be_bytes());
+            out.extend_from_slice(inner);
+        }
+        out
+    };
+    let data: &[u8] = b"GET / HTTP/1.1\r\n\r\n\x17";
+    let close_notify: &[u8] = &[1, 0, 21];
+    vec![
+        ("seed-data-then-close", framed(&[data, close_notify])),
+        ("only-padding", framed(&[&[0; 32]])),
+        ("empty-handshake-record", framed(&[&[22, 0, 0]])),
+        ("unknown-inner-type", framed(&[b"what\x63"])),
+        ("interleaved-handshake", framed(&[&[24, 0, 22], data])),
+        ("two-alerts", framed(&[&[1, 90, 1, 90, 21]])),
+        (
+            "padded-past-the-limit",
+            framed(&[&[[b'x', 23].as_slice(), &[0; 1 << 14]].concat()]),
+        ),
+    ]
+}
+
 /// `data` as a peer's bytes to a client pair that sent its ClientHello.
 pub fn fuzz_client(data: &[u8]) {
     drive(client_pair(), data);

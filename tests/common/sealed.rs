@@ -1,0 +1,247 @@
+//! A TLS 1.3 client whose protected records are written by hand.
+//!
+//! rustls (natively, as a well-behaved client) does the handshake; its
+//! traffic keys are then taken out of it, and every record after that is
+//! sealed here with exactly the inner plaintext a test asks for: content,
+//! then the inner content type, then padding, or anything else. What a peer
+//! answers is opened with the server's key, so a test sees the alert it
+//! sent even though it was encrypted.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::crypto::cipher::{
+    InboundOpaqueMessage, MessageDecrypter, MessageEncrypter, OutboundPlainMessage,
+};
+use rustls::crypto::ring::{cipher_suite, default_provider};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use rustls::{
+    ClientConfig, ClientConnection, ConnectionTrafficSecrets, ContentType, ProtocolVersion,
+    RootCertStore, SupportedCipherSuite,
+};
+
+use super::fixture;
+
+/// Bounds every read: a peer that neither answers nor closes fails the test.
+const HANG: Duration = Duration::from_secs(20);
+
+/// How a peer answered what the client sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// A ServerHello: the peer went on with the handshake.
+    ServerHello,
+    /// An alert with this description (RFC 8446 §6), encrypted or not.
+    Alert(u8),
+    /// The connection ended with no alert.
+    Closed,
+}
+
+impl Answer {
+    /// The alert's name as RFC 8446 spells it, for messages.
+    pub fn name(&self) -> String {
+        match self {
+            Answer::ServerHello => "ServerHello".into(),
+            Answer::Closed => "closed without an alert".into(),
+            Answer::Alert(description) => match description {
+                0 => "close_notify".into(),
+                10 => "unexpected_message".into(),
+                20 => "bad_record_mac".into(),
+                22 => "record_overflow".into(),
+                40 => "handshake_failure".into(),
+                47 => "illegal_parameter".into(),
+                50 => "decode_error".into(),
+                80 => "internal_error".into(),
+                other => format!("alert {other}"),
+            },
+        }
+    }
+}
+
+/// Alert descriptions the tests name.
+pub mod alert {
+    pub const CLOSE_NOTIFY: u8 = 0;
+    pub const UNEXPECTED_MESSAGE: u8 = 10;
+    pub const BAD_RECORD_MAC: u8 = 20;
+    pub const RECORD_OVERFLOW: u8 = 22;
+    pub const DECODE_ERROR: u8 = 50;
+}
+
+/// An established TLS 1.3 connection (TLS_AES_128_GCM_SHA256) whose
+/// records the test writes.
+pub struct SealedClient {
+    tcp: TcpStream,
+    sealer: Box<dyn MessageEncrypter>,
+    write_seq: u64,
+    opener: Box<dyn MessageDecrypter>,
+    read_seq: u64,
+}
+
+impl SealedClient {
+    /// Connects to `127.0.0.1:port` as a client of `localhost`, trusting
+    /// `ca1`, and completes a TLS 1.3 handshake. Blocking.
+    pub fn connect(port: u16) -> Self {
+        let mut tcp = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        tcp.set_read_timeout(Some(HANG)).unwrap();
+        let mut connection =
+            ClientConnection::new(Arc::new(config()), "localhost".try_into().unwrap())
+                .expect("client");
+        while connection.is_handshaking() {
+            connection.complete_io(&mut tcp).expect("handshake");
+        }
+        while connection.wants_write() {
+            connection.write_tls(&mut tcp).expect("send Finished");
+        }
+        let secrets = connection
+            .dangerous_extract_secrets()
+            .expect("secrets extractable");
+        let suite = match cipher_suite::TLS13_AES_128_GCM_SHA256 {
+            SupportedCipherSuite::Tls13(suite) => suite,
+            SupportedCipherSuite::Tls12(_) => unreachable!("a TLS 1.3 suite"),
+        };
+        let (write_seq, ConnectionTrafficSecrets::Aes128Gcm { key, iv }) = secrets.tx else {
+            panic!("the client offers only AES-128-GCM");
+        };
+        let sealer = suite.aead_alg.encrypter(key, iv);
+        let (read_seq, ConnectionTrafficSecrets::Aes128Gcm { key, iv }) = secrets.rx else {
+            panic!("the client offers only AES-128-GCM");
+        };
+        let opener = suite.aead_alg.decrypter(key, iv);
+        Self {
+            tcp,
+            sealer,
+            write_seq,
+            opener,
+            read_seq,
+        }
+    }
+
+    /// Sends one protected record whose TLSInnerPlaintext is exactly
+    /// `inner`: normally content, its real type, then zeros.
+    pub fn send_inner(&mut self, inner: &[u8]) {
+        let record = self.seal(inner);
+        self.tcp.write_all(&record).expect("send");
+    }
+
+    /// One protected record holding `inner`, as bytes, using up the next
+    /// sequence number.
+    pub fn seal(&mut self, inner: &[u8]) -> Vec<u8> {
+        // rustls' sealer writes payload || type; the last byte of `inner`
+        // is passed as the "type", so the bytes sealed are `inner` itself,
+        // whatever they are (even all zeros).
+        let (last, content) = inner.split_last().expect("inner plaintext is never empty");
+        let message = OutboundPlainMessage {
+            typ: ContentType::from(*last),
+            version: ProtocolVersion::TLSv1_2,
+            payload: content.into(),
+        };
+        let sealed = self.sealer.encrypt(message, self.write_seq).expect("seal");
+        self.write_seq += 1;
+        sealed.encode()
+    }
+
+    /// Sends `bytes` as they are.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.tcp.write_all(bytes).expect("send");
+    }
+
+    /// The first alert the peer sends from now on (after any tickets or
+    /// data), or `Closed` if it ends the connection without one.
+    pub fn answer(&mut self) -> Answer {
+        let mut received = Vec::new();
+        loop {
+            let mut offset = 0;
+            while received.len() >= offset + 5 {
+                let length = usize::from(u16::from_be_bytes([
+                    received[offset + 3],
+                    received[offset + 4],
+                ]));
+                if received.len() < offset + 5 + length {
+                    break;
+                }
+                let typ = received[offset];
+                let body = &mut received[offset + 5..offset + 5 + length];
+                if let Some(answer) = self.open(typ, body) {
+                    return answer;
+                }
+                offset += 5 + length;
+            }
+            received.drain(..offset);
+            let mut buf = [0u8; 4096];
+            match self.tcp.read(&mut buf) {
+                Ok(0) => return Answer::Closed,
+                Ok(n) => received.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == ErrorKind::ConnectionReset => return Answer::Closed,
+                Err(e) => panic!("no answer from the peer: {e}"),
+            }
+        }
+    }
+
+    /// The alert in one received record, if it holds one.
+    fn open(&mut self, typ: u8, body: &mut [u8]) -> Option<Answer> {
+        match ContentType::from(typ) {
+            // An alert in the clear: a peer that could not open our record
+            // may no longer use its keys (OpenSSL does not).
+            ContentType::Alert => Some(Answer::Alert(body[1])),
+            ContentType::ApplicationData => {
+                let message = InboundOpaqueMessage::new(
+                    ContentType::ApplicationData,
+                    ProtocolVersion::TLSv1_2,
+                    body,
+                );
+                let plain = self
+                    .opener
+                    .decrypt(message, self.read_seq)
+                    .expect("the peer's record opens with its traffic key");
+                self.read_seq += 1;
+                match plain.typ {
+                    ContentType::Alert => Some(Answer::Alert(plain.payload[1])),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// rustls natively, TLS 1.3 and AES-128-GCM only, its secrets extractable.
+fn config() -> ClientConfig {
+    let mut provider = default_provider();
+    provider.cipher_suites = vec![cipher_suite::TLS13_AES_128_GCM_SHA256];
+    let mut roots = RootCertStore::empty();
+    for certificate in CertificateDer::pem_file_iter(fixture("ca1-cert.pem")).unwrap() {
+        roots.add(certificate.unwrap()).unwrap();
+    }
+    let mut config = ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.enable_secret_extraction = true;
+    config
+}
+
+/// Reads what a peer sends in the clear after a raw ClientHello: whether it
+/// went on with a ServerHello, sent an alert, or closed. Blocking.
+pub fn plaintext_answer(tcp: &mut TcpStream) -> Answer {
+    tcp.set_read_timeout(Some(HANG)).unwrap();
+    // A record header, then a handshake message's type or an alert's
+    // level and description.
+    let mut first = [0u8; 7];
+    let mut got = 0;
+    while got < first.len() {
+        match tcp.read(&mut first[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("no answer from the peer: {e}"),
+        }
+    }
+    match (got, first[0], first[5]) {
+        (6.., 22, 2) => Answer::ServerHello,
+        (7, 21, _) => Answer::Alert(first[6]),
+        _ => Answer::Closed,
+    }
+}
