@@ -237,6 +237,18 @@ fn protected_cases() -> Vec<Case> {
             None,
         ),
         case(
+            "32 empty application data records in a row",
+            vec![inner(&[], app, 0); 32],
+            ACCEPTED,
+            None,
+        ),
+        case(
+            "33 empty application data records in a row",
+            vec![inner(&[], app, 0); 33],
+            UNEXPECTED,
+            Some("ERR_SSL_RECORD_TOO_SMALL"),
+        ),
+        case(
             "an empty handshake record, padded (§5.1)",
             vec![inner(&[], raw::HANDSHAKE, 16)],
             UNEXPECTED,

@@ -137,6 +137,8 @@ macro_rules! with_error_codes {
             ErrSslTlsv1AlertDecodeError = "ERR_SSL_TLSV1_ALERT_DECODE_ERROR",
             /// The peer sent an `illegal_parameter` alert.
             ErrSslSslv3AlertIllegalParameter = "ERR_SSL_SSLV3_ALERT_ILLEGAL_PARAMETER",
+            /// More empty records in a row than the engine takes.
+            ErrSslRecordTooSmall = "ERR_SSL_RECORD_TOO_SMALL",
         }
     };
 }

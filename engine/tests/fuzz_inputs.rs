@@ -88,6 +88,7 @@ fn protected_seeds_are_refused_as_rfc_8446_says() {
             "unknown-inner-type" => Some(C::ErrSslUnexpectedRecord),
             "two-alerts" => Some(C::ErrSslProtocolError),
             "padded-past-the-limit" => Some(C::ErrSslRecordOverflow),
+            "thirty-three-empty-records" => Some(C::ErrSslRecordTooSmall),
             other => panic!("no expectation for seed {other}"),
         };
         let failure = harness::fuzz_protected(&seed).map(|error| error.code);

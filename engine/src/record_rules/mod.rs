@@ -50,6 +50,9 @@ pub enum Refusal {
     /// A protected record whose inner plaintext is all zeros: no content
     /// type (§5.4).
     NoContentType,
+    /// More empty records in a row than rustls takes (32): allowed one by
+    /// one (§5.1), refused as a flood, as OpenSSL refuses them.
+    TooManyEmptyRecords,
 }
 
 impl Refusal {
@@ -63,7 +66,8 @@ impl Refusal {
             | Refusal::UnknownRecordType(_)
             | Refusal::BeforeHandshake(_)
             | Refusal::Interleaved(_)
-            | Refusal::NoContentType => alert::UNEXPECTED_MESSAGE,
+            | Refusal::NoContentType
+            | Refusal::TooManyEmptyRecords => alert::UNEXPECTED_MESSAGE,
         }
     }
 
@@ -100,6 +104,10 @@ impl Refusal {
             Refusal::NoContentType => Error::new(
                 C::ErrSslUnexpectedMessage,
                 "unexpected message: a protected record with no content type",
+            ),
+            Refusal::TooManyEmptyRecords => Error::new(
+                C::ErrSslRecordTooSmall,
+                "record too small: more than 32 empty records in a row",
             ),
         }
     }

@@ -14,7 +14,8 @@
 //! which rustls ended without an alert; an unknown inner content type
 //! (§5), which it answered with `decode_error`; and an empty handshake
 //! record (§5.1), which it counted and waited after. (The RFC names no
-//! alert for the last; OpenSSL's is `unexpected_message`.)
+//! alert for the last; OpenSSL's is `unexpected_message`.) So is a 33rd
+//! empty record in a row, which rustls ends without an alert.
 
 #[cfg(feature = "ring")]
 use rustls::crypto::cipher::{
@@ -36,7 +37,13 @@ pub const MAX_TLS13_CIPHERTEXT: usize = (1 << 14) + 256;
 #[derive(Debug, Default)]
 pub struct InnerPlaintext {
     handshake: HandshakeFraming,
+    /// Empty records in a row, up to the last one read.
+    empty_in_a_row: usize,
 }
+
+/// The empty records in a row rustls takes; it ends the connection at the
+/// next one without an alert.
+const MAX_EMPTY_IN_A_ROW: usize = 32;
 
 impl InnerPlaintext {
     /// Before decryption: the record's length.
@@ -59,6 +66,13 @@ impl InnerPlaintext {
             }
             other => other?,
         };
+        self.empty_in_a_row = match message.payload.is_empty() {
+            true => self.empty_in_a_row + 1,
+            false => 0,
+        };
+        if self.empty_in_a_row > MAX_EMPTY_IN_A_ROW {
+            return Err(refuse(Refusal::TooManyEmptyRecords));
+        }
         match message.typ {
             ContentType::Handshake if message.payload.is_empty() => {
                 return Err(refuse(Refusal::EmptyHandshake));

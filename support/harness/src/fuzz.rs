@@ -318,6 +318,7 @@ pub fn protected_seeds() -> Vec<(&'static str, Vec<u8>)> {
             "padded-past-the-limit",
             framed(&[&[[b'x', 23].as_slice(), &[0; 1 << 14]].concat()]),
         ),
+        ("thirty-three-empty-records", framed(&[&[23u8][..]; 33])),
     ]
 }
 
