@@ -96,6 +96,34 @@ fn protected_seeds_are_refused_as_rfc_8446_says() {
     }
 }
 
+/// Each first-flight seed is saved as a server regression input (its
+/// ClientHello is a real one, different in every run, so the saved one
+/// counts) and meets the rule it was written for.
+#[test]
+fn first_flight_regressions_are_refused_as_rfc_8446_says() {
+    use tlsbox_engine::ErrorCode as C;
+    let saved = regressions("server");
+    for (name, _) in harness::first_flight_seeds() {
+        let expected = match name {
+            "change-cipher-spec-before-hello"
+            | "application-data-before-hello"
+            | "hello-split-by-an-alert" => C::ErrSslUnexpectedMessage,
+            "unknown-record-type" => C::ErrSslUnexpectedRecord,
+            "empty-handshake-record-before-hello" => C::ErrSslBadLength,
+            "hello-in-a-record-over-2-14" => C::ErrSslRecordOverflow,
+            "hello-header-over-64-kib" => C::ErrSslExcessiveMessageSize,
+            other => panic!("no expectation for seed {other}"),
+        };
+        let (_, input) = saved
+            .iter()
+            .find(|(path, _)| path.ends_with(name))
+            .unwrap_or_else(|| panic!("fuzz/regressions/server/{name} (`write_fuzz_seeds`)"));
+        let mut server = harness::server_pair();
+        let error = server.write_encrypted(&input[1..]).expect_err(name);
+        assert_eq!(error.code, expected, "{name}: {error}");
+    }
+}
+
 /// xorshift: reproducible mutations.
 struct Rng(u64);
 
@@ -189,12 +217,22 @@ fn write_fuzz_seeds() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("seed-handshake"), seed).unwrap();
     }
-    // The protected-record seeds start the fuzzer and are its regressions.
+    // The record-rule seeds start the fuzzer and are its regressions.
     let regressions = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
-    for dir in [root.join("protected"), regressions.join("protected")] {
-        std::fs::create_dir_all(&dir).unwrap();
-        for (name, seed) in harness::protected_seeds() {
-            std::fs::write(dir.join(name), seed).unwrap();
+    for (target, seeds) in [
+        ("protected", harness::protected_seeds()),
+        ("server", harness::first_flight_seeds()),
+    ] {
+        let corpus = root.join(target);
+        std::fs::create_dir_all(&corpus).unwrap();
+        for (name, seed) in &seeds {
+            std::fs::write(corpus.join(name), seed).unwrap();
+            // A saved regression stays as it is (a real ClientHello differs
+            // in every run): only a missing one is written.
+            let saved = regressions.join(target).join(name);
+            if !saved.exists() {
+                std::fs::write(saved, seed).unwrap();
+            }
         }
     }
 }

@@ -561,3 +561,51 @@ pub fn seeds() -> (Vec<u8>, Vec<u8>) {
         with_selector(pair.sent_by_server()),
     )
 }
+
+/// Inputs for the server target (chunk selector first), one per rule the
+/// engine checks on a client's records in the clear before its ClientHello
+/// is whole (`record_rules::plaintext`), each built around the real
+/// ClientHello of [`seeds`]: seeds for the fuzzer and regression inputs.
+pub fn first_flight_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let (hello_records, _) = seeds();
+    // The seed is one record holding the whole hello.
+    let hello = &hello_records[1 + 5..];
+    let record = |content_type: u8, body: &[u8]| {
+        let mut out = vec![content_type, 3, 3];
+        out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        out.extend_from_slice(body);
+        out
+    };
+    let with_selector = |parts: &[Vec<u8>]| [vec![0x80], parts.concat()].concat();
+    let (front, back) = hello.split_at(20);
+    let mut oversized = record(22, hello);
+    oversized[3..5].copy_from_slice(&((1u16 << 14) + 1).to_be_bytes());
+    oversized.resize(5 + (1 << 14) + 1, 0);
+    vec![
+        (
+            "change-cipher-spec-before-hello",
+            with_selector(&[record(20, &[1]), record(22, hello)]),
+        ),
+        (
+            "application-data-before-hello",
+            with_selector(&[record(23, b"early"), record(22, hello)]),
+        ),
+        (
+            "hello-split-by-an-alert",
+            with_selector(&[record(22, front), record(21, &[1, 90]), record(22, back)]),
+        ),
+        (
+            "unknown-record-type",
+            with_selector(&[record(0x63, b"what"), record(22, hello)]),
+        ),
+        (
+            "empty-handshake-record-before-hello",
+            with_selector(&[record(22, &[]), record(22, hello)]),
+        ),
+        ("hello-in-a-record-over-2-14", with_selector(&[oversized])),
+        (
+            "hello-header-over-64-kib",
+            with_selector(&[record(22, &[1, 1, 0, 0])]),
+        ),
+    ]
+}
