@@ -171,6 +171,7 @@ async fn serve_native(credentials: tlsbox::Credentials) -> Result<(), Error> {
         passphrase: credentials.passphrase,
         cert: credentials.cert,
         ca: credentials.ca,
+        ca_certificates: Vec::new(),
         crl: credentials.crl,
         ocsp_response: credentials.ocsp_response,
     };

@@ -21,6 +21,8 @@ pub struct Credentials {
     pub cert: Option<String>,
     /// Trusted roots: each entry may hold several certificates.
     pub ca: Vec<String>,
+    /// Trusted roots as DER, one certificate each, trusted as `ca` is.
+    pub ca_certificates: Vec<Vec<u8>>,
     /// Certificate revocation lists.
     pub crl: Vec<String>,
     /// An OCSP response (DER) stapled with the certificate for clients
@@ -42,6 +44,7 @@ pub struct SecureContext {
 pub(crate) struct ContextSource {
     pub(crate) cert: Option<String>,
     pub(crate) ca: Vec<String>,
+    pub(crate) ca_certificates: Vec<Vec<u8>>,
     pub(crate) crl: Vec<String>,
     pub(crate) ocsp_response: Option<Vec<u8>>,
 }
@@ -87,10 +90,15 @@ impl SecureContext {
         };
         Ok(Self {
             certified_key,
-            trust: Arc::new(TrustStore::new(&credentials.ca, &credentials.crl)?),
+            trust: Arc::new(TrustStore::new(
+                &credentials.ca,
+                &credentials.ca_certificates,
+                &credentials.crl,
+            )?),
             source: ContextSource {
                 cert: credentials.cert.clone(),
                 ca: credentials.ca.clone(),
+                ca_certificates: credentials.ca_certificates.clone(),
                 crl: credentials.crl.clone(),
                 ocsp_response: credentials.ocsp_response.clone(),
             },
@@ -123,11 +131,16 @@ impl std::fmt::Debug for TrustStore {
 }
 
 impl TrustStore {
-    fn new(ca: &[String], crl: &[String]) -> Result<Self, Error> {
+    fn new(ca: &[String], ca_certificates: &[Vec<u8>], crl: &[String]) -> Result<Self, Error> {
         let mut roots = Vec::new();
         for pem_text in ca {
             roots.extend(pem::certificates(pem_text)?);
         }
+        roots.extend(
+            ca_certificates
+                .iter()
+                .map(|der| CertificateDer::from(der.clone())),
+        );
         let anchors = roots
             .iter()
             .map(|root| {

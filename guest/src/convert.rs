@@ -11,6 +11,7 @@ pub(crate) fn credentials(c: types::Credentials) -> context::Credentials {
         passphrase: c.passphrase,
         cert: c.cert,
         ca: c.ca,
+        ca_certificates: c.ca_certificates,
         crl: c.crl,
         ocsp_response: c.ocsp_response,
     }

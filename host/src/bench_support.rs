@@ -5,6 +5,7 @@ use crate::error::Result;
 use crate::limits::SandboxLimits;
 use crate::options::{ConnectOptions, Crypto, ServerOptions};
 use crate::roots::ClientRoots;
+pub use crate::roots::decode_roots;
 use crate::sandbox::Sandbox;
 use crate::sandbox::instance::GuestInstance;
 use crate::sandbox::shared::{InstanceKey, InstancePool, ServerRecipe};
@@ -44,9 +45,11 @@ pub fn new_server_connection(options: &ServerOptions) -> Result<()> {
 /// Sets up one client connection's sandbox to `localhost` as `connect`
 /// does before it opens its socket (instance, credentials and roots, pair
 /// with its ClientHello), then drops it. Without `ca` in `options`, the
-/// client trusts the default roots; `extra_ca` stands for `NODE_EXTRA_CA_CERTS` (which a process reads
-/// once), so that one run can measure with and without it.
-pub fn new_client_connection(options: &ConnectOptions, extra_ca: Option<&str>) -> Result<()> {
+/// client trusts the default roots; `extra_ca` stands for the roots of
+/// `NODE_EXTRA_CA_CERTS` (which a process reads and decodes once, with
+/// [`crate::roots::decode_roots`]), so that one run can measure with and
+/// without them.
+pub fn new_client_connection(options: &ConnectOptions, extra_ca: &[Vec<u8>]) -> Result<()> {
     let roots = ClientRoots::resolve(&options.credentials.ca, options.system_ca, extra_ca)?;
     let (credentials, guest_options) =
         crate::client::guest_client_with_roots("localhost", options, roots);

@@ -113,11 +113,12 @@ pub(crate) fn guest_client_with_roots(
     roots: ClientRoots,
 ) -> (GuestCredentials, GuestClientOptions) {
     let names = tlsbox_engine::pair::ConnectNames::new(host, options.servername.as_deref());
-    let credentials = Credentials {
+    let mut credentials = Credentials {
         ca: roots.ca,
         ..options.credentials.clone()
     }
     .to_guest();
+    credentials.ca_certificates = roots.ca_certificates;
     // With Node's `checkServerIdentity` override the guest verifies the
     // chain only (an empty `check-host`), and the override decides.
     let check_host = match options.check_server_identity {

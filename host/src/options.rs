@@ -75,6 +75,9 @@ impl Credentials {
             passphrase: self.passphrase.clone(),
             cert: self.cert.clone(),
             ca: self.ca.clone(),
+            // Roots the host decoded itself are added per connection
+            // (`roots::ClientRoots`).
+            ca_certificates: Vec::new(),
             crl: self.crl.clone(),
             ocsp_response: self.ocsp_response.clone(),
         }

@@ -86,6 +86,7 @@ pub(crate) fn agent1() -> GuestCredentials {
         passphrase: None,
         cert: Some(fixture("agent1-cert.pem")),
         ca: Vec::new(),
+        ca_certificates: Vec::new(),
         crl: Vec::new(),
         ocsp_response: None,
     }
@@ -98,6 +99,7 @@ pub(crate) fn ca1_trust() -> GuestCredentials {
         passphrase: None,
         cert: None,
         ca: vec![fixture("ca1-cert.pem")],
+        ca_certificates: Vec::new(),
         crl: Vec::new(),
         ocsp_response: None,
     }

@@ -96,28 +96,32 @@ impl Run {
     /// A client connection's set-up (host crypto) trusting one `ca` root,
     /// the default roots (Mozilla's, built into the engine), and the
     /// default roots with the file `NODE_EXTRA_CA_CERTS` names, when it
-    /// is set (its roots are parsed in each sandbox).
+    /// is set (its roots decoded once, as a process does, and parsed in
+    /// each sandbox).
     fn client_setup(&mut self, per_call: &dyn Fn(&mut dyn FnMut()) -> f64) {
         let extra = std::env::var_os("NODE_EXTRA_CA_CERTS")
-            .and_then(|path| std::fs::read_to_string(path).ok());
-        let mut variants: Vec<(String, tlsbox::ConnectOptions, Option<&str>)> = vec![
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .map(|text| tlsbox::bench_support::decode_roots(&text).0);
+        let mut variants: Vec<(String, tlsbox::ConnectOptions, &[Vec<u8>])> = vec![
             (
                 "client, one ca root".into(),
                 tlsbox::ConnectOptions::with_ca(crate::settings::EC_CA),
-                None,
+                &[],
             ),
             (
                 "client, default roots".into(),
                 tlsbox::ConnectOptions::default(),
-                None,
+                &[],
             ),
         ];
-        if let Some(text) = &extra {
-            let roots = text.matches("-----BEGIN CERTIFICATE-----").count();
+        if let Some(roots) = &extra {
             variants.push((
-                format!("client, default roots + NODE_EXTRA_CA_CERTS ({roots} roots)"),
+                format!(
+                    "client, default roots + NODE_EXTRA_CA_CERTS ({} roots)",
+                    roots.len()
+                ),
                 tlsbox::ConnectOptions::default(),
-                Some(text),
+                roots,
             ));
         }
         for (variant, options, extra) in variants {

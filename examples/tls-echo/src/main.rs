@@ -76,6 +76,7 @@ fn run(options: Options) -> Result<(), String> {
         passphrase: None,
         cert: Some(read(&options.cert)?),
         ca: Vec::new(),
+        ca_certificates: Vec::new(),
         crl: Vec::new(),
         ocsp_response: None,
     };

@@ -45,6 +45,7 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
         passphrase: None,
         cert: None,
         ca: Vec::new(),
+        ca_certificates: Vec::new(),
         crl: Vec::new(),
         ocsp_response: None,
     };
@@ -129,6 +130,7 @@ fn a_bad_key_goes_to_the_guest_for_its_error() {
         passphrase: None,
         cert: Some(fixture("agent1-cert.pem")),
         ca: Vec::new(),
+        ca_certificates: Vec::new(),
         crl: Vec::new(),
         ocsp_response: None,
     };
