@@ -13,7 +13,7 @@ mod common;
 use std::time::Duration;
 
 use common::peers::openssl_server;
-use common::sealed::{Answer, SealedClient, alert, plaintext_answer};
+use common::sealed::{Answer, SealedClient, SealedServer, alert, plaintext_answer};
 use common::{fixture, identity, pem, raw};
 use tlsbox::{ConnectOptions, Crypto, Server, ServerEvent, ServerOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -391,6 +391,74 @@ async fn protected_records_are_answered_as_rfc_8446_says() {
         check("openssl", &case, &answer, None, &mut failures);
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The same rules on the client's side (its decrypter makes the same
+/// checks): a server that seals bad records after its handshake gets the
+/// RFC's alert from a tlsbox client of either build, which reports
+/// Node's code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tlsbox_client_answers_bad_protected_records_as_a_server_does() {
+    let app = raw::APPLICATION_DATA;
+    for crypto in [Crypto::Host, Crypto::Guest] {
+        for (name, records, expected, code) in [
+            (
+                "only padding",
+                vec![vec![0; 32]],
+                UNEXPECTED,
+                "ERR_SSL_UNEXPECTED_MESSAGE",
+            ),
+            (
+                "an unknown inner content type",
+                vec![inner(b"what", 0x63, 0)],
+                UNEXPECTED,
+                "ERR_SSL_UNEXPECTED_RECORD",
+            ),
+            (
+                "a NewSessionTicket fragment, then application data",
+                vec![inner(&[4, 0], raw::HANDSHAKE, 0), inner(b"x", app, 0)],
+                UNEXPECTED,
+                "ERR_SSL_UNEXPECTED_MESSAGE",
+            ),
+            (
+                "33 empty records in a row",
+                vec![inner(&[], app, 0); 33],
+                UNEXPECTED,
+                "ERR_SSL_RECORD_TOO_SMALL",
+            ),
+            (
+                "one byte padded past 2^14 + 1",
+                vec![inner(b"x", app, raw::MAX_FRAGMENT)],
+                OVERFLOW,
+                "ERR_SSL_RECORD_OVERFLOW",
+            ),
+        ] {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let server = tokio::task::spawn_blocking(move || {
+                let mut server = SealedServer::accept(&listener);
+                for record in &records {
+                    server.send_inner(record);
+                }
+                server.answer()
+            });
+            let mut options = tls13_client();
+            options.crypto = crypto;
+            let mut client = tlsbox::connect("localhost", port, options).await.unwrap();
+            let mut buf = [0u8; 64];
+            let error = timeout(HANG, client.read(&mut buf))
+                .await
+                .unwrap()
+                .expect_err("the client refuses the records");
+            drop(client);
+            let answer = timeout(HANG, server).await.unwrap().unwrap();
+            assert!(
+                error.to_string().starts_with(code),
+                "{crypto:?} {name}: {error}"
+            );
+            assert_eq!(answer, expected, "{crypto:?} {name}: {}", answer.name());
+        }
+    }
 }
 
 fn hello_cases() -> Vec<Case> {

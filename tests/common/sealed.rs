@@ -1,14 +1,15 @@
-//! A TLS 1.3 client whose protected records are written by hand.
+//! A TLS 1.3 peer, client or server, whose protected records are written
+//! by hand.
 //!
-//! rustls (natively, as a well-behaved client) does the handshake; its
+//! rustls (natively, as a well-behaved peer) does the handshake; its
 //! traffic keys are then taken out of it, and every record after that is
 //! sealed here with exactly the inner plaintext a test asks for: content,
-//! then the inner content type, then padding, or anything else. What a peer
-//! answers is opened with the server's key, so a test sees the alert it
+//! then the inner content type, then padding, or anything else. What the
+//! other end answers is opened with its key, so a test sees the alert it
 //! sent even though it was encrypted.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,10 +18,11 @@ use rustls::crypto::cipher::{
 };
 use rustls::crypto::ring::{cipher_suite, default_provider};
 use rustls::pki_types::CertificateDer;
+use rustls::pki_types::PrivateKeyDer;
 use rustls::pki_types::pem::PemObject;
 use rustls::{
-    ClientConfig, ClientConnection, ConnectionTrafficSecrets, ContentType, ProtocolVersion,
-    RootCertStore, SupportedCipherSuite,
+    ClientConfig, ClientConnection, ConnectionTrafficSecrets, ContentType, ExtractedSecrets,
+    ProtocolVersion, RootCertStore, ServerConfig, ServerConnection, SupportedCipherSuite,
 };
 
 use super::fixture;
@@ -69,9 +71,9 @@ pub mod alert {
     pub const DECODE_ERROR: u8 = 50;
 }
 
-/// An established TLS 1.3 connection (TLS_AES_128_GCM_SHA256) whose
-/// records the test writes.
-pub struct SealedClient {
+/// One end of an established TLS 1.3 connection (TLS_AES_128_GCM_SHA256)
+/// whose records the test writes.
+pub struct SealedPeer {
     tcp: TcpStream,
     sealer: Box<dyn MessageEncrypter>,
     write_seq: u64,
@@ -79,14 +81,16 @@ pub struct SealedClient {
     read_seq: u64,
 }
 
+/// A client's end.
+pub struct SealedClient;
+
 impl SealedClient {
     /// Connects to `127.0.0.1:port` as a client of `localhost`, trusting
     /// `ca1`, and completes a TLS 1.3 handshake. Blocking.
-    pub fn connect(port: u16) -> Self {
+    pub fn connect(port: u16) -> SealedPeer {
         let mut tcp = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        tcp.set_read_timeout(Some(HANG)).unwrap();
         let mut connection =
-            ClientConnection::new(Arc::new(config()), "localhost".try_into().unwrap())
+            ClientConnection::new(Arc::new(client_config()), "localhost".try_into().unwrap())
                 .expect("client");
         while connection.is_handshaking() {
             connection.complete_io(&mut tcp).expect("handshake");
@@ -97,16 +101,42 @@ impl SealedClient {
         let secrets = connection
             .dangerous_extract_secrets()
             .expect("secrets extractable");
+        SealedPeer::new(tcp, secrets)
+    }
+}
+
+/// A server's end, presenting agent1.
+pub struct SealedServer;
+
+impl SealedServer {
+    /// Accepts one connection on `listener` and completes a TLS 1.3
+    /// handshake with it. Blocking.
+    pub fn accept(listener: &TcpListener) -> SealedPeer {
+        let (mut tcp, _) = listener.accept().expect("accept");
+        let mut connection = ServerConnection::new(Arc::new(server_config())).expect("server");
+        while connection.is_handshaking() {
+            connection.complete_io(&mut tcp).expect("handshake");
+        }
+        let secrets = connection
+            .dangerous_extract_secrets()
+            .expect("secrets extractable");
+        SealedPeer::new(tcp, secrets)
+    }
+}
+
+impl SealedPeer {
+    fn new(tcp: TcpStream, secrets: ExtractedSecrets) -> Self {
+        tcp.set_read_timeout(Some(HANG)).unwrap();
         let suite = match cipher_suite::TLS13_AES_128_GCM_SHA256 {
             SupportedCipherSuite::Tls13(suite) => suite,
             SupportedCipherSuite::Tls12(_) => unreachable!("a TLS 1.3 suite"),
         };
         let (write_seq, ConnectionTrafficSecrets::Aes128Gcm { key, iv }) = secrets.tx else {
-            panic!("the client offers only AES-128-GCM");
+            panic!("only AES-128-GCM is offered");
         };
         let sealer = suite.aead_alg.encrypter(key, iv);
         let (read_seq, ConnectionTrafficSecrets::Aes128Gcm { key, iv }) = secrets.rx else {
-            panic!("the client offers only AES-128-GCM");
+            panic!("only AES-128-GCM is offered");
         };
         let opener = suite.aead_alg.decrypter(key, iv);
         Self {
@@ -182,8 +212,8 @@ impl SealedClient {
     /// The alert in one received record, if it holds one.
     fn open(&mut self, typ: u8, body: &mut [u8]) -> Option<Answer> {
         match ContentType::from(typ) {
-            // An alert in the clear: a peer that could not open our record
-            // may no longer use its keys (OpenSSL does not).
+            // An alert in the clear, from a peer that no longer uses its
+            // keys for it.
             ContentType::Alert => Some(Answer::Alert(body[1])),
             ContentType::ApplicationData => {
                 let message = InboundOpaqueMessage::new(
@@ -206,19 +236,44 @@ impl SealedClient {
     }
 }
 
-/// rustls natively, TLS 1.3 and AES-128-GCM only, its secrets extractable.
-fn config() -> ClientConfig {
+/// rustls' ring provider with AES-128-GCM alone.
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     let mut provider = default_provider();
     provider.cipher_suites = vec![cipher_suite::TLS13_AES_128_GCM_SHA256];
+    Arc::new(provider)
+}
+
+/// A rustls client, TLS 1.3 and AES-128-GCM only, its secrets extractable.
+fn client_config() -> ClientConfig {
     let mut roots = RootCertStore::empty();
     for certificate in CertificateDer::pem_file_iter(fixture("ca1-cert.pem")).unwrap() {
         roots.add(certificate.unwrap()).unwrap();
     }
-    let mut config = ClientConfig::builder_with_provider(Arc::new(provider))
+    let mut config = ClientConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
+    config.enable_secret_extraction = true;
+    config
+}
+
+/// A rustls server presenting agent1, TLS 1.3 and AES-128-GCM only,
+/// sending no tickets (its records are then all the test's), its secrets
+/// extractable.
+fn server_config() -> ServerConfig {
+    let chain = CertificateDer::pem_file_iter(fixture("agent1-cert.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(fixture("agent1-key.pem")).unwrap();
+    let mut config = ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    config.send_tls13_tickets = 0;
     config.enable_secret_extraction = true;
     config
 }
