@@ -2,28 +2,24 @@
 //! by hand.
 //!
 //! rustls (natively, as a well-behaved peer) does the handshake; its
-//! traffic keys are then taken out of it, and every record after that is
-//! sealed here with exactly the inner plaintext a test asks for: content,
-//! then the inner content type, then padding, or anything else. What the
-//! other end answers is opened with its key, so a test sees the alert it
-//! sent even though it was encrypted.
+//! traffic keys are then taken out of it (`tlsbox_harness::sealing`), and
+//! every record after that is sealed with exactly the inner plaintext a
+//! test asks for: content, then the inner content type, then padding, or
+//! anything else. What the other end answers is opened with its key, so a
+//! test sees the alert it sent even though it was encrypted.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::crypto::cipher::{
-    InboundOpaqueMessage, MessageDecrypter, MessageEncrypter, OutboundPlainMessage,
-};
-use rustls::crypto::ring::{cipher_suite, default_provider};
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::PrivateKeyDer;
 use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{
-    ClientConfig, ClientConnection, ConnectionTrafficSecrets, ContentType, ExtractedSecrets,
-    ProtocolVersion, RootCertStore, ServerConfig, ServerConnection, SupportedCipherSuite,
+    ClientConfig, ClientConnection, ContentType, ExtractedSecrets, RootCertStore, ServerConfig,
+    ServerConnection,
 };
+use tlsbox_harness::sealing::{RecordKeys, aes_128_gcm_provider};
 
 use super::fixture;
 
@@ -66,7 +62,6 @@ impl Answer {
 pub mod alert {
     pub const CLOSE_NOTIFY: u8 = 0;
     pub const UNEXPECTED_MESSAGE: u8 = 10;
-    pub const BAD_RECORD_MAC: u8 = 20;
     pub const RECORD_OVERFLOW: u8 = 22;
     pub const DECODE_ERROR: u8 = 50;
 }
@@ -75,10 +70,7 @@ pub mod alert {
 /// whose records the test writes.
 pub struct SealedPeer {
     tcp: TcpStream,
-    sealer: Box<dyn MessageEncrypter>,
-    write_seq: u64,
-    opener: Box<dyn MessageDecrypter>,
-    read_seq: u64,
+    keys: RecordKeys,
 }
 
 /// A client's end.
@@ -127,54 +119,17 @@ impl SealedServer {
 impl SealedPeer {
     fn new(tcp: TcpStream, secrets: ExtractedSecrets) -> Self {
         tcp.set_read_timeout(Some(HANG)).unwrap();
-        let suite = match cipher_suite::TLS13_AES_128_GCM_SHA256 {
-            SupportedCipherSuite::Tls13(suite) => suite,
-            SupportedCipherSuite::Tls12(_) => unreachable!("a TLS 1.3 suite"),
-        };
-        let (write_seq, ConnectionTrafficSecrets::Aes128Gcm { key, iv }) = secrets.tx else {
-            panic!("only AES-128-GCM is offered");
-        };
-        let sealer = suite.aead_alg.encrypter(key, iv);
-        let (read_seq, ConnectionTrafficSecrets::Aes128Gcm { key, iv }) = secrets.rx else {
-            panic!("only AES-128-GCM is offered");
-        };
-        let opener = suite.aead_alg.decrypter(key, iv);
         Self {
             tcp,
-            sealer,
-            write_seq,
-            opener,
-            read_seq,
+            keys: RecordKeys::new(secrets),
         }
     }
 
     /// Sends one protected record whose TLSInnerPlaintext is exactly
     /// `inner`: normally content, its real type, then zeros.
     pub fn send_inner(&mut self, inner: &[u8]) {
-        let record = self.seal(inner);
+        let record = self.keys.seal(inner);
         self.tcp.write_all(&record).expect("send");
-    }
-
-    /// One protected record holding `inner`, as bytes, using up the next
-    /// sequence number.
-    pub fn seal(&mut self, inner: &[u8]) -> Vec<u8> {
-        // rustls' sealer writes payload || type; the last byte of `inner`
-        // is passed as the "type", so the bytes sealed are `inner` itself,
-        // whatever they are (even all zeros).
-        let (last, content) = inner.split_last().expect("inner plaintext is never empty");
-        let message = OutboundPlainMessage {
-            typ: ContentType::from(*last),
-            version: ProtocolVersion::TLSv1_2,
-            payload: content.into(),
-        };
-        let sealed = self.sealer.encrypt(message, self.write_seq).expect("seal");
-        self.write_seq += 1;
-        sealed.encode()
-    }
-
-    /// Sends `bytes` as they are.
-    pub fn send_raw(&mut self, bytes: &[u8]) {
-        self.tcp.write_all(bytes).expect("send");
     }
 
     /// The first alert the peer sends from now on (after any tickets or
@@ -215,32 +170,18 @@ impl SealedPeer {
             // An alert in the clear, from a peer that no longer uses its
             // keys for it.
             ContentType::Alert => Some(Answer::Alert(body[1])),
-            ContentType::ApplicationData => {
-                let message = InboundOpaqueMessage::new(
-                    ContentType::ApplicationData,
-                    ProtocolVersion::TLSv1_2,
-                    body,
-                );
-                let plain = self
-                    .opener
-                    .decrypt(message, self.read_seq)
-                    .expect("the peer's record opens with its traffic key");
-                self.read_seq += 1;
-                match plain.typ {
-                    ContentType::Alert => Some(Answer::Alert(plain.payload[1])),
-                    _ => None,
-                }
-            }
+            ContentType::ApplicationData => match self.keys.open(body) {
+                (ContentType::Alert, alert) => Some(Answer::Alert(alert[1])),
+                _ => None,
+            },
             _ => None,
         }
     }
 }
 
-/// rustls' ring provider with AES-128-GCM alone.
+/// rustls' ring provider with AES-128-GCM alone, as [`RecordKeys`] wants.
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    let mut provider = default_provider();
-    provider.cipher_suites = vec![cipher_suite::TLS13_AES_128_GCM_SHA256];
-    Arc::new(provider)
+    Arc::new(aes_128_gcm_provider())
 }
 
 /// A rustls client, TLS 1.3 and AES-128-GCM only, its secrets extractable.

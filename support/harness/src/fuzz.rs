@@ -21,6 +21,7 @@ use tlsbox_engine::server::{Server, ServerOptions};
 use tlsbox_engine::tickets::{KeyedTicketer, TicketKeys};
 
 use crate::pair::Pair;
+use crate::sealing::{RecordKeys, aes_128_gcm_provider};
 
 const KEY: &str = include_str!("../../../fixtures/agent1-key.pem");
 const CERT: &str = include_str!("../../../fixtures/agent1-cert.pem");
@@ -195,12 +196,12 @@ pub fn ticketing_server() -> &'static Server {
 /// failure, if it failed.
 pub fn fuzz_protected(data: &[u8]) -> Option<tlsbox_engine::Error> {
     let (chunk, inner_plaintexts) = chunked(data)?;
-    let (mut server, mut sealer) = established_tls13();
+    let (mut server, mut keys) = established_tls13();
     let mut records = Vec::new();
     let mut rest = inner_plaintexts;
     while let [high, low, tail @ ..] = rest {
         let n = usize::from(u16::from_be_bytes([*high, *low])).min(tail.len());
-        records.extend(sealer.seal(&tail[..n]));
+        records.extend(keys.seal(&tail[..n]));
         rest = &tail[n..];
     }
     let mut input = &records[..];
@@ -237,41 +238,12 @@ fn error_is_peer_alert(error: &tlsbox_engine::Error) -> bool {
         || code == "ERR_SSL_TLSV1_UNRECOGNIZED_NAME"
 }
 
-/// A client's write side, taken out of a rustls client after its
-/// handshake: seals any inner plaintext as a TLS 1.3 record.
-struct Sealer {
-    encrypter: Box<dyn rustls::crypto::cipher::MessageEncrypter>,
-    seq: u64,
-}
-
-impl Sealer {
-    /// One protected record whose TLSInnerPlaintext is exactly `inner`
-    /// (an empty one is sealed as a single zero: padding alone).
-    fn seal(&mut self, inner: &[u8]) -> Vec<u8> {
-        use rustls::crypto::cipher::OutboundPlainMessage;
-        // rustls' sealer writes payload || type: passing the last byte as
-        // the "type" seals exactly `inner`.
-        let (last, content) = inner.split_last().unwrap_or((&0, &[]));
-        let message = OutboundPlainMessage {
-            typ: rustls::ContentType::from(*last),
-            version: rustls::ProtocolVersion::TLSv1_2,
-            payload: content.into(),
-        };
-        let sealed = self.encrypter.encrypt(message, self.seq).expect("seal");
-        self.seq += 1;
-        sealed.encode()
-    }
-}
-
 /// A server pair after a TLS 1.3 handshake (AES-128-GCM) with a rustls
-/// client, and that client's write side.
-fn established_tls13() -> (SecurePair, Sealer) {
-    use rustls::crypto::ring::{cipher_suite, default_provider};
-    let mut provider = default_provider();
-    provider.cipher_suites = vec![cipher_suite::TLS13_AES_128_GCM_SHA256];
+/// client, and that client's record keys.
+fn established_tls13() -> (SecurePair, RecordKeys) {
     let mut roots = rustls::RootCertStore::empty();
     roots.add_parsable_certificates(tlsbox_engine::pem::certificates(CA).expect("fixture CA"));
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(aes_128_gcm_provider()))
         .with_protocol_versions(&[&rustls::version::TLS13])
         .expect("TLS 1.3")
         .with_root_certificates(roots)
@@ -283,14 +255,7 @@ fn established_tls13() -> (SecurePair, Sealer) {
     Pair::new(&mut client, &mut server).drive();
     assert!(!server.status().handshaking, "the handshake is done");
     let secrets = client.dangerous_extract_secrets().expect("extractable");
-    let (seq, rustls::ConnectionTrafficSecrets::Aes128Gcm { key, iv }) = secrets.tx else {
-        unreachable!("the client offers AES-128-GCM alone");
-    };
-    let rustls::SupportedCipherSuite::Tls13(suite) = cipher_suite::TLS13_AES_128_GCM_SHA256 else {
-        unreachable!("a TLS 1.3 suite");
-    };
-    let encrypter = suite.aead_alg.encrypter(key, iv);
-    (server, Sealer { encrypter, seq })
+    (server, RecordKeys::new(secrets))
 }
 
 /// Inner plaintexts for [`fuzz_protected`] (chunk selector first), one

@@ -6,7 +6,9 @@
 //!   steps them until they fall quiet;
 //! - [`fuzz`]: what the fuzz targets do with their input, also replayed by
 //!   the engine's tests over the saved regressions;
-//! - [`fixtures`]: the fixture files as engine credentials.
+//! - [`fixtures`]: the fixture files as engine credentials;
+//! - [`sealing`]: TLS 1.3 records sealed by hand, for peers that send what
+//!   no TLS library would.
 //!
 //! Test support only: nothing in the product depends on it.
 #![forbid(unsafe_code)]
@@ -15,5 +17,6 @@
 pub mod fixtures;
 pub mod fuzz;
 pub mod pair;
+pub mod sealing;
 
 pub use pair::{Endpoint, Pair};
