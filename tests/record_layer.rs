@@ -272,7 +272,7 @@ fn protected_cases() -> Vec<Case> {
             "a protected change_cipher_spec (§5)",
             vec![inner(&[1], 20, 0)],
             UNEXPECTED,
-            Some("ERR_SSL_PROTOCOL_ERROR"),
+            Some("ERR_SSL_UNEXPECTED_MESSAGE"),
         ),
         case(
             "an unknown inner content type (§5)",
@@ -417,6 +417,12 @@ async fn a_tlsbox_client_answers_bad_protected_records_as_a_server_does() {
             (
                 "a NewSessionTicket fragment, then application data",
                 vec![inner(&[4, 0], raw::HANDSHAKE, 0), inner(b"x", app, 0)],
+                UNEXPECTED,
+                "ERR_SSL_UNEXPECTED_MESSAGE",
+            ),
+            (
+                "a protected change_cipher_spec",
+                vec![inner(&[1], 20, 0)],
                 UNEXPECTED,
                 "ERR_SSL_UNEXPECTED_MESSAGE",
             ),

@@ -136,12 +136,23 @@ fn system_certificates() -> Result<&'static [Vec<u8>]> {
         }
         // What cannot be a root would fail every connection's context:
         // left out here, as with NODE_EXTRA_CA_CERTS.
-        Ok(found
+        let roots: Vec<Vec<u8>> = found
             .certs
             .iter()
             .filter(|der| webpki::anchor_from_trusted_cert(der).is_ok())
             .map(|der| der.to_vec())
-            .collect())
+            .collect();
+        let left_out = found.certs.len() - roots.len();
+        if roots.is_empty() {
+            return Err(format!(
+                "none of the system CA store's {left_out} certificates can be a root; \
+                 set SSL_CERT_FILE to a PEM file of roots, or pass ca"
+            ));
+        }
+        if left_out > 0 {
+            tracing::warn!("ignoring {left_out} system CA certificates that cannot be roots");
+        }
+        Ok(roots)
     });
     match loaded {
         Ok(roots) => Ok(roots),

@@ -50,6 +50,9 @@ pub enum Refusal {
     /// A protected record whose inner plaintext is all zeros: no content
     /// type (§5.4).
     NoContentType,
+    /// A protected change_cipher_spec (§5: only the one in the clear is
+    /// allowed, during the handshake).
+    ProtectedChangeCipherSpec,
     /// More empty records in a row than rustls takes (32): allowed one by
     /// one (§5.1), refused as a flood, as OpenSSL refuses them.
     TooManyEmptyRecords,
@@ -67,6 +70,7 @@ impl Refusal {
             | Refusal::BeforeHandshake(_)
             | Refusal::Interleaved(_)
             | Refusal::NoContentType
+            | Refusal::ProtectedChangeCipherSpec
             | Refusal::TooManyEmptyRecords => alert::UNEXPECTED_MESSAGE,
         }
     }
@@ -78,7 +82,7 @@ impl Refusal {
             Refusal::OversizedRecord => Error::new(C::ErrSslRecordOverflow, "record overflow"),
             Refusal::ExcessiveMessage => Error::new(
                 C::ErrSslExcessiveMessageSize,
-                "excessive message size: a handshake message over 65535 bytes",
+                "excessive message size: a handshake message over rustls' 64 KiB limit",
             ),
             Refusal::UnknownRecordType(kind) => Error::new(
                 C::ErrSslUnexpectedRecord,
@@ -104,6 +108,10 @@ impl Refusal {
             Refusal::NoContentType => Error::new(
                 C::ErrSslUnexpectedMessage,
                 "unexpected message: a protected record with no content type",
+            ),
+            Refusal::ProtectedChangeCipherSpec => Error::new(
+                C::ErrSslUnexpectedMessage,
+                "unexpected message: a protected change_cipher_spec",
             ),
             Refusal::TooManyEmptyRecords => Error::new(
                 C::ErrSslRecordTooSmall,

@@ -13,7 +13,9 @@
 //! a record of another type inside a fragmented handshake message (§5.1),
 //! which rustls ended without an alert; an unknown inner content type
 //! (§5), which it answered with `decode_error`; and an empty handshake
-//! record (§5.1), which it counted and waited after. (The RFC names no
+//! record (§5.1), which it counted and waited after. (A protected
+//! change_cipher_spec, §5, rustls refuses itself as it opens the record,
+//! with `unexpected_message`; it is named here like the others.) (The RFC names no
 //! alert for the last; OpenSSL's is `unexpected_message`.) So is a 33rd
 //! empty record in a row, which rustls ends without an alert.
 
@@ -64,6 +66,9 @@ impl InnerPlaintext {
             Err(Error::PeerMisbehaved(PeerMisbehaved::IllegalTlsInnerPlaintext)) => {
                 return Err(refuse(Refusal::NoContentType));
             }
+            Err(Error::PeerMisbehaved(PeerMisbehaved::IllegalMiddleboxChangeCipherSpec)) => {
+                return Err(refuse(Refusal::ProtectedChangeCipherSpec));
+            }
             other => other?,
         };
         self.empty_in_a_row = match message.payload.is_empty() {
@@ -84,9 +89,11 @@ impl InnerPlaintext {
                 return Err(refuse(Refusal::Interleaved(u8::from(message.typ))));
             }
             ContentType::Alert | ContentType::ApplicationData => {}
-            // change_cipher_spec is refused by rustls itself, with the
-            // alert the RFC names.
-            ContentType::ChangeCipherSpec => {}
+            // Refused above as rustls opens it; here for a decrypter
+            // that does not.
+            ContentType::ChangeCipherSpec => {
+                return Err(refuse(Refusal::ProtectedChangeCipherSpec));
+            }
             other => return Err(refuse(Refusal::UnknownRecordType(u8::from(other)))),
         }
         Ok(message)

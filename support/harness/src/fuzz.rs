@@ -284,6 +284,7 @@ pub fn protected_seeds() -> Vec<(&'static str, Vec<u8>)> {
             framed(&[&[[b'x', 23].as_slice(), &[0; 1 << 14]].concat()]),
         ),
         ("thirty-three-empty-records", framed(&[&[23u8][..]; 33])),
+        ("protected-change-cipher-spec", framed(&[&[1, 20]])),
     ]
 }
 
