@@ -8,14 +8,7 @@ use tlsbox_engine::pair::{ClientOptions, SecurePair};
 use tlsbox_harness::Pair;
 use tlsbox_harness::fixtures::trusting;
 use tlsbox_harness::fuzz::{client_pair, server_pair};
-
-/// One plaintext record.
-fn record(content_type: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![content_type, 3, 3];
-    out.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    out.extend_from_slice(body);
-    out
-}
+use tlsbox_harness::sealing::plaintext_record as record;
 
 /// Feeds `bytes` to `pair`, expecting a refusal with `code`; returns what
 /// the pair then sends.

@@ -20,8 +20,8 @@ pub fn record(content_type: u8, body: &[u8]) -> Vec<u8> {
 
 /// A record header claiming `length` bytes, followed by `body`.
 pub fn record_claiming(content_type: u8, length: u16, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![content_type, 0x03, 0x03];
-    out.extend_from_slice(&length.to_be_bytes());
+    let mut out = tlsbox_harness::sealing::plaintext_record(content_type, &[]);
+    out[3..5].copy_from_slice(&length.to_be_bytes());
     out.extend_from_slice(body);
     out
 }

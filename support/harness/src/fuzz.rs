@@ -21,7 +21,7 @@ use tlsbox_engine::server::{Server, ServerOptions};
 use tlsbox_engine::tickets::{KeyedTicketer, TicketKeys};
 
 use crate::pair::Pair;
-use crate::sealing::{RecordKeys, aes_128_gcm_provider};
+use crate::sealing::{RecordKeys, aes_128_gcm_provider, plaintext_record};
 
 const KEY: &str = include_str!("../../../fixtures/agent1-key.pem");
 const CERT: &str = include_str!("../../../fixtures/agent1-cert.pem");
@@ -536,12 +536,7 @@ pub fn first_flight_seeds() -> Vec<(&'static str, Vec<u8>)> {
     let (hello_records, _) = seeds();
     // The seed is one record holding the whole hello.
     let hello = &hello_records[1 + 5..];
-    let record = |content_type: u8, body: &[u8]| {
-        let mut out = vec![content_type, 3, 3];
-        out.extend_from_slice(&(body.len() as u16).to_be_bytes());
-        out.extend_from_slice(body);
-        out
-    };
+    let record = plaintext_record;
     let with_selector = |parts: &[Vec<u8>]| [vec![0x80], parts.concat()].concat();
     let (front, back) = hello.split_at(20);
     let mut oversized = record(22, hello);

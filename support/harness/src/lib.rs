@@ -7,8 +7,9 @@
 //! - [`fuzz`]: what the fuzz targets do with their input, also replayed by
 //!   the engine's tests over the saved regressions;
 //! - [`fixtures`]: the fixture files as engine credentials;
-//! - [`sealing`]: TLS 1.3 records sealed by hand, for peers that send what
-//!   no TLS library would.
+//! - [`sealing`]: records made by hand (in the clear, or TLS 1.3 ones
+//!   sealed with a connection's keys), for peers that send what no TLS
+//!   library would.
 //!
 //! Test support only: nothing in the product depends on it.
 #![forbid(unsafe_code)]

@@ -1,4 +1,5 @@
-//! TLS 1.3 records sealed and opened by hand, with the traffic keys taken
+//! Records made by hand: in the clear ([`plaintext_record`]), and TLS 1.3
+//! records sealed and opened with the traffic keys taken
 //! out of a rustls connection after its handshake: for peers that send
 //! what no TLS library would (the fuzz harness's `protected` target, the
 //! record-layer tests), and read what the other end answers.
@@ -8,6 +9,15 @@ use rustls::crypto::cipher::{
 };
 use rustls::crypto::ring::cipher_suite;
 use rustls::{ConnectionTrafficSecrets, ContentType, ExtractedSecrets, ProtocolVersion};
+
+/// One record in the clear: type, legacy version 0x0303, a 16-bit
+/// length, then `body`.
+pub fn plaintext_record(content_type: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![content_type, 3, 3];
+    out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}
 
 /// rustls' ring provider with TLS_AES_128_GCM_SHA256 alone: what both ends
 /// of a connection whose keys [`RecordKeys`] takes must offer.
