@@ -5,11 +5,11 @@ use std::fmt;
 /// Calls `$callback!` with every code the engine reports: each variant's
 /// doc, its name, and Node's spelling of it
 /// (`$(#[doc] Variant = "NODE_CODE",)*`). This is the one list of Node's
-/// codes: [`ErrorCode`] and [`ErrorCode::as_node_str`] are made from it
-/// here, the guest's conversion to the WIT enum and the host's spelling of
-/// that enum are made from it there, and a test checks that
-/// `wit/types.wit`'s `error-code` lists the same cases in the same order.
-#[macro_export]
+/// codes: [`ErrorCode`], [`ErrorCode::as_node_str`] and
+/// [`ErrorCode::from_node_str`] are made from it. Codes cross the sandbox's
+/// boundary in Node's spelling (`error.code` in `wit/types.wit`), so the
+/// guest writes them with `as_node_str` and the host reads them back with
+/// `from_node_str`.
 macro_rules! with_error_codes {
     ($callback:ident) => {
         $callback! {
@@ -146,8 +146,7 @@ macro_rules! with_error_codes {
 /// Makes [`ErrorCode`] from the list.
 macro_rules! define_error_code {
     ($($(#[$doc:meta])* $variant:ident = $node:literal,)*) => {
-        /// Node's name for a failure (see [`with_error_codes`]); the WIT
-        /// enum has the same cases in the same order.
+        /// Node's name for a failure, from the engine's one list of codes.
         #[non_exhaustive]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum ErrorCode {
@@ -162,6 +161,14 @@ macro_rules! define_error_code {
             pub fn as_node_str(self) -> &'static str {
                 match self {
                     $(ErrorCode::$variant => $node,)*
+                }
+            }
+
+            /// The code Node spells `node`, if it is one of the engine's.
+            pub fn from_node_str(node: &str) -> Option<Self> {
+                match node {
+                    $($node => Some(ErrorCode::$variant),)*
+                    _ => None,
                 }
             }
         }

@@ -88,34 +88,17 @@ fn awaiting(a: pair::Awaiting) -> tls::Awaiting {
 
 pub(crate) fn invalid_state(message: &str) -> types::Error {
     types::Error {
-        code: types::ErrorCode::ErrTlsInvalidState,
+        code: ErrorCode::ErrTlsInvalidState.as_node_str().into(),
         message: message.to_string(),
     }
 }
 
 pub(crate) fn error(e: tlsbox_engine::Error) -> types::Error {
     types::Error {
-        code: error_code(e.code),
+        code: e.code.as_node_str().into(),
         message: e.message,
     }
 }
-
-/// Makes [`error_code`] from the engine's one list of codes: the WIT enum
-/// has the same cases (a test in the engine checks `wit/types.wit`).
-macro_rules! wit_error_code {
-    ($($(#[$doc:meta])* $variant:ident = $node:literal,)*) => {
-        /// The WIT case of the engine's `code`.
-        fn error_code(code: ErrorCode) -> types::ErrorCode {
-            match code {
-                $(ErrorCode::$variant => types::ErrorCode::$variant,)*
-                // The engine's enum is non-exhaustive, but every case is above.
-                _ => types::ErrorCode::Unspecified,
-            }
-        }
-    };
-}
-
-tlsbox_engine::with_error_codes!(wit_error_code);
 
 pub(crate) fn cipher(c: cipher::Cipher) -> types::Cipher {
     types::Cipher {

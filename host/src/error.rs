@@ -6,9 +6,9 @@ use std::io;
 use crate::bindings::tlsbox::tls::types;
 use crate::limits::Limit;
 
-/// The code of a TLS failure, as the engine reports it. Node spells each case
-/// in upper case with `_` (see [`TlsError::code`]).
-pub use crate::bindings::tlsbox::tls::types::ErrorCode as TlsErrorCode;
+/// The code of a TLS failure, as the engine reports it; [`TlsError::code`]
+/// spells it as Node does.
+pub use tlsbox_engine::ErrorCode as TlsErrorCode;
 
 /// A TLS failure reported by the engine: Node's code and a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,50 +22,33 @@ pub struct TlsError {
 impl TlsError {
     /// Node's code: `DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...
     pub fn code(&self) -> String {
-        node_code(self.kind).to_string()
+        self.kind.as_node_str().to_string()
     }
 }
 
-/// Makes [`node_code`] from the engine's one list of codes, whose cases
-/// the WIT enum has (a test in the engine checks `wit/types.wit`).
-macro_rules! node_spelling {
-    ($($(#[$doc:meta])* $variant:ident = $node:literal,)*) => {
-        /// Node's spelling of `kind`.
-        fn node_code(kind: TlsErrorCode) -> &'static str {
-            match kind {
-                $(TlsErrorCode::$variant => $node,)*
-            }
-        }
-    };
-}
-
-tlsbox_engine::with_error_codes!(node_spelling);
-
-/// Makes the engine's code into the WIT's, for the checks the host runs
-/// with the engine natively (the same list names both).
-macro_rules! from_engine_code {
-    ($($(#[$doc:meta])* $variant:ident = $node:literal,)*) => {
-        impl From<tlsbox_engine::Error> for TlsError {
-            fn from(e: tlsbox_engine::Error) -> Self {
-                let kind = match e.code {
-                    $(tlsbox_engine::ErrorCode::$variant => TlsErrorCode::$variant,)*
-                    // The list above is the engine's whole enum; it is only
-                    // marked non-exhaustive for other crates.
-                    _ => TlsErrorCode::Unspecified,
-                };
-                Self { kind, message: e.message }
-            }
-        }
-    };
-}
-
-tlsbox_engine::with_error_codes!(from_engine_code);
-
-impl From<types::Error> for TlsError {
-    fn from(e: types::Error) -> Self {
+impl From<tlsbox_engine::Error> for TlsError {
+    fn from(e: tlsbox_engine::Error) -> Self {
         Self {
             kind: e.code,
             message: e.message,
+        }
+    }
+}
+
+impl From<types::Error> for TlsError {
+    /// The guest's error, its code read back from Node's spelling. A code
+    /// the engine does not list (only a guest that breaks the contract
+    /// sends one) is `UNSPECIFIED`, with the code kept in the message.
+    fn from(e: types::Error) -> Self {
+        match TlsErrorCode::from_node_str(&e.code) {
+            Some(kind) => Self {
+                kind,
+                message: e.message,
+            },
+            None => Self {
+                kind: TlsErrorCode::Unspecified,
+                message: format!("{} (unknown code {:?})", e.message, e.code),
+            },
         }
     }
 }
@@ -218,3 +201,33 @@ impl From<Error> for io::Error {
 
 /// Shorthand for tlsbox results.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The guest reports codes as Node spells them; one the engine does not
+    /// list is `UNSPECIFIED`, and the message still names it.
+    #[test]
+    fn a_guest_error_is_read_back_by_its_node_code() {
+        let known = TlsError::from(types::Error {
+            code: "ERR_SSL_WRONG_VERSION_NUMBER".into(),
+            message: "wrong version number".into(),
+        });
+        assert_eq!(known.kind, TlsErrorCode::ErrSslWrongVersionNumber);
+        assert_eq!(known.code(), "ERR_SSL_WRONG_VERSION_NUMBER");
+        assert_eq!(known.message, "wrong version number");
+
+        let unknown = TlsError::from(types::Error {
+            code: "err-ssl-wrong-version-number".into(),
+            message: "wrong version number".into(),
+        });
+        assert_eq!(unknown.kind, TlsErrorCode::Unspecified);
+        assert_eq!(unknown.code(), "UNSPECIFIED");
+        assert!(
+            unknown.message.contains("err-ssl-wrong-version-number"),
+            "{}",
+            unknown.message
+        );
+    }
+}

@@ -63,7 +63,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
 
 /// One line for an engine error: Node's code and the message.
 pub(crate) fn describe(error: Error) -> String {
-    format!("{:?}: {}", error.code, error.message)
+    format!("{}: {}", error.code, error.message)
 }
 
 fn read(path: &str) -> Result<String, String> {
