@@ -170,6 +170,7 @@ async fn serve_native(credentials: tlsbox::Credentials) -> Result<(), Error> {
         key: credentials.key,
         passphrase: credentials.passphrase,
         cert: credentials.cert,
+        cert_chain: Vec::new(),
         ca: credentials.ca,
         ca_certificates: Vec::new(),
         crl: credentials.crl,

@@ -19,6 +19,9 @@ pub struct Credentials {
     pub passphrase: Option<String>,
     /// Certificate chain PEM: the leaf, then intermediates.
     pub cert: Option<String>,
+    /// The same chain as DER, leaf first, in place of `cert` (a host that
+    /// decoded the PEM once hands this to every context).
+    pub cert_chain: Vec<Vec<u8>>,
     /// Trusted roots: each entry may hold several certificates.
     pub ca: Vec<String>,
     /// Trusted roots as DER, one certificate each, trusted as `ca` is.
@@ -43,6 +46,7 @@ pub struct SecureContext {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ContextSource {
     pub(crate) cert: Option<String>,
+    pub(crate) cert_chain: Vec<Vec<u8>>,
     pub(crate) ca: Vec<String>,
     pub(crate) ca_certificates: Vec<Vec<u8>>,
     pub(crate) crl: Vec<String>,
@@ -71,15 +75,15 @@ impl SecureContext {
     /// bad PEM, a wrong passphrase, or a key that does not belong to the
     /// certificate is an error.
     pub fn new(credentials: &Credentials) -> Result<Self, Error> {
-        let certified_key = match (&credentials.key, &credentials.cert) {
-            (Some(key), Some(cert)) => Some(Arc::new(certified_key(
+        let certified_key = match (&credentials.key, certificate_chain(credentials)?) {
+            (Some(key), Some(chain)) => Some(Arc::new(certified_key(
                 key,
                 credentials.passphrase.as_deref(),
-                cert,
+                chain,
             )?)),
             (None, None) => None,
             (Some(_), None) => return Err(invalid("a key was given without a certificate")),
-            (None, Some(cert)) => Some(Arc::new(externally_keyed(cert)?)),
+            (None, Some(chain)) => Some(Arc::new(externally_keyed(chain)?)),
         };
         let certified_key = match (certified_key, &credentials.ocsp_response) {
             (Some(key), Some(response)) => Some(Arc::new(with_staple(&key, response.clone())?)),
@@ -97,6 +101,7 @@ impl SecureContext {
             )?),
             source: ContextSource {
                 cert: credentials.cert.clone(),
+                cert_chain: credentials.cert_chain.clone(),
                 ca: credentials.ca.clone(),
                 ca_certificates: credentials.ca_certificates.clone(),
                 crl: credentials.crl.clone(),
@@ -183,8 +188,30 @@ impl TrustStore {
     }
 }
 
-fn certified_key(key: &str, passphrase: Option<&str>, cert: &str) -> Result<CertifiedKey, Error> {
-    let chain = pem::certificates(cert)?;
+/// The chain `credentials` present, from `cert`'s PEM or as the DER of
+/// `cert_chain`; none when they give neither.
+fn certificate_chain(
+    credentials: &Credentials,
+) -> Result<Option<Vec<CertificateDer<'static>>>, Error> {
+    match (&credentials.cert, credentials.cert_chain.as_slice()) {
+        (Some(pem_text), []) => pem::certificates(pem_text).map(Some),
+        (None, []) => Ok(None),
+        (None, der) => Ok(Some(
+            der.iter()
+                .map(|certificate| CertificateDer::from(certificate.clone()))
+                .collect(),
+        )),
+        (Some(_), _) => Err(invalid(
+            "the certificate chain was given twice, as PEM and as DER",
+        )),
+    }
+}
+
+fn certified_key(
+    key: &str,
+    passphrase: Option<&str>,
+    chain: Vec<CertificateDer<'static>>,
+) -> Result<CertifiedKey, Error> {
     let key = pem::private_key(key, passphrase)?;
     let signing_key = crate::provider()
         .key_provider
@@ -212,10 +239,9 @@ fn certified_key(key: &str, passphrase: Option<&str>, cert: &str) -> Result<Cert
 /// A certificate chain whose private key is held outside the engine (see
 /// [`crate::install_key_source`]): whoever holds the key checked that it
 /// matches the certificate.
-fn externally_keyed(cert: &str) -> Result<CertifiedKey, Error> {
+fn externally_keyed(chain: Vec<CertificateDer<'static>>) -> Result<CertifiedKey, Error> {
     let no_key = || invalid("a certificate was given without a key");
     let source = crate::key_source().ok_or_else(no_key)?;
-    let chain = pem::certificates(cert)?;
     let key = chain.first().and_then(source).ok_or_else(no_key)?;
     Ok(CertifiedKey::new(chain, key))
 }

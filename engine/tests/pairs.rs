@@ -172,6 +172,41 @@ fn a_key_that_is_not_the_certificates_is_refused() {
     assert_eq!(error.code, ErrorCode::ErrOsslX509KeyValuesMismatch);
 }
 
+/// A chain given as DER (what a host that decoded the PEM once hands each
+/// context) is the chain the PEM gives; a key that is not its leaf's is
+/// still refused, and a chain given both ways is an error.
+#[test]
+fn a_chain_given_as_der_is_the_chain_its_pem_gives() {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let pem = fixture("agent6-fullchain-cert.pem");
+    let der: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .map(|certificate| certificate.unwrap().to_vec())
+        .collect();
+    assert_eq!(der.len(), 3, "agent6's leaf, its intermediate and the root");
+    let from = |cert: Option<String>, cert_chain: Vec<Vec<u8>>, key: &str| {
+        SecureContext::new(&Credentials {
+            key: Some(fixture(key)),
+            cert,
+            cert_chain,
+            ..Credentials::default()
+        })
+    };
+    let by_pem = from(Some(pem.clone()), Vec::new(), "agent6-key.pem").expect("PEM chain");
+    let by_der = from(None, der.clone(), "agent6-key.pem").expect("DER chain");
+    assert_eq!(by_der.certificate_chain(), by_pem.certificate_chain());
+
+    let mismatch = from(None, der.clone(), "agent1-key.pem")
+        .err()
+        .expect("mismatch");
+    assert_eq!(mismatch.code, ErrorCode::ErrOsslX509KeyValuesMismatch);
+    let twice = from(Some(pem), der, "agent6-key.pem")
+        .err()
+        .expect("given twice");
+    assert_eq!(twice.code, ErrorCode::ErrTlsInvalidCredentials);
+    assert!(twice.message.contains("twice"), "{}", twice.message);
+}
+
 #[test]
 fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
     // A server trusting ca2 with ca2's CRL: agent3 (v1, by ca2, not revoked)

@@ -10,6 +10,7 @@ pub(crate) fn credentials(c: types::Credentials) -> context::Credentials {
         key: c.key,
         passphrase: c.passphrase,
         cert: c.cert,
+        cert_chain: c.cert_chain,
         ca: c.ca,
         ca_certificates: c.ca_certificates,
         crl: c.crl,

@@ -74,6 +74,7 @@ impl Credentials {
             key: self.key.clone(),
             passphrase: self.passphrase.clone(),
             cert: self.cert.clone(),
+            cert_chain: Vec::new(),
             ca: self.ca.clone(),
             // Roots the host decoded itself are added per connection
             // (`roots::ClientRoots`).

@@ -75,6 +75,7 @@ fn run(options: Options) -> Result<(), String> {
         key: Some(read(&options.key)?),
         passphrase: None,
         cert: Some(read(&options.cert)?),
+        cert_chain: Vec::new(),
         ca: Vec::new(),
         ca_certificates: Vec::new(),
         crl: Vec::new(),

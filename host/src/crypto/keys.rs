@@ -18,10 +18,12 @@ use rustls::sign::SigningKey;
 /// certificates) keeps alive.
 const CACHE_CAPACITY: usize = 256;
 
-/// A private key and the leaf certificate it signs for.
+/// A private key and the certificate chain it signs for.
 pub(crate) struct HeldKey {
-    /// The leaf certificate, DER: what the guest names the key by.
-    leaf: Vec<u8>,
+    /// The certificate chain, DER, leaf first. The leaf is what the guest
+    /// names the key by; the guest gets the whole chain as DER, so that no
+    /// sandbox decodes the same PEM again.
+    chain: Vec<Vec<u8>>,
     key: Arc<dyn SigningKey>,
     /// The PEM texts the key was parsed from, to tell cache entries apart.
     source: (String, Option<String>, String),
@@ -50,12 +52,24 @@ impl SandboxKeys {
     pub(crate) fn find(&self, leaf: &[u8]) -> Option<Arc<dyn SigningKey>> {
         self.0
             .iter()
-            .find(|held| held.leaf == leaf)
+            .find(|held| held.leaf() == leaf)
             .map(|held| held.key.clone())
     }
 }
 
-/// The key of `key`/`passphrase` and the leaf of `cert`, parsed natively
+impl HeldKey {
+    /// The leaf certificate, DER.
+    fn leaf(&self) -> &[u8] {
+        &self.chain[0]
+    }
+
+    /// The certificate chain, DER, leaf first.
+    pub(crate) fn chain(&self) -> &[Vec<u8>] {
+        &self.chain
+    }
+}
+
+/// The key of `key`/`passphrase` and the chain of `cert`, parsed natively
 /// (once per process per credentials). `None` when they do not parse or do
 /// not match: the guest then gets them whole and reports the error with
 /// Node's code, as without host crypto.
@@ -94,7 +108,11 @@ fn parse(key: &str, passphrase: Option<&str>, cert: &str) -> Option<HeldKey> {
     let context = tlsbox_engine::context::SecureContext::new(&credentials).ok()?;
     let certified = context.certified_key()?;
     Some(HeldKey {
-        leaf: certified.cert.first()?.to_vec(),
+        // A parsed context's chain has its leaf (`leaf` relies on it).
+        chain: match certified.cert.as_slice() {
+            [] => return None,
+            chain => chain.iter().map(|der| der.to_vec()).collect(),
+        },
         key: certified.key.clone(),
         source: (
             key.to_owned(),

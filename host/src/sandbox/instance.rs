@@ -138,8 +138,9 @@ impl GuestInstance {
 
     /// With host crypto, takes the private key out of `credentials` and
     /// lends it to this instance's guest instead: the guest gets the
-    /// certificates and asks the host to sign. Credentials whose key does
-    /// not parse go to the guest whole, which reports the error.
+    /// certificate chain as DER (decoded once per process, with the key)
+    /// and asks the host to sign. Credentials whose key does not parse go
+    /// to the guest whole, which reports the error.
     pub(crate) fn keep_key(&mut self, credentials: &GuestCredentials) -> GuestCredentials {
         let mut credentials = credentials.clone();
         if self.crypto != Crypto::Host {
@@ -149,6 +150,9 @@ impl GuestInstance {
             return credentials;
         };
         if let Some(held) = keys::hold(key, credentials.passphrase.as_deref(), cert) {
+            // The chain as the host decoded it, so the guest need not.
+            credentials.cert = None;
+            credentials.cert_chain = held.chain().to_vec();
             self.store.data_mut().host_crypto_ctx().keys.lend(held);
             credentials.key = None;
             credentials.passphrase = None;

@@ -44,6 +44,7 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
         key: None,
         passphrase: None,
         cert: None,
+        cert_chain: Vec::new(),
         ca: Vec::new(),
         ca_certificates: Vec::new(),
         crl: Vec::new(),
@@ -78,8 +79,9 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
     assert_eq!(again.limit(), Some(Limit::BytesPerCall), "{again}");
 }
 
-/// With host crypto the guest is given the certificate chain only and
-/// the handshake is still signed: the host held the key and signed.
+/// With host crypto the guest is given the certificate chain only, as the
+/// DER the host decoded, and the handshake is still signed: the host held
+/// the key and signed.
 #[test]
 fn with_host_crypto_the_private_key_stays_in_the_host() {
     let limits = SandboxLimits::default();
@@ -87,7 +89,13 @@ fn with_host_crypto_the_private_key_stays_in_the_host() {
     let mut instance = GuestInstance::new(&limits, Crypto::Host).expect("instance");
     let given = instance.keep_key(&credentials);
     assert_eq!(given.key, None, "the key must not reach the guest");
-    assert_eq!(given.cert, credentials.cert);
+    assert_eq!(given.cert, None, "the chain goes as DER");
+    let pem = credentials.cert.as_deref().expect("agent1's chain");
+    use rustls_pki_types::pem::PemObject;
+    let der: Vec<Vec<u8>> = rustls_pki_types::CertificateDer::pem_slice_iter(pem.as_bytes())
+        .map(|certificate| certificate.expect("agent1's PEM").to_vec())
+        .collect();
+    assert_eq!(given.cert_chain, der);
     let lent = |instance: &GuestInstance| instance.store.data().host_crypto_ref().keys.len();
     assert_eq!(lent(&instance), 1, "the key is lent");
 
@@ -104,6 +112,7 @@ fn with_host_crypto_the_private_key_stays_in_the_host() {
     let trust = GuestCredentials {
         ca: vec![fixture("ca1-cert.pem")],
         cert: None,
+        cert_chain: Vec::new(),
         ..given.clone()
     };
     let client =
@@ -129,6 +138,7 @@ fn a_bad_key_goes_to_the_guest_for_its_error() {
         key: Some(fixture("agent2-key.pem")),
         passphrase: None,
         cert: Some(fixture("agent1-cert.pem")),
+        cert_chain: Vec::new(),
         ca: Vec::new(),
         ca_certificates: Vec::new(),
         crl: Vec::new(),
