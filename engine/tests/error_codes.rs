@@ -1,4 +1,4 @@
-//! Node's codes are listed once, in the engine's `with_error_codes!`, and
+//! Node's codes are listed once, in the engine's `error_codes!`, and
 //! cross the sandbox's boundary as Node spells them (`error.code` in
 //! `wit/types.wit` is a string).
 
