@@ -172,7 +172,8 @@ async fn serve_native(credentials: tlsbox::Credentials) -> Result<(), Error> {
         cert: credentials.cert,
         cert_chain: Vec::new(),
         ca: credentials.ca,
-        ca_certificates: Vec::new(),
+        ca_certificates: Default::default(),
+        ca_anchors: Vec::new(),
         crl: credentials.crl,
         ocsp_response: credentials.ocsp_response,
     };

@@ -25,7 +25,14 @@ pub struct Credentials {
     /// Trusted roots: each entry may hold several certificates.
     pub ca: Vec<String>,
     /// Trusted roots as DER, one certificate each, trusted as `ca` is.
-    pub ca_certificates: Vec<Vec<u8>>,
+    /// Shared: every context made from these credentials holds the same
+    /// roots, not a copy (a host may hand each connection a hundred roots).
+    pub ca_certificates: Arc<[CertificateDer<'static>]>,
+    /// The trust anchors of `ca_certificates`, one each in the same order,
+    /// when whoever decoded the roots took them already: then no context
+    /// parses the roots again. Empty to have each context parse
+    /// `ca_certificates`; any other count is an error.
+    pub ca_anchors: Vec<TrustAnchor<'static>>,
     /// Certificate revocation lists.
     pub crl: Vec<String>,
     /// An OCSP response (DER) stapled with the certificate for clients
@@ -48,7 +55,7 @@ pub(crate) struct ContextSource {
     pub(crate) cert: Option<String>,
     pub(crate) cert_chain: Vec<Vec<u8>>,
     pub(crate) ca: Vec<String>,
-    pub(crate) ca_certificates: Vec<Vec<u8>>,
+    pub(crate) ca_certificates: Arc<[CertificateDer<'static>]>,
     pub(crate) crl: Vec<String>,
     pub(crate) ocsp_response: Option<Vec<u8>>,
 }
@@ -56,7 +63,7 @@ pub(crate) struct ContextSource {
 /// The roots and CRLs a context verifies peers against.
 pub(crate) struct TrustStore {
     /// The roots as given, for name matching and path building by hand.
-    pub(crate) roots: Vec<CertificateDer<'static>>,
+    pub(crate) roots: Arc<[CertificateDer<'static>]>,
     /// The roots as webpki anchors: first those of `roots`, index-aligned
     /// with it, then Mozilla's (`webpki-roots`) when the store trusts the
     /// default roots. Mozilla's are static anchors, borrowed, never parsed.
@@ -97,6 +104,7 @@ impl SecureContext {
             trust: Arc::new(TrustStore::new(
                 &credentials.ca,
                 &credentials.ca_certificates,
+                &credentials.ca_anchors,
                 &credentials.crl,
             )?),
             source: ContextSource {
@@ -136,24 +144,36 @@ impl std::fmt::Debug for TrustStore {
 }
 
 impl TrustStore {
-    fn new(ca: &[String], ca_certificates: &[Vec<u8>], crl: &[String]) -> Result<Self, Error> {
-        let mut roots = Vec::new();
+    fn new(
+        ca: &[String],
+        ca_certificates: &Arc<[CertificateDer<'static>]>,
+        ca_anchors: &[TrustAnchor<'static>],
+        crl: &[String],
+    ) -> Result<Self, Error> {
+        let mut pem_roots = Vec::new();
         for pem_text in ca {
-            roots.extend(pem::certificates(pem_text)?);
+            pem_roots.extend(pem::certificates(pem_text)?);
         }
-        roots.extend(
-            ca_certificates
-                .iter()
-                .map(|der| CertificateDer::from(der.clone())),
-        );
-        let anchors = roots
-            .iter()
-            .map(|root| {
-                webpki::anchor_from_trusted_cert(root)
-                    .map(|anchor| anchor.to_owned())
-                    .map_err(|e| invalid(&format!("unusable CA certificate: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut anchors = anchors_of(&pem_roots)?;
+        match ca_anchors.len() {
+            0 => anchors.extend(anchors_of(ca_certificates)?),
+            n if n == ca_certificates.len() => anchors.extend_from_slice(ca_anchors),
+            n => {
+                return Err(invalid(&format!(
+                    "{n} trust anchors were given for {} CA certificates; \
+                     expected one each, or none",
+                    ca_certificates.len()
+                )));
+            }
+        }
+        // Without PEM roots the store shares the DER roots it was given.
+        let roots = match pem_roots.is_empty() {
+            true => ca_certificates.clone(),
+            false => pem_roots
+                .into_iter()
+                .chain(ca_certificates.iter().cloned())
+                .collect(),
+        };
         let mut crls = Vec::new();
         for pem_text in crl {
             for der in pem::crls(pem_text)? {
@@ -186,6 +206,18 @@ impl TrustStore {
             crls: self.crls.clone(),
         }
     }
+}
+
+/// The webpki trust anchors of `roots`, in order: each root parsed.
+fn anchors_of(roots: &[CertificateDer<'static>]) -> Result<Vec<TrustAnchor<'static>>, Error> {
+    roots
+        .iter()
+        .map(|root| {
+            webpki::anchor_from_trusted_cert(root)
+                .map(|anchor| anchor.to_owned())
+                .map_err(|e| invalid(&format!("unusable CA certificate: {e}")))
+        })
+        .collect()
 }
 
 /// The chain `credentials` present, from `cert`'s PEM or as the DER of

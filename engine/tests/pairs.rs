@@ -208,6 +208,99 @@ fn a_chain_given_as_der_is_the_chain_its_pem_gives() {
 }
 
 #[test]
+fn roots_given_as_der_with_their_anchors_verify_as_their_pem_does() {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let der = |name: &str| -> CertificateDer<'static> {
+        CertificateDer::from_pem_slice(fixture(name).as_bytes()).unwrap()
+    };
+    let anchor =
+        |root: &CertificateDer<'static>| webpki::anchor_from_trusted_cert(root).unwrap().to_owned();
+    let (ca1, ca2) = (der("ca1-cert.pem"), der("ca2-cert.pem"));
+    let client_with = |credentials: Credentials| {
+        let context = SecureContext::new(&credentials)?;
+        let options = ClientOptions {
+            servername: Some("localhost".into()),
+            check_host: "localhost".into(),
+            reject_unauthorized: false,
+            alpn_protocols: Vec::new(),
+            keylog: false,
+            ciphers: None,
+            min_version: None,
+            max_version: None,
+            ecdh_curve: None,
+            sigalgs: None,
+            default_roots: false,
+            sessions: None,
+            request_ocsp: false,
+        };
+        let mut client = SecurePair::connect(&context, &options)?;
+        let mut pair = Server::new(identity("agent1"), ServerOptions::default()).accept();
+        Pair::new(&mut client, &mut pair).drive();
+        assert!(!client.status().handshaking, "{:?}", client.status());
+        Ok::<_, tlsbox_engine::Error>(client)
+    };
+
+    // agent1 is issued by ca1: trusted by PEM, by DER alone (parsed in
+    // the context) and by DER with the anchors taken from it; each chain
+    // ends at the root it was trusted by.
+    let by_pem = client_with(Credentials {
+        ca: vec![fixture("ca1-cert.pem")],
+        ..Credentials::default()
+    })
+    .unwrap();
+    let by_der = client_with(Credentials {
+        ca_certificates: vec![ca2.clone(), ca1.clone()].into(),
+        ..Credentials::default()
+    })
+    .unwrap();
+    let by_anchors = client_with(Credentials {
+        ca_certificates: vec![ca2.clone(), ca1.clone()].into(),
+        ca_anchors: vec![anchor(&ca2), anchor(&ca1)],
+        ..Credentials::default()
+    })
+    .unwrap();
+    for client in [&by_pem, &by_der, &by_anchors] {
+        assert!(client.authorized(), "{:?}", client.authorization_error());
+        let chain = client.peer_certificate_chain();
+        assert_eq!(chain.len(), 2, "agent1 and its root ca1");
+        assert_eq!(
+            chain[1].fingerprint256,
+            by_pem.peer_certificate_chain()[1].fingerprint256
+        );
+    }
+
+    // The anchors are what is trusted: ca1's DER beside ca2's anchor
+    // verifies nothing by ca1.
+    let wrong_anchor = client_with(Credentials {
+        ca_certificates: vec![ca1.clone()].into(),
+        ca_anchors: vec![anchor(&ca2)],
+        ..Credentials::default()
+    })
+    .unwrap();
+    assert!(!wrong_anchor.authorized());
+    assert_eq!(
+        wrong_anchor.authorization_error().map(|e| e.code),
+        Some(ErrorCode::UnableToVerifyLeafSignature)
+    );
+
+    // Anchors are one per root, or none.
+    let miscounted = SecureContext::new(&Credentials {
+        ca_certificates: vec![ca1.clone(), ca2.clone()].into(),
+        ca_anchors: vec![anchor(&ca1)],
+        ..Credentials::default()
+    })
+    .err()
+    .expect("one anchor for two roots");
+    assert_eq!(miscounted.code, ErrorCode::ErrTlsInvalidCredentials);
+    assert!(
+        miscounted.message.contains("one each"),
+        "{}",
+        miscounted.message
+    );
+}
+
+#[test]
 fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
     // A server trusting ca2 with ca2's CRL: agent3 (v1, by ca2, not revoked)
     // is authorized; the CRL is found for its issuer.

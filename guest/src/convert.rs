@@ -1,5 +1,6 @@
 //! Conversions between the WIT types and the engine's own.
 
+use rustls::pki_types::{CertificateDer, TrustAnchor};
 use tlsbox_engine::{ErrorCode, cert_info, cipher, context, pair, server};
 
 use crate::bindings::exports::tlsbox::tls::tls;
@@ -12,9 +13,23 @@ pub(crate) fn credentials(c: types::Credentials) -> context::Credentials {
         cert: c.cert,
         cert_chain: c.cert_chain,
         ca: c.ca,
-        ca_certificates: c.ca_certificates,
+        ca_certificates: c
+            .ca_certificates
+            .into_iter()
+            .map(CertificateDer::from)
+            .collect(),
+        ca_anchors: c.ca_anchors.into_iter().map(trust_anchor).collect(),
         crl: c.crl,
         ocsp_response: c.ocsp_response,
+    }
+}
+
+/// A root's trust anchor as the host took it from the root.
+fn trust_anchor(a: types::TrustAnchor) -> TrustAnchor<'static> {
+    TrustAnchor {
+        subject: a.subject.into(),
+        subject_public_key_info: a.subject_public_key_info.into(),
+        name_constraints: a.name_constraints.map(Into::into),
     }
 }
 

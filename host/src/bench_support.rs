@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::limits::SandboxLimits;
 use crate::options::{ConnectOptions, Crypto, ServerOptions};
 use crate::roots::ClientRoots;
-pub use crate::roots::decode_roots;
+pub use crate::roots::{DecodedRoots, decode_roots};
 use crate::sandbox::Sandbox;
 use crate::sandbox::instance::GuestInstance;
 use crate::sandbox::shared::{InstanceKey, InstancePool, ServerRecipe};
@@ -49,7 +49,7 @@ pub fn new_server_connection(options: &ServerOptions) -> Result<()> {
 /// `NODE_EXTRA_CA_CERTS` (which a process reads and decodes once, with
 /// [`crate::roots::decode_roots`]), so that one run can measure with and
 /// without them.
-pub fn new_client_connection(options: &ConnectOptions, extra_ca: &[Vec<u8>]) -> Result<()> {
+pub fn new_client_connection(options: &ConnectOptions, extra_ca: &DecodedRoots) -> Result<()> {
     let roots = ClientRoots::resolve(&options.credentials.ca, options.system_ca, extra_ca)?;
     let (credentials, guest_options) =
         crate::client::guest_client_with_roots("localhost", options, roots);

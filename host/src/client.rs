@@ -118,7 +118,8 @@ pub(crate) fn guest_client_with_roots(
         ..options.credentials.clone()
     }
     .to_guest();
-    credentials.ca_certificates = roots.ca_certificates;
+    credentials.ca_certificates = roots.decoded.certificates;
+    credentials.ca_anchors = roots.decoded.anchors;
     // With Node's `checkServerIdentity` override the guest verifies the
     // chain only (an empty `check-host`), and the override decides.
     let check_host = match options.check_server_identity {

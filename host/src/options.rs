@@ -79,6 +79,7 @@ impl Credentials {
             // Roots the host decoded itself are added per connection
             // (`roots::ClientRoots`).
             ca_certificates: Vec::new(),
+            ca_anchors: Vec::new(),
             crl: self.crl.clone(),
             ocsp_response: self.ocsp_response.clone(),
         }

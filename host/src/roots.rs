@@ -10,6 +10,7 @@ use base64::Engine;
 use rustls_pki_types::pem::PemObject;
 
 use crate::error::{Error, Result};
+use crate::wit::GuestTrustAnchor;
 
 /// Mozilla's roots as PEM, one certificate each (Node's
 /// `tls.rootCertificates`): the store a client without `ca` trusts. From
@@ -25,11 +26,52 @@ pub fn root_certificates() -> &'static [String] {
     })
 }
 
+/// Roots the host decoded itself, once per process (a
+/// `NODE_EXTRA_CA_CERTS` file, the platform's store): each root's DER and,
+/// in the same order, its trust anchor, which the host took from it while
+/// checking it could be a root. A sandbox is given both and parses
+/// neither: parsing 144 roots was ~5 µs each in every client's sandbox.
+#[derive(Clone, Debug, Default)]
+pub struct DecodedRoots {
+    pub(crate) certificates: Vec<Vec<u8>>,
+    pub(crate) anchors: Vec<GuestTrustAnchor>,
+}
+
+impl DecodedRoots {
+    /// How many roots.
+    pub fn len(&self) -> usize {
+        self.certificates.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.certificates.is_empty()
+    }
+
+    /// Adds `der` when it can be a root; otherwise says why not.
+    fn push(&mut self, der: &[u8]) -> std::result::Result<(), webpki::Error> {
+        let certificate = rustls_pki_types::CertificateDer::from(der);
+        let anchor = webpki::anchor_from_trusted_cert(&certificate)?;
+        self.anchors.push(GuestTrustAnchor {
+            subject: anchor.subject.to_vec(),
+            subject_public_key_info: anchor.subject_public_key_info.to_vec(),
+            name_constraints: anchor.name_constraints.map(|n| n.to_vec()),
+        });
+        self.certificates.push(der.to_vec());
+        Ok(())
+    }
+
+    fn extend(&mut self, other: &DecodedRoots) {
+        self.certificates.extend_from_slice(&other.certificates);
+        self.anchors.extend_from_slice(&other.anchors);
+    }
+}
+
 /// A client's roots: the `ca` PEM texts it is given, the roots the host
-/// decoded itself (DER), and whether it trusts the default store as well.
+/// decoded itself, and whether it trusts the default store as well.
 pub(crate) struct ClientRoots {
     pub(crate) ca: Vec<String>,
-    pub(crate) ca_certificates: Vec<Vec<u8>>,
+    pub(crate) decoded: DecodedRoots,
     pub(crate) default_roots: bool,
 }
 
@@ -43,21 +85,21 @@ impl ClientRoots {
 
     /// [`Self::for_client`] with `extra` standing for the roots of the
     /// `NODE_EXTRA_CA_CERTS` file (see [`decode_roots`]).
-    pub(crate) fn resolve(ca: &[String], system_ca: bool, extra: &[Vec<u8>]) -> Result<Self> {
+    pub(crate) fn resolve(ca: &[String], system_ca: bool, extra: &DecodedRoots) -> Result<Self> {
         if !ca.is_empty() {
             return Ok(Self {
                 ca: ca.to_vec(),
-                ca_certificates: Vec::new(),
+                decoded: DecodedRoots::default(),
                 default_roots: false,
             });
         }
-        let mut ca_certificates = extra.to_vec();
+        let mut decoded = extra.clone();
         if system_ca {
-            ca_certificates.extend_from_slice(system_certificates()?);
+            decoded.extend(system_certificates()?);
         }
         Ok(Self {
             ca: Vec::new(),
-            ca_certificates,
+            decoded,
             default_roots: true,
         })
     }
@@ -69,18 +111,17 @@ impl ClientRoots {
 /// client with the default roots alone). Certificates that are not usable
 /// as roots are left out, as Node leaves out what it cannot load, and
 /// named in the error beside what was kept.
-pub fn decode_roots(pem_text: &str) -> (Vec<Vec<u8>>, Vec<String>) {
-    let mut roots = Vec::new();
+pub fn decode_roots(pem_text: &str) -> (DecodedRoots, Vec<String>) {
+    let mut roots = DecodedRoots::default();
     let mut refused = Vec::new();
     for (index, certificate) in
         rustls_pki_types::CertificateDer::pem_slice_iter(pem_text.as_bytes()).enumerate()
     {
-        match certificate {
-            Ok(der) => match webpki::anchor_from_trusted_cert(&der) {
-                Ok(_) => roots.push(der.to_vec()),
-                Err(e) => refused.push(format!("certificate {}: {e}", index + 1)),
-            },
-            Err(e) => refused.push(format!("certificate {}: {e}", index + 1)),
+        let added = certificate
+            .map_err(|e| e.to_string())
+            .and_then(|der| roots.push(&der).map_err(|e| e.to_string()));
+        if let Err(e) = added {
+            refused.push(format!("certificate {}: {e}", index + 1));
         }
     }
     (roots, refused)
@@ -90,11 +131,11 @@ pub fn decode_roots(pem_text: &str) -> (Vec<Vec<u8>>, Vec<String>) {
 /// once per process as Node does. A file that cannot be read, or
 /// certificates in it that cannot be used, are reported once and left
 /// out, as Node warns and goes on.
-fn extra_ca_certs() -> &'static [Vec<u8>] {
-    static EXTRA: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+fn extra_ca_certs() -> &'static DecodedRoots {
+    static EXTRA: OnceLock<DecodedRoots> = OnceLock::new();
     EXTRA.get_or_init(|| {
         let Some(path) = std::env::var_os("NODE_EXTRA_CA_CERTS") else {
-            return Vec::new();
+            return DecodedRoots::default();
         };
         let shown = std::path::Path::new(&path).display().to_string();
         match std::fs::read_to_string(&path) {
@@ -111,7 +152,7 @@ fn extra_ca_certs() -> &'static [Vec<u8>] {
             }
             Err(e) => {
                 tracing::warn!("ignoring extra certs from NODE_EXTRA_CA_CERTS={shown}: {e}");
-                Vec::new()
+                DecodedRoots::default()
             }
         }
     })
@@ -120,8 +161,8 @@ fn extra_ca_certs() -> &'static [Vec<u8>] {
 /// The platform's trusted roots as DER (`rustls-native-certs`: the OS
 /// store, or the files `SSL_CERT_FILE` / `SSL_CERT_DIR` name), read once
 /// per process. None found is an error that says where it looked.
-fn system_certificates() -> Result<&'static [Vec<u8>]> {
-    static SYSTEM: OnceLock<std::result::Result<Vec<Vec<u8>>, String>> = OnceLock::new();
+fn system_certificates() -> Result<&'static DecodedRoots> {
+    static SYSTEM: OnceLock<std::result::Result<DecodedRoots, String>> = OnceLock::new();
     let loaded = SYSTEM.get_or_init(|| {
         let found = rustls_native_certs::load_native_certs();
         if found.certs.is_empty() {
@@ -136,12 +177,10 @@ fn system_certificates() -> Result<&'static [Vec<u8>]> {
         }
         // What cannot be a root would fail every connection's context:
         // left out here, as with NODE_EXTRA_CA_CERTS.
-        let roots: Vec<Vec<u8>> = found
-            .certs
-            .iter()
-            .filter(|der| webpki::anchor_from_trusted_cert(der).is_ok())
-            .map(|der| der.to_vec())
-            .collect();
+        let mut roots = DecodedRoots::default();
+        for der in &found.certs {
+            let _ = roots.push(der);
+        }
         let left_out = found.certs.len() - roots.len();
         if roots.is_empty() {
             return Err(format!(
@@ -191,7 +230,7 @@ mod tests {
         let given = ClientRoots::for_client(&["PEM".into()], true).unwrap();
         assert!(!given.default_roots);
         assert_eq!(given.ca, ["PEM"]);
-        assert!(given.ca_certificates.is_empty());
+        assert!(given.decoded.is_empty());
     }
 
     #[test]
@@ -212,9 +251,23 @@ mod tests {
         assert_eq!(refused.len(), 1, "{refused:?}");
         assert!(refused[0].starts_with("certificate 2: "), "{refused:?}");
         // Without `ca`, they join the default store as DER.
+        // Each kept with its anchor, as webpki takes it from the root.
+        for (der, anchor) in roots.certificates.iter().zip(&roots.anchors) {
+            let der = rustls_pki_types::CertificateDer::from(&der[..]);
+            let parsed = webpki::anchor_from_trusted_cert(&der).unwrap();
+            assert_eq!(anchor.subject, &*parsed.subject);
+            assert_eq!(
+                anchor.subject_public_key_info,
+                &*parsed.subject_public_key_info
+            );
+            assert_eq!(anchor.name_constraints, None);
+        }
+        assert_eq!(roots.anchors.len(), 2);
+        // Without `ca`, they join the default store as DER with anchors.
         let resolved = ClientRoots::resolve(&[], false, &roots).unwrap();
         assert!(resolved.default_roots);
         assert!(resolved.ca.is_empty());
-        assert_eq!(resolved.ca_certificates, roots);
+        assert_eq!(resolved.decoded.certificates, roots.certificates);
+        assert_eq!(resolved.decoded.anchors.len(), roots.anchors.len());
     }
 }

@@ -88,6 +88,7 @@ pub(crate) fn agent1() -> GuestCredentials {
         cert_chain: Vec::new(),
         ca: Vec::new(),
         ca_certificates: Vec::new(),
+        ca_anchors: Vec::new(),
         crl: Vec::new(),
         ocsp_response: None,
     }
@@ -102,6 +103,7 @@ pub(crate) fn ca1_trust() -> GuestCredentials {
         cert_chain: Vec::new(),
         ca: vec![fixture("ca1-cert.pem")],
         ca_certificates: Vec::new(),
+        ca_anchors: Vec::new(),
         crl: Vec::new(),
         ocsp_response: None,
     }

@@ -8,4 +8,5 @@ pub(crate) use crate::bindings::exports::tlsbox::tls::tls::{
 };
 pub(crate) use crate::bindings::tlsbox::tls::types::{
     Cipher, Credentials as GuestCredentials, PeerCertificate as GuestPeerCertificate,
+    TrustAnchor as GuestTrustAnchor,
 };

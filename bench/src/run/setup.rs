@@ -96,22 +96,27 @@ impl Run {
     /// A client connection's set-up (host crypto) trusting one `ca` root,
     /// the default roots (Mozilla's, built into the engine), and the
     /// default roots with the file `NODE_EXTRA_CA_CERTS` names, when it
-    /// is set (its roots decoded once, as a process does, and parsed in
-    /// each sandbox).
+    /// is set (its roots decoded once, as a process does, and handed to
+    /// each sandbox with their trust anchors).
     fn client_setup(&mut self, per_call: &dyn Fn(&mut dyn FnMut()) -> f64) {
         let extra = std::env::var_os("NODE_EXTRA_CA_CERTS")
             .and_then(|path| std::fs::read_to_string(path).ok())
             .map(|text| tlsbox::bench_support::decode_roots(&text).0);
-        let mut variants: Vec<(String, tlsbox::ConnectOptions, &[Vec<u8>])> = vec![
+        let none = tlsbox::bench_support::DecodedRoots::default();
+        let mut variants: Vec<(
+            String,
+            tlsbox::ConnectOptions,
+            &tlsbox::bench_support::DecodedRoots,
+        )> = vec![
             (
                 "client, one ca root".into(),
                 tlsbox::ConnectOptions::with_ca(crate::settings::EC_CA),
-                &[],
+                &none,
             ),
             (
                 "client, default roots".into(),
                 tlsbox::ConnectOptions::default(),
-                &[],
+                &none,
             ),
         ];
         if let Some(roots) = &extra {

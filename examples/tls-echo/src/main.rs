@@ -78,6 +78,7 @@ fn run(options: Options) -> Result<(), String> {
         cert_chain: Vec::new(),
         ca: Vec::new(),
         ca_certificates: Vec::new(),
+        ca_anchors: Vec::new(),
         crl: Vec::new(),
         ocsp_response: None,
     };

@@ -47,6 +47,7 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
         cert_chain: Vec::new(),
         ca: Vec::new(),
         ca_certificates: Vec::new(),
+        ca_anchors: Vec::new(),
         crl: Vec::new(),
         ocsp_response: None,
     };
@@ -141,6 +142,7 @@ fn a_bad_key_goes_to_the_guest_for_its_error() {
         cert_chain: Vec::new(),
         ca: Vec::new(),
         ca_certificates: Vec::new(),
+        ca_anchors: Vec::new(),
         crl: Vec::new(),
         ocsp_response: None,
     };
