@@ -174,6 +174,7 @@ async fn serve_native(credentials: tlsbox::Credentials) -> Result<(), Error> {
         ca: credentials.ca,
         ca_certificates: Default::default(),
         ca_anchors: Vec::new(),
+        held_roots: Default::default(),
         crl: credentials.crl,
         ocsp_response: credentials.ocsp_response,
     };

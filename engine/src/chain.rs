@@ -35,6 +35,8 @@ pub(crate) fn verify_chain(
     now: UnixTime,
     usage: Usage,
 ) -> Result<Vec<CertificateDer<'static>>, Error> {
+    let presented = std::iter::once(end_entity).chain(intermediates);
+    let trust = &*trust.for_chain(presented.map(|certificate| certificate.as_ref()));
     let leaf = webpki::EndEntityCert::try_from(end_entity);
     let leaf = match leaf {
         Ok(leaf) => leaf,
@@ -322,7 +324,7 @@ fn check_crl(trust: &TrustStore, cert: &X509Certificate<'_>) -> Result<(), Error
 
 /// The contents of a DER SEQUENCE (a Name, a SubjectPublicKeyInfo), without
 /// its tag and length.
-fn sequence_contents(der: &[u8]) -> &[u8] {
+pub(crate) fn sequence_contents(der: &[u8]) -> &[u8] {
     let Some((&0x30, rest)) = der.split_first() else {
         return der;
     };

@@ -33,11 +33,32 @@ pub struct Credentials {
     /// parses the roots again. Empty to have each context parse
     /// `ca_certificates`; any other count is an error.
     pub ca_anchors: Vec<TrustAnchor<'static>>,
+    /// Root stores held outside the engine that this context trusts too:
+    /// found by subject through [`crate::install_root_source`]'s source
+    /// when a chain is verified, never copied in whole.
+    pub held_roots: HeldRoots,
     /// Certificate revocation lists.
     pub crl: Vec<String>,
     /// An OCSP response (DER) stapled with the certificate for clients
     /// that ask for one.
     pub ocsp_response: Option<Vec<u8>>,
+}
+
+/// Root stores held outside the engine, once per process, as Node holds
+/// them: what a client without `ca` trusts besides Mozilla's roots.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HeldRoots {
+    /// The roots of the file `NODE_EXTRA_CA_CERTS` names.
+    pub extra: bool,
+    /// The platform's store (Node's `--use-system-ca`).
+    pub system: bool,
+}
+
+impl HeldRoots {
+    /// True when any store is trusted.
+    pub fn any(self) -> bool {
+        self.extra || self.system
+    }
 }
 
 /// Parsed credentials: what to present and what to trust.
@@ -56,11 +77,13 @@ pub(crate) struct ContextSource {
     pub(crate) cert_chain: Vec<Vec<u8>>,
     pub(crate) ca: Vec<String>,
     pub(crate) ca_certificates: Arc<[CertificateDer<'static>]>,
+    pub(crate) held_roots: HeldRoots,
     pub(crate) crl: Vec<String>,
     pub(crate) ocsp_response: Option<Vec<u8>>,
 }
 
 /// The roots and CRLs a context verifies peers against.
+#[derive(Clone)]
 pub(crate) struct TrustStore {
     /// The roots as given, for name matching and path building by hand.
     pub(crate) roots: Arc<[CertificateDer<'static>]>,
@@ -70,6 +93,9 @@ pub(crate) struct TrustStore {
     pub(crate) anchors: Cow<'static, [TrustAnchor<'static>]>,
     /// Shared: a store with the default roots added keeps the same CRLs.
     pub(crate) crls: Arc<Vec<webpki::CertRevocationList<'static>>>,
+    /// Stores held outside the engine whose roots are trusted too, looked
+    /// up for each chain ([`TrustStore::for_chain`]).
+    pub(crate) held: HeldRoots,
 }
 
 impl SecureContext {
@@ -106,12 +132,14 @@ impl SecureContext {
                 &credentials.ca_certificates,
                 &credentials.ca_anchors,
                 &credentials.crl,
+                credentials.held_roots,
             )?),
             source: ContextSource {
                 cert: credentials.cert.clone(),
                 cert_chain: credentials.cert_chain.clone(),
                 ca: credentials.ca.clone(),
                 ca_certificates: credentials.ca_certificates.clone(),
+                held_roots: credentials.held_roots,
                 crl: credentials.crl.clone(),
                 ocsp_response: credentials.ocsp_response.clone(),
             },
@@ -149,7 +177,13 @@ impl TrustStore {
         ca_certificates: &Arc<[CertificateDer<'static>]>,
         ca_anchors: &[TrustAnchor<'static>],
         crl: &[String],
+        held: HeldRoots,
     ) -> Result<Self, Error> {
+        if held.any() && crate::root_source().is_none() {
+            return Err(invalid(
+                "the credentials trust roots the host holds, which this build cannot ask for",
+            ));
+        }
         let mut pem_roots = Vec::new();
         for pem_text in ca {
             pem_roots.extend(pem::certificates(pem_text)?);
@@ -186,6 +220,64 @@ impl TrustStore {
             roots,
             anchors: Cow::Owned(anchors),
             crls: Arc::new(crls),
+            held,
+        })
+    }
+
+    /// This store with the held roots a chain of `certificates` can end at
+    /// added: those whose subject is the issuer of one of them. Every path
+    /// webpki can build through the certificates a peer sent ends at such
+    /// a root, so the chain verifies as it would against the whole store.
+    /// Certificates that do not parse add nothing (verification reports
+    /// them); neither do roots that cannot be anchors.
+    pub(crate) fn for_chain<'c>(
+        &self,
+        certificates: impl IntoIterator<Item = &'c [u8]>,
+    ) -> Cow<'_, Self> {
+        let Some(source) = crate::root_source().filter(|_| self.held.any()) else {
+            return Cow::Borrowed(self);
+        };
+        let mut issuers: Vec<Vec<u8>> = Vec::new();
+        for der in certificates {
+            if let Ok((_, certificate)) = X509Certificate::from_der(der) {
+                let issuer = crate::chain::sequence_contents(certificate.issuer().as_raw());
+                if !issuers.iter().any(|seen| seen == issuer) {
+                    issuers.push(issuer.to_vec());
+                }
+            }
+        }
+        let mut found: Vec<(CertificateDer<'static>, TrustAnchor<'static>)> = Vec::new();
+        for issuer in &issuers {
+            for root in source(self.held, issuer) {
+                if found.iter().any(|(seen, _)| seen == &root) {
+                    continue;
+                }
+                if let Ok(anchor) = webpki::anchor_from_trusted_cert(&root) {
+                    let anchor = anchor.to_owned();
+                    found.push((root, anchor));
+                }
+            }
+        }
+        if found.is_empty() {
+            return Cow::Borrowed(self);
+        }
+        // Anchors stay index-aligned with roots: the held ones go after
+        // this store's own, before Mozilla's.
+        let own = self.roots.len();
+        let mut anchors = self.anchors[..own].to_vec();
+        anchors.extend(found.iter().map(|(_, anchor)| anchor.clone()));
+        anchors.extend_from_slice(&self.anchors[own..]);
+        let roots = self
+            .roots
+            .iter()
+            .cloned()
+            .chain(found.into_iter().map(|(root, _)| root))
+            .collect();
+        Cow::Owned(Self {
+            roots,
+            anchors: Cow::Owned(anchors),
+            crls: self.crls.clone(),
+            held: self.held,
         })
     }
 
@@ -204,6 +296,7 @@ impl TrustStore {
             roots: self.roots.clone(),
             anchors,
             crls: self.crls.clone(),
+            held: self.held,
         }
     }
 }

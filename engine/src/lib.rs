@@ -112,6 +112,27 @@ pub(crate) fn key_source() -> Option<KeySource> {
     KEY_SOURCE.get().copied()
 }
 
+/// Finds the roots of the root stores held outside the engine (by the
+/// tlsbox host, once per process) whose subject is the given Name content,
+/// as DER.
+pub type RootSource =
+    fn(context::HeldRoots, &[u8]) -> Vec<rustls_pki_types::CertificateDer<'static>>;
+
+static ROOT_SOURCE: std::sync::OnceLock<RootSource> = std::sync::OnceLock::new();
+
+/// Installs where credentials that trust [`context::HeldRoots`] find those
+/// roots: the tlsbox guest built with host crypto asks its host for the
+/// roots a chain names, rather than being handed every root in every
+/// connection. Later calls change nothing.
+pub fn install_root_source(source: RootSource) {
+    let _ = ROOT_SOURCE.set(source);
+}
+
+/// Where held roots are found, if anywhere.
+pub(crate) fn root_source() -> Option<RootSource> {
+    ROOT_SOURCE.get().copied()
+}
+
 /// [`provider`] restricted to the suites of Node's `ciphers` list and the
 /// groups of its `ecdhCurve` list, where given.
 pub(crate) fn provider_for(

@@ -2,8 +2,12 @@
 //! callback pause, the codes each side reports when verification fails, and
 //! how much received input a pair takes before its cleartext is read.
 
+use std::sync::Mutex;
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, TrustAnchor};
 use tlsbox_engine::ErrorCode;
-use tlsbox_engine::context::{Credentials, SecureContext};
+use tlsbox_engine::context::{Credentials, HeldRoots, SecureContext};
 use tlsbox_engine::pair::{Awaiting, ClientOptions, SecurePair};
 use tlsbox_engine::server::{Server, ServerOptions};
 use tlsbox_harness::Pair;
@@ -177,8 +181,6 @@ fn a_key_that_is_not_the_certificates_is_refused() {
 /// still refused, and a chain given both ways is an error.
 #[test]
 fn a_chain_given_as_der_is_the_chain_its_pem_gives() {
-    use rustls_pki_types::CertificateDer;
-    use rustls_pki_types::pem::PemObject;
     let pem = fixture("agent6-fullchain-cert.pem");
     let der: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem.as_bytes())
         .map(|certificate| certificate.unwrap().to_vec())
@@ -207,39 +209,46 @@ fn a_chain_given_as_der_is_the_chain_its_pem_gives() {
     assert!(twice.message.contains("twice"), "{}", twice.message);
 }
 
+/// A root fixture as DER.
+fn root_der(name: &str) -> CertificateDer<'static> {
+    CertificateDer::from_pem_slice(fixture(name).as_bytes()).unwrap()
+}
+
+/// A root's webpki trust anchor.
+fn anchor(root: &CertificateDer<'static>) -> TrustAnchor<'static> {
+    webpki::anchor_from_trusted_cert(root).unwrap().to_owned()
+}
+
+/// A client with `credentials` that has shaken hands with an agent1 server
+/// (agent1 is issued by ca1), not rejecting an unauthorized one.
+fn client_of_agent1(credentials: Credentials) -> Result<SecurePair, tlsbox_engine::Error> {
+    let context = SecureContext::new(&credentials)?;
+    let options = ClientOptions {
+        servername: Some("localhost".into()),
+        check_host: "localhost".into(),
+        reject_unauthorized: false,
+        alpn_protocols: Vec::new(),
+        keylog: false,
+        ciphers: None,
+        min_version: None,
+        max_version: None,
+        ecdh_curve: None,
+        sigalgs: None,
+        default_roots: false,
+        sessions: None,
+        request_ocsp: false,
+    };
+    let mut client = SecurePair::connect(&context, &options)?;
+    let mut pair = Server::new(identity("agent1"), ServerOptions::default()).accept();
+    Pair::new(&mut client, &mut pair).drive();
+    assert!(!client.status().handshaking, "{:?}", client.status());
+    Ok(client)
+}
+
 #[test]
 fn roots_given_as_der_with_their_anchors_verify_as_their_pem_does() {
-    use rustls_pki_types::CertificateDer;
-    use rustls_pki_types::pem::PemObject;
-    let der = |name: &str| -> CertificateDer<'static> {
-        CertificateDer::from_pem_slice(fixture(name).as_bytes()).unwrap()
-    };
-    let anchor =
-        |root: &CertificateDer<'static>| webpki::anchor_from_trusted_cert(root).unwrap().to_owned();
-    let (ca1, ca2) = (der("ca1-cert.pem"), der("ca2-cert.pem"));
-    let client_with = |credentials: Credentials| {
-        let context = SecureContext::new(&credentials)?;
-        let options = ClientOptions {
-            servername: Some("localhost".into()),
-            check_host: "localhost".into(),
-            reject_unauthorized: false,
-            alpn_protocols: Vec::new(),
-            keylog: false,
-            ciphers: None,
-            min_version: None,
-            max_version: None,
-            ecdh_curve: None,
-            sigalgs: None,
-            default_roots: false,
-            sessions: None,
-            request_ocsp: false,
-        };
-        let mut client = SecurePair::connect(&context, &options)?;
-        let mut pair = Server::new(identity("agent1"), ServerOptions::default()).accept();
-        Pair::new(&mut client, &mut pair).drive();
-        assert!(!client.status().handshaking, "{:?}", client.status());
-        Ok::<_, tlsbox_engine::Error>(client)
-    };
+    let (ca1, ca2) = (root_der("ca1-cert.pem"), root_der("ca2-cert.pem"));
+    let client_with = client_of_agent1;
 
     // agent1 is issued by ca1: trusted by PEM, by DER alone (parsed in
     // the context) and by DER with the anchors taken from it; each chain
@@ -297,6 +306,57 @@ fn roots_given_as_der_with_their_anchors_verify_as_their_pem_does() {
         miscounted.message.contains("one each"),
         "{}",
         miscounted.message
+    );
+}
+
+/// The subjects the held-roots source below was asked for.
+static ASKED: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+
+/// A root source whose `extra` store holds ca1 and ca2, and whose `system`
+/// store holds none.
+fn held_ca1_and_ca2(held: HeldRoots, subject: &[u8]) -> Vec<CertificateDer<'static>> {
+    ASKED.lock().unwrap().push(subject.to_vec());
+    if !held.extra {
+        return Vec::new();
+    }
+    ["ca1-cert.pem", "ca2-cert.pem"]
+        .into_iter()
+        .map(root_der)
+        .filter(|root| &*anchor(root).subject == subject)
+        .collect()
+}
+
+#[test]
+fn held_roots_are_asked_for_by_the_issuer_a_chain_names() {
+    tlsbox_engine::install_root_source(held_ca1_and_ca2);
+    let held = |extra, system| Credentials {
+        held_roots: HeldRoots { extra, system },
+        ..Credentials::default()
+    };
+    let by_pem = client_of_agent1(Credentials {
+        ca: vec![fixture("ca1-cert.pem")],
+        ..Credentials::default()
+    })
+    .unwrap();
+    ASKED.lock().unwrap().clear();
+    let client = client_of_agent1(held(true, false)).unwrap();
+    assert!(client.authorized(), "{:?}", client.authorization_error());
+    let chain = client.peer_certificate_chain();
+    assert_eq!(chain.len(), 2, "agent1 and the held root ca1");
+    assert_eq!(
+        chain[1].fingerprint256,
+        by_pem.peer_certificate_chain()[1].fingerprint256
+    );
+    // Asked once, for agent1's issuer (ca1's subject), not for every root.
+    let ca1_subject = anchor(&root_der("ca1-cert.pem")).subject.to_vec();
+    assert_eq!(*ASKED.lock().unwrap(), [ca1_subject]);
+
+    // A store that holds no ca1 verifies nothing by it.
+    let client = client_of_agent1(held(false, true)).unwrap();
+    assert!(!client.authorized());
+    assert_eq!(
+        client.authorization_error().map(|e| e.code),
+        Some(ErrorCode::UnableToVerifyLeafSignature)
     );
 }
 

@@ -19,6 +19,10 @@ pub(crate) fn credentials(c: types::Credentials) -> context::Credentials {
             .map(CertificateDer::from)
             .collect(),
         ca_anchors: c.ca_anchors.into_iter().map(trust_anchor).collect(),
+        held_roots: context::HeldRoots {
+            extra: c.held_roots.contains(types::HeldRoots::EXTRA),
+            system: c.held_roots.contains(types::HeldRoots::SYSTEM),
+        },
         crl: c.crl,
         ocsp_response: c.ocsp_response,
     }

@@ -50,7 +50,12 @@ pub fn new_server_connection(options: &ServerOptions) -> Result<()> {
 /// [`crate::roots::decode_roots`]), so that one run can measure with and
 /// without them.
 pub fn new_client_connection(options: &ConnectOptions, extra_ca: &DecodedRoots) -> Result<()> {
-    let roots = ClientRoots::resolve(&options.credentials.ca, options.system_ca, extra_ca)?;
+    let roots = ClientRoots::resolve(
+        &options.credentials.ca,
+        options.system_ca,
+        options.crypto,
+        extra_ca,
+    )?;
     let (credentials, guest_options) =
         crate::client::guest_client_with_roots("localhost", options, roots);
     Sandbox::client(

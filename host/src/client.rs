@@ -102,7 +102,8 @@ pub(crate) fn guest_client(
     host: &str,
     options: &ConnectOptions,
 ) -> Result<(GuestCredentials, GuestClientOptions)> {
-    let roots = ClientRoots::for_client(&options.credentials.ca, options.system_ca)?;
+    let roots =
+        ClientRoots::for_client(&options.credentials.ca, options.system_ca, options.crypto)?;
     Ok(guest_client_with_roots(host, options, roots))
 }
 
@@ -120,6 +121,7 @@ pub(crate) fn guest_client_with_roots(
     .to_guest();
     credentials.ca_certificates = roots.decoded.certificates;
     credentials.ca_anchors = roots.decoded.anchors;
+    credentials.held_roots = roots.held;
     // With Node's `checkServerIdentity` override the guest verifies the
     // chain only (an empty `check-host`), and the override decides.
     let check_host = match options.check_server_identity {

@@ -80,6 +80,7 @@ impl Credentials {
             // (`roots::ClientRoots`).
             ca_certificates: Vec::new(),
             ca_anchors: Vec::new(),
+            held_roots: crate::wit::GuestHeldRoots::empty(),
             crl: self.crl.clone(),
             ocsp_response: self.ocsp_response.clone(),
         }

@@ -10,7 +10,8 @@ use base64::Engine;
 use rustls_pki_types::pem::PemObject;
 
 use crate::error::{Error, Result};
-use crate::wit::GuestTrustAnchor;
+use crate::options::Crypto;
+use crate::wit::{GuestHeldRoots, GuestTrustAnchor};
 
 /// Mozilla's roots as PEM, one certificate each (Node's
 /// `tls.rootCertificates`): the store a client without `ca` trusts. From
@@ -37,6 +38,26 @@ pub struct DecodedRoots {
     pub(crate) anchors: Vec<GuestTrustAnchor>,
 }
 
+/// The roots of the held stores (`extra`: `NODE_EXTRA_CA_CERTS`'s,
+/// `system`: the platform's) whose subject is `subject`, a Name's DER
+/// content: what a sandbox trusting them asks for when it verifies a chain
+/// (`crypto.trusted-roots`). A platform store that failed to load has
+/// none; the client that asked for it was refused before it connected.
+pub(crate) fn held_roots_named(extra: bool, system: bool, subject: &[u8]) -> Vec<Vec<u8>> {
+    let mut stores = Vec::new();
+    if extra {
+        stores.push(extra_ca_certs());
+    }
+    if system {
+        stores.extend(system_certificates().ok());
+    }
+    stores
+        .into_iter()
+        .flat_map(|roots| roots.named(subject))
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
 impl DecodedRoots {
     /// How many roots.
     pub fn len(&self) -> usize {
@@ -46,6 +67,17 @@ impl DecodedRoots {
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.certificates.is_empty()
+    }
+
+    /// The roots whose subject is `subject`. A linear scan: a lookup is
+    /// made once per issuer a verified chain names, and comparing a few
+    /// hundred short names costs less than the guest call that asks.
+    fn named<'a>(&'a self, subject: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.anchors
+            .iter()
+            .zip(&self.certificates)
+            .filter(move |(anchor, _)| anchor.subject == subject)
+            .map(|(_, certificate)| certificate.as_slice())
     }
 
     /// Adds `der` when it can be a root; otherwise says why not.
@@ -68,10 +100,12 @@ impl DecodedRoots {
 }
 
 /// A client's roots: the `ca` PEM texts it is given, the roots the host
-/// decoded itself, and whether it trusts the default store as well.
+/// decoded itself, either handed over (`decoded`) or held and asked for
+/// by subject (`held`), and whether it trusts the default store as well.
 pub(crate) struct ClientRoots {
     pub(crate) ca: Vec<String>,
     pub(crate) decoded: DecodedRoots,
+    pub(crate) held: GuestHeldRoots,
     pub(crate) default_roots: bool,
 }
 
@@ -79,29 +113,58 @@ impl ClientRoots {
     /// Node's rule: `ca` replaces the default store; without it, the
     /// default store, `NODE_EXTRA_CA_CERTS` and, when asked, the
     /// platform's store.
-    pub(crate) fn for_client(ca: &[String], system_ca: bool) -> Result<Self> {
-        Self::resolve(ca, system_ca, extra_ca_certs())
+    ///
+    /// With host crypto the sandbox asks the host for the extra and system
+    /// roots a chain names (`crypto.trusted-roots`); the self-contained
+    /// build, which has no such import, is handed them all.
+    pub(crate) fn for_client(ca: &[String], system_ca: bool, crypto: Crypto) -> Result<Self> {
+        Self::resolve(ca, system_ca, crypto, extra_ca_certs())
     }
 
     /// [`Self::for_client`] with `extra` standing for the roots of the
     /// `NODE_EXTRA_CA_CERTS` file (see [`decode_roots`]).
-    pub(crate) fn resolve(ca: &[String], system_ca: bool, extra: &DecodedRoots) -> Result<Self> {
+    pub(crate) fn resolve(
+        ca: &[String],
+        system_ca: bool,
+        crypto: Crypto,
+        extra: &DecodedRoots,
+    ) -> Result<Self> {
         if !ca.is_empty() {
             return Ok(Self {
                 ca: ca.to_vec(),
                 decoded: DecodedRoots::default(),
+                held: GuestHeldRoots::empty(),
                 default_roots: false,
             });
         }
-        let mut decoded = extra.clone();
-        if system_ca {
-            decoded.extend(system_certificates()?);
-        }
-        Ok(Self {
+        // Loaded (or refused, with why) before any connection is made.
+        let system = match system_ca {
+            true => Some(system_certificates()?),
+            false => None,
+        };
+        let mut roots = Self {
             ca: Vec::new(),
-            decoded,
+            decoded: DecodedRoots::default(),
+            held: GuestHeldRoots::empty(),
             default_roots: true,
-        })
+        };
+        match crypto {
+            Crypto::Host => {
+                if !extra.is_empty() {
+                    roots.held |= GuestHeldRoots::EXTRA;
+                }
+                if system.is_some() {
+                    roots.held |= GuestHeldRoots::SYSTEM;
+                }
+            }
+            Crypto::Guest => {
+                roots.decoded = extra.clone();
+                if let Some(system) = system {
+                    roots.decoded.extend(system);
+                }
+            }
+        }
+        Ok(roots)
     }
 }
 
@@ -227,10 +290,13 @@ mod tests {
 
     #[test]
     fn ca_replaces_the_default_store() {
-        let given = ClientRoots::for_client(&["PEM".into()], true).unwrap();
-        assert!(!given.default_roots);
-        assert_eq!(given.ca, ["PEM"]);
-        assert!(given.decoded.is_empty());
+        for crypto in [Crypto::Host, Crypto::Guest] {
+            let given = ClientRoots::for_client(&["PEM".into()], true, crypto).unwrap();
+            assert!(!given.default_roots);
+            assert_eq!(given.ca, ["PEM"]);
+            assert!(given.decoded.is_empty());
+            assert_eq!(given.held, GuestHeldRoots::empty());
+        }
     }
 
     #[test]
@@ -250,7 +316,6 @@ mod tests {
         assert_eq!(roots.len(), 2);
         assert_eq!(refused.len(), 1, "{refused:?}");
         assert!(refused[0].starts_with("certificate 2: "), "{refused:?}");
-        // Without `ca`, they join the default store as DER.
         // Each kept with its anchor, as webpki takes it from the root.
         for (der, anchor) in roots.certificates.iter().zip(&roots.anchors) {
             let der = rustls_pki_types::CertificateDer::from(&der[..]);
@@ -263,11 +328,23 @@ mod tests {
             assert_eq!(anchor.name_constraints, None);
         }
         assert_eq!(roots.anchors.len(), 2);
-        // Without `ca`, they join the default store as DER with anchors.
-        let resolved = ClientRoots::resolve(&[], false, &roots).unwrap();
-        assert!(resolved.default_roots);
-        assert!(resolved.ca.is_empty());
-        assert_eq!(resolved.decoded.certificates, roots.certificates);
-        assert_eq!(resolved.decoded.anchors.len(), roots.anchors.len());
+        // Without `ca` they join the default store: held by the host for a
+        // host-crypto sandbox, which asks for them by subject; handed over
+        // as DER with anchors to a self-contained one.
+        let held = ClientRoots::resolve(&[], false, Crypto::Host, &roots).unwrap();
+        assert!(held.default_roots);
+        assert!(held.ca.is_empty());
+        assert_eq!(held.held, GuestHeldRoots::EXTRA);
+        assert!(held.decoded.is_empty());
+        let handed = ClientRoots::resolve(&[], false, Crypto::Guest, &roots).unwrap();
+        assert!(handed.default_roots);
+        assert_eq!(handed.held, GuestHeldRoots::empty());
+        assert_eq!(handed.decoded.certificates, roots.certificates);
+        assert_eq!(handed.decoded.anchors.len(), roots.anchors.len());
+        // Found by subject: ca1's issuer is ca1.
+        let ca1 = &roots.certificates[0];
+        let found: Vec<&[u8]> = roots.named(&roots.anchors[0].subject).collect();
+        assert_eq!(found, [&ca1[..]]);
+        assert_eq!(roots.named(b"not a name").count(), 0);
     }
 }

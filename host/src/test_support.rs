@@ -89,6 +89,7 @@ pub(crate) fn agent1() -> GuestCredentials {
         ca: Vec::new(),
         ca_certificates: Vec::new(),
         ca_anchors: Vec::new(),
+        held_roots: crate::wit::GuestHeldRoots::empty(),
         crl: Vec::new(),
         ocsp_response: None,
     }
@@ -104,6 +105,7 @@ pub(crate) fn ca1_trust() -> GuestCredentials {
         ca: vec![fixture("ca1-cert.pem")],
         ca_certificates: Vec::new(),
         ca_anchors: Vec::new(),
+        held_roots: crate::wit::GuestHeldRoots::empty(),
         crl: Vec::new(),
         ocsp_response: None,
     }

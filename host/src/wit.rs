@@ -7,6 +7,6 @@ pub(crate) use crate::bindings::exports::tlsbox::tls::tls::{
     ServerOptions as GuestServerOptions, SniCredentials, Step, Tickets as GuestTickets,
 };
 pub(crate) use crate::bindings::tlsbox::tls::types::{
-    Cipher, Credentials as GuestCredentials, PeerCertificate as GuestPeerCertificate,
-    TrustAnchor as GuestTrustAnchor,
+    Cipher, Credentials as GuestCredentials, HeldRoots as GuestHeldRoots,
+    PeerCertificate as GuestPeerCertificate, TrustAnchor as GuestTrustAnchor,
 };

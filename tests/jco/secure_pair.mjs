@@ -24,7 +24,7 @@ export function fixture(fixtures, name) {
 
 /** The WIT `credentials` record: every field present, as jco expects. */
 export function credentials({ key, passphrase, cert, ca = [], crl = [] } = {}) {
-  return { key, passphrase, cert, certChain: [], ca, caCertificates: [], caAnchors: [], crl, ocspResponse: undefined };
+  return { key, passphrase, cert, certChain: [], ca, caCertificates: [], caAnchors: [], heldRoots: { extra: false, system: false }, crl, ocspResponse: undefined };
 }
 
 /** A jco error value (a `result` error is thrown with it as `payload`) as text. */

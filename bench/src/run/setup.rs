@@ -96,8 +96,8 @@ impl Run {
     /// A client connection's set-up (host crypto) trusting one `ca` root,
     /// the default roots (Mozilla's, built into the engine), and the
     /// default roots with the file `NODE_EXTRA_CA_CERTS` names, when it
-    /// is set (its roots decoded once, as a process does, and handed to
-    /// each sandbox with their trust anchors).
+    /// is set (its roots decoded once, as a process does, and held by the
+    /// host, which a sandbox asks for the roots a chain names).
     fn client_setup(&mut self, per_call: &dyn Fn(&mut dyn FnMut()) -> f64) {
         let extra = std::env::var_os("NODE_EXTRA_CA_CERTS")
             .and_then(|path| std::fs::read_to_string(path).ok())

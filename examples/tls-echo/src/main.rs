@@ -24,7 +24,7 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 
 use bindings::tlsbox::tls::tls::{SecureContext, Server, ServerOptions, Tickets};
-use bindings::tlsbox::tls::types::{Credentials, Error};
+use bindings::tlsbox::tls::types::{Credentials, Error, HeldRoots};
 
 /// What the command line asks for.
 struct Options {
@@ -79,6 +79,7 @@ fn run(options: Options) -> Result<(), String> {
         ca: Vec::new(),
         ca_certificates: Vec::new(),
         ca_anchors: Vec::new(),
+        held_roots: HeldRoots::empty(),
         crl: Vec::new(),
         ocsp_response: None,
     };

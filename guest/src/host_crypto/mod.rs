@@ -23,6 +23,7 @@ mod hash;
 mod kx;
 pub(crate) mod output;
 pub(crate) mod record;
+mod roots;
 mod sign;
 mod suites;
 pub(crate) mod ticketer;
@@ -57,5 +58,6 @@ pub(crate) fn install() {
     ONCE.get_or_init(|| {
         tlsbox_engine::install_provider(Arc::new(provider()));
         tlsbox_engine::install_key_source(sign::key_for);
+        tlsbox_engine::install_root_source(roots::roots_named);
     });
 }

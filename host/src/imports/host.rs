@@ -13,6 +13,7 @@ use crate::bindings::tlsbox::tls::crypto::{
     self, AeadAlgorithm, HashAlgorithm, PrivateKeyFormat, SignatureAlgorithm,
 };
 use crate::bindings::tlsbox::tls::output;
+use crate::bindings::tlsbox::tls::types::HeldRoots;
 use crate::crypto::seal_plan::{PlannedSeal, SealPlan};
 use crate::crypto::{AeadKey, HashContext, HostSigningKey, KeyExchange, hash, keys, verify};
 
@@ -79,6 +80,18 @@ impl crypto::Host for HostCryptoCtxView<'_> {
         data: Vec<u8>,
     ) -> wasmtime::Result<Vec<u8>> {
         Ok(hash::hmac(hash_algorithms(algorithm).1, &key, &data))
+    }
+
+    fn trusted_roots(
+        &mut self,
+        stores: HeldRoots,
+        subject: Vec<u8>,
+    ) -> wasmtime::Result<Vec<Vec<u8>>> {
+        Ok(crate::roots::held_roots_named(
+            stores.contains(HeldRoots::EXTRA),
+            stores.contains(HeldRoots::SYSTEM),
+            &subject,
+        ))
     }
 
     fn seal_ticket(&mut self, plain: Vec<u8>) -> wasmtime::Result<Option<Vec<u8>>> {

@@ -48,6 +48,7 @@ fn a_guest_reply_larger_than_asked_poisons_the_sandbox() {
         ca: Vec::new(),
         ca_certificates: Vec::new(),
         ca_anchors: Vec::new(),
+        held_roots: crate::wit::GuestHeldRoots::empty(),
         crl: Vec::new(),
         ocsp_response: None,
     };
@@ -143,6 +144,7 @@ fn a_bad_key_goes_to_the_guest_for_its_error() {
         ca: Vec::new(),
         ca_certificates: Vec::new(),
         ca_anchors: Vec::new(),
+        held_roots: crate::wit::GuestHeldRoots::empty(),
         crl: Vec::new(),
         ocsp_response: None,
     };
