@@ -170,7 +170,7 @@ async fn serve_native(credentials: tlsbox::Credentials) -> Result<(), Error> {
         key: credentials.key,
         passphrase: credentials.passphrase,
         cert: credentials.cert,
-        cert_chain: Vec::new(),
+        cert_chain: Default::default(),
         ca: credentials.ca,
         ca_certificates: Default::default(),
         ca_anchors: Vec::new(),

@@ -21,7 +21,7 @@ pub struct Credentials {
     pub cert: Option<String>,
     /// The same chain as DER, leaf first, in place of `cert` (a host that
     /// decoded the PEM once hands this to every context).
-    pub cert_chain: Vec<Vec<u8>>,
+    pub cert_chain: Arc<[CertificateDer<'static>]>,
     /// Trusted roots: each entry may hold several certificates.
     pub ca: Vec<String>,
     /// Trusted roots as DER, one certificate each, trusted as `ca` is.
@@ -74,7 +74,7 @@ pub struct SecureContext {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ContextSource {
     pub(crate) cert: Option<String>,
-    pub(crate) cert_chain: Vec<Vec<u8>>,
+    pub(crate) cert_chain: Arc<[CertificateDer<'static>]>,
     pub(crate) ca: Vec<String>,
     pub(crate) ca_certificates: Arc<[CertificateDer<'static>]>,
     pub(crate) held_roots: HeldRoots,
@@ -318,14 +318,10 @@ fn anchors_of(roots: &[CertificateDer<'static>]) -> Result<Vec<TrustAnchor<'stat
 fn certificate_chain(
     credentials: &Credentials,
 ) -> Result<Option<Vec<CertificateDer<'static>>>, Error> {
-    match (&credentials.cert, credentials.cert_chain.as_slice()) {
+    match (&credentials.cert, &*credentials.cert_chain) {
         (Some(pem_text), []) => pem::certificates(pem_text).map(Some),
         (None, []) => Ok(None),
-        (None, der) => Ok(Some(
-            der.iter()
-                .map(|certificate| CertificateDer::from(certificate.clone()))
-                .collect(),
-        )),
+        (None, der) => Ok(Some(der.to_vec())),
         (Some(_), _) => Err(invalid(
             "the certificate chain was given twice, as PEM and as DER",
         )),

@@ -182,15 +182,15 @@ fn a_key_that_is_not_the_certificates_is_refused() {
 #[test]
 fn a_chain_given_as_der_is_the_chain_its_pem_gives() {
     let pem = fixture("agent6-fullchain-cert.pem");
-    let der: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem.as_bytes())
-        .map(|certificate| certificate.unwrap().to_vec())
+    let der: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .map(|certificate| certificate.unwrap())
         .collect();
     assert_eq!(der.len(), 3, "agent6's leaf, its intermediate and the root");
-    let from = |cert: Option<String>, cert_chain: Vec<Vec<u8>>, key: &str| {
+    let from = |cert: Option<String>, cert_chain: Vec<CertificateDer<'static>>, key: &str| {
         SecureContext::new(&Credentials {
             key: Some(fixture(key)),
             cert,
-            cert_chain,
+            cert_chain: cert_chain.into(),
             ..Credentials::default()
         })
     };

@@ -11,7 +11,7 @@ pub(crate) fn credentials(c: types::Credentials) -> context::Credentials {
         key: c.key,
         passphrase: c.passphrase,
         cert: c.cert,
-        cert_chain: c.cert_chain,
+        cert_chain: c.cert_chain.into_iter().map(CertificateDer::from).collect(),
         ca: c.ca,
         ca_certificates: c
             .ca_certificates
