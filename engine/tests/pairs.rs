@@ -16,18 +16,8 @@ use tlsbox_harness::fixtures::{fixture, identity, trusting};
 fn client(servername: Option<&str>, ca: &str) -> SecurePair {
     let options = ClientOptions {
         servername: servername.map(str::to_string),
-        check_host: String::new(),
         reject_unauthorized: true,
-        alpn_protocols: Vec::new(),
-        keylog: false,
-        ciphers: None,
-        min_version: None,
-        max_version: None,
-        ecdh_curve: None,
-        sigalgs: None,
-        default_roots: false,
-        sessions: None,
-        request_ocsp: false,
+        ..ClientOptions::default()
     };
     SecurePair::connect(&trusting(ca), &options).expect("client pair")
 }
@@ -145,16 +135,7 @@ fn an_x509_v1_certificate_serves_and_verifies_as_in_node() {
         servername: Some("localhost".into()),
         check_host: "localhost".into(),
         reject_unauthorized: true,
-        alpn_protocols: Vec::new(),
-        keylog: false,
-        ciphers: None,
-        min_version: None,
-        max_version: None,
-        ecdh_curve: None,
-        sigalgs: None,
-        default_roots: false,
-        sessions: None,
-        request_ocsp: false,
+        ..ClientOptions::default()
     };
     let mut client = SecurePair::connect(&trusting("ca2-cert.pem"), &options).unwrap();
     let mut pair = server.accept();
@@ -226,17 +207,7 @@ fn client_of_agent1(credentials: Credentials) -> Result<SecurePair, tlsbox_engin
     let options = ClientOptions {
         servername: Some("localhost".into()),
         check_host: "localhost".into(),
-        reject_unauthorized: false,
-        alpn_protocols: Vec::new(),
-        keylog: false,
-        ciphers: None,
-        min_version: None,
-        max_version: None,
-        ecdh_curve: None,
-        sigalgs: None,
-        default_roots: false,
-        sessions: None,
-        request_ocsp: false,
+        ..ClientOptions::default()
     };
     let mut client = SecurePair::connect(&context, &options)?;
     let mut pair = Server::new(identity("agent1"), ServerOptions::default()).accept();
@@ -390,16 +361,7 @@ fn an_x509_v1_client_certificate_passes_a_crl_check_as_in_node() {
         servername: Some("localhost".into()),
         check_host: "localhost".into(),
         reject_unauthorized: true,
-        alpn_protocols: Vec::new(),
-        keylog: false,
-        ciphers: None,
-        min_version: None,
-        max_version: None,
-        ecdh_curve: None,
-        sigalgs: None,
-        default_roots: false,
-        sessions: None,
-        request_ocsp: false,
+        ..ClientOptions::default()
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();
@@ -437,16 +399,7 @@ fn an_x509_v1_client_sending_its_untrusted_root_is_self_signed_in_chain() {
         servername: Some("localhost".into()),
         check_host: "localhost".into(),
         reject_unauthorized: true,
-        alpn_protocols: Vec::new(),
-        keylog: false,
-        ciphers: None,
-        min_version: None,
-        max_version: None,
-        ecdh_curve: None,
-        sigalgs: None,
-        default_roots: false,
-        sessions: None,
-        request_ocsp: false,
+        ..ClientOptions::default()
     };
     let mut client = SecurePair::connect(&client_context, &options).unwrap();
     let mut pair = server.accept();
