@@ -30,8 +30,10 @@ pub fn root_certificates() -> &'static [String] {
 /// Roots the host decoded itself, once per process (a
 /// `NODE_EXTRA_CA_CERTS` file, the platform's store): each root's DER and,
 /// in the same order, its trust anchor, which the host took from it while
-/// checking it could be a root. A sandbox is given both and parses
-/// neither: parsing 144 roots was ~5 µs each in every client's sandbox.
+/// checking it could be a root. A host-crypto sandbox asks for the roots
+/// a chain names (`crypto.trusted-roots`); a self-contained one is given
+/// both and parses neither (parsing 144 roots was ~5 µs each in every
+/// client's sandbox).
 #[derive(Clone, Debug, Default)]
 pub struct DecodedRoots {
     pub(crate) certificates: Vec<Vec<u8>>,
@@ -122,7 +124,10 @@ impl ClientRoots {
     }
 
     /// [`Self::for_client`] with `extra` standing for the roots of the
-    /// `NODE_EXTRA_CA_CERTS` file (see [`decode_roots`]).
+    /// `NODE_EXTRA_CA_CERTS` file (see [`decode_roots`]). With host crypto
+    /// only whether it has roots matters: the sandbox asks for them, and
+    /// the host answers from the process's own file
+    /// ([`held_roots_named`]).
     pub(crate) fn resolve(
         ca: &[String],
         system_ca: bool,
